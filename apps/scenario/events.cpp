@@ -1,0 +1,150 @@
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "sections.hpp"
+#include "suggest.hpp"
+#include "values.hpp"
+#include "vdc/scenario/keys.hpp"
+#include "vdc/scenario/limits.hpp"
+
+namespace vdc::scenario::detail {
+
+namespace {
+
+enum class Target { host, nic, vm };
+
+struct Action {
+  std::string_view key;
+  models::EventKind kind;
+  Target target;
+};
+
+constexpr std::array<Action, 7> actions{{
+    {"fail_host", models::EventKind::fail_host, Target::host},
+    {"restore_host", models::EventKind::restore_host, Target::host},
+    {"link_down", models::EventKind::link_down, Target::nic},
+    {"link_up", models::EventKind::link_up, Target::nic},
+    {"power_on", models::EventKind::power_on, Target::vm},
+    {"power_off", models::EventKind::power_off, Target::vm},
+    {"migrate", models::EventKind::migrate, Target::vm},
+}};
+
+constexpr std::string_view action_list =
+    "fail_host, restore_host, link_down, link_up, power_on, power_off or migrate";
+
+constexpr Bounds event_time{0.0, limits::max_duration_s, false,
+                            "expected a time from the start of the run, like 30m"};
+
+/// "host/nic": the host must exist and have that NIC.
+bool resolve_nic(Context& ctx, const Node& node) {
+  const std::optional<std::string> text =
+      read_text(ctx.sink, "link", node, "expected host/nic, like esx01/vmnic0");
+  if (!text) return false;
+  const std::size_t slash = text->find('/');
+  if (slash == std::string::npos) {
+    bad_value(ctx.sink, "link", node, "expected host/nic, like esx01/vmnic0");
+    return false;
+  }
+  const auto host = ctx.hosts.resolve(ctx.sink, text->substr(0, slash), node.pos);
+  if (!host) return false;
+  const std::string nic = text->substr(slash + 1);
+  const auto& nics = ctx.config.hosts[*host].nics;
+  for (const models::NicConfig& n : nics) {
+    if (n.name == nic) return true;
+  }
+  std::vector<std::string_view> names;
+  for (const models::NicConfig& n : nics) names.push_back(n.name);
+  ctx.sink.error(node.pos, fmt::format("unknown NIC '{}' on host '{}'", nic, text->substr(0, slash)),
+                 names.empty() ? std::string("expected a NIC of the host, which has none")
+                               : fmt::format("expected one of: {}", fmt::join(names, ", ")),
+                 closest(nic, names));
+  return false;
+}
+
+void read_event(Context& ctx, const Node& item, std::map<std::size_t, std::pair<sim::Time, bool>>& first_power) {
+  const MapView m(ctx.sink, item, keys::event, "an events entry");
+  if (!m.valid()) return;
+  models::EventConfig event;
+  const Node* at = m.require("at", "expected the time of the event, like 30m");
+  bool at_ok = false;
+  if (at != nullptr) {
+    if (auto t = read_duration(ctx.sink, "at", *at, event_time)) {
+      event.at = *t;
+      at_ok = true;
+    }
+  }
+  const Action* action = nullptr;
+  const Node* target = nullptr;
+  for (const Entry& e : item.entries) {
+    const auto it = std::find_if(actions.begin(), actions.end(),
+                                 [&](const Action& a) { return a.key == e.key; });
+    if (it == actions.end()) continue;
+    if (action != nullptr) {
+      ctx.sink.error(e.key_pos, fmt::format("a second action '{}' in one event", e.key),
+                     "expected one action per event");
+      continue;
+    }
+    action = &*it;
+    target = &e.value;
+  }
+  if (action == nullptr) {
+    ctx.sink.error(m.pos(), "event without an action", fmt::format("expected one of: {}", action_list));
+    return;
+  }
+  event.kind = action->kind;
+  bool target_ok = false;
+  switch (action->target) {
+    case Target::host: target_ok = ctx.hosts.resolve(ctx.sink, action->key, *target).has_value(); break;
+    case Target::nic: target_ok = resolve_nic(ctx, *target); break;
+    case Target::vm: {
+      const auto vm = ctx.vms.resolve(ctx.sink, action->key, *target);
+      target_ok = vm.has_value();
+      const bool power = action->kind == models::EventKind::power_on ||
+                         action->kind == models::EventKind::power_off;
+      if (vm && at_ok && power) {
+        const auto [it, fresh] = first_power.try_emplace(*vm, event.at, action->kind == models::EventKind::power_on);
+        if (!fresh && event.at < it->second.first) {
+          it->second = {event.at, action->kind == models::EventKind::power_on};
+        }
+      }
+      break;
+    }
+  }
+  if (target_ok) event.target = target->text;
+  const Entry* to = m.entry("to");
+  if (action->kind == models::EventKind::migrate) {
+    if (m.require("to", "expected the destination host of the migration") != nullptr) {
+      if (ctx.hosts.resolve(ctx.sink, "to", to->value)) event.to = to->value.text;
+    }
+  } else if (to != nullptr) {
+    ctx.sink.error(to->key_pos, fmt::format("'to' in a {} event", action->key),
+                   "expected 'to' only with migrate");
+  }
+  if (at_ok && event.at > ctx.config.duration && ctx.config.duration > sim::Time::zero()) {
+    ctx.sink.warning(at->pos, fmt::format("event at {} is after the end of the run ({}); it never happens",
+                                          event.at, ctx.config.duration));
+  }
+  ctx.config.events.push_back(std::move(event));
+}
+
+}  // namespace
+
+void read_events(Context& ctx, const Node& section) {
+  if (!section.is_sequence()) {
+    ctx.sink.error(section.pos, fmt::format("'events' is {}", describe(section)),
+                   "expected a sequence of events");
+    return;
+  }
+  // Per VM: time and kind of its earliest power event.
+  std::map<std::size_t, std::pair<sim::Time, bool>> first_power;
+  for (const Node& item : section.items) read_event(ctx, item, first_power);
+  // A VM first powered on by an event starts powered off, unless it says otherwise.
+  for (const auto& [vm, first] : first_power) {
+    if (first.second && !ctx.vm_power_explicit[vm]) ctx.config.vms[vm].powered_on = false;
+  }
+}
+
+}  // namespace vdc::scenario::detail

@@ -1,0 +1,86 @@
+#include <array>
+
+#include <fmt/format.h>
+
+#include "sections.hpp"
+#include "values.hpp"
+#include "vdc/scenario/loader.hpp"
+#include "vdc/scenario/keys.hpp"
+#include "vdc/scenario/limits.hpp"
+
+namespace vdc::scenario::detail {
+
+namespace {
+
+constexpr std::array<Choice<models::Fidelity>, 2> fidelities{
+    {{"fluid", models::Fidelity::fluid}, {"detailed", models::Fidelity::detailed}}};
+
+constexpr Bounds run_time{0.0, limits::max_duration_s, true,
+                          "expected a duration above 0 and up to 366d, like 1h"};
+
+/// The scenario name names the report directory, so it must be a plain file name.
+void read_scenario_name(Sink& sink, const Node& node, std::string& out) {
+  constexpr std::string_view expected =
+      "expected letters, digits, '.', '_' or '-': it names the report directory";
+  const std::optional<std::string> name = read_text(sink, "name", node, expected);
+  if (!name) return;
+  const bool ok = !name->empty() && name->front() != '.' &&
+                  name->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789._-") == std::string::npos;
+  if (!ok) {
+    bad_value(sink, "name", node, expected);
+    return;
+  }
+  out = *name;
+}
+
+}  // namespace
+
+void read_scenario(Context& ctx, const Node& root) {
+  const MapView m(ctx.sink, root, keys::scenario, "the scenario");
+  models::ScenarioConfig& config = ctx.config;
+  if (const Node* name = m.require("name", "expected the scenario's name, like overcommit-lab")) {
+    read_scenario_name(ctx.sink, *name, config.name);
+  }
+  assign(m.text("description", "expected a text"), config.description);
+  if (const Node* seed = m.get("seed")) assign(read_unsigned(ctx.sink, "seed", *seed), config.seed);
+  if (m.require("duration", "expected the simulated time, like 1h") != nullptr) {
+    assign(m.duration("duration", run_time), config.duration);
+  }
+  assign(m.choice<models::Fidelity>("fidelity", fidelities), config.fidelity);
+  assign(m.duration("sample_interval", run_time), config.sample_interval);
+  if (const Node* parameters = m.get("parameters")) {
+    read_parameters(ctx.sink, *parameters, models::ParameterScope::model, "parameters",
+                    config.parameters);
+  }
+  for (std::string_view later : {"networks", "datastores", "sweep"}) {
+    if (const Entry* e = m.entry(later)) {
+      ctx.sink.warning(e->key_pos, fmt::format("'{}' is not modelled yet; ignored", later));
+    }
+  }
+
+  const Profiles host_profiles = read_host_profiles(ctx, m.get("host_profiles"));
+  const Profiles vm_profiles = read_vm_profiles(ctx, m.get("vm_profiles"));
+  if (const Node* hosts = m.require("hosts", "expected a sequence of hosts")) {
+    read_hosts(ctx, *hosts, host_profiles);
+  }
+  if (const Node* clusters = m.get("clusters")) read_clusters(ctx, *clusters);
+  if (const Node* pools = m.get("resource_pools")) read_pools(ctx, *pools);
+  if (const Node* vms = m.require("vms", "expected a sequence of VMs")) {
+    read_vms(ctx, *vms, vm_profiles);
+  }
+  if (const Node* events = m.get("events")) read_events(ctx, *events);
+}
+
+}  // namespace vdc::scenario::detail
+
+namespace vdc::scenario {
+
+std::optional<models::Fidelity> parse_fidelity(std::string_view text) {
+  for (const auto& f : detail::fidelities) {
+    if (f.name == text) return f.value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace vdc::scenario

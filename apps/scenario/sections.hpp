@@ -1,0 +1,122 @@
+#pragma once
+/// The converters of the scenario's sections (internal to the loader), and the state they
+/// share: the configuration being built and the names defined so far.
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "sink.hpp"
+#include "vdc/models/inventory.hpp"
+#include "vdc/models/parameters.hpp"
+#include "yaml_tree.hpp"
+
+namespace vdc::scenario::detail {
+
+/// The names of one kind of entity in definition order, to resolve references and report
+/// duplicates.
+class NameIndex {
+ public:
+  /// `what` names the entity in messages ("host"), `section` where it is defined ("hosts").
+  NameIndex(std::string_view what, std::string_view section) : what_(what), section_(section) {}
+
+  /// Adds `name` (its index is the number of names added before); reports a duplicate at
+  /// `at` and returns false.
+  bool add(Sink& sink, const std::string& name, Position at);
+  /// The index of `name`, if defined.
+  [[nodiscard]] std::optional<std::size_t> find(std::string_view name) const;
+  /// The index of `name`; reports it unknown at `at`, with a suggestion, when it is not.
+  std::optional<std::size_t> resolve(Sink& sink, std::string_view name, Position at) const;
+  /// resolve() of the name written in `node` under `key`.
+  std::optional<std::size_t> resolve(Sink& sink, std::string_view key, const Node& node) const;
+  /// All names, in definition order.
+  [[nodiscard]] const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  std::string what_;
+  std::string section_;
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, std::pair<std::size_t, Position>> index_;
+};
+
+/// Profiles of one section, by name; `nodes[i]` is the profile `names.names()[i]`.
+struct Profiles {
+  NameIndex names;                 ///< profile names, in file order
+  std::vector<const Node*> nodes;  ///< each profile's mapping, parallel to names
+};
+
+/// The host or cluster a resource pool finally hangs from.
+struct PoolRoot {
+  models::PoolParentKind kind = models::PoolParentKind::host;  ///< host or cluster
+  std::string name;  ///< empty when the chain is broken (already reported)
+};
+
+/// State shared by the converters while one scenario loads.
+struct Context {
+  /// A context that builds `config`, reporting into `sink`.
+  Context(Sink& s, models::ScenarioConfig& c, std::filesystem::path base)
+      : sink(s), config(c), base_dir(std::move(base)) {}
+
+  Sink& sink;                      ///< where problems go
+  models::ScenarioConfig& config;  ///< what is being built
+  std::filesystem::path base_dir;  ///< where relative trace paths start
+  NameIndex hosts{"host", "hosts"};                     ///< parallel to config.hosts
+  NameIndex clusters{"cluster", "clusters"};            ///< parallel to config.clusters
+  NameIndex pools{"resource pool", "resource_pools"};   ///< parallel to config.pools
+  NameIndex vms{"VM", "vms"};                           ///< parallel to config.vms
+  std::vector<PoolRoot> pool_roots;       ///< per pool, parallel to config.pools
+  std::vector<bool> vm_power_explicit;    ///< per VM: `powered_on` was written
+};
+
+/// Where a VM's trace path is resolved.
+struct TraceSite {
+  std::filesystem::path base_dir;  ///< the scenario file's directory
+  int index = 0;  ///< the VM's index in its name range, for "{i}"
+};
+
+/// Reads a `parameters:` (scope model) or `advanced:` (scope advanced) mapping.
+void read_parameters(Sink& sink, const Node& node, models::ParameterScope scope,
+                     std::string_view label, std::map<std::string, double>& out);
+
+/// host_profiles (each checked on its own); `section` may be null.
+[[nodiscard]] Profiles read_host_profiles(Context& ctx, const Node* section);
+/// hosts, each merged over its profile, ranges expanded.
+void read_hosts(Context& ctx, const Node& section, const Profiles& profiles);
+/// clusters; sets each member host's cluster (needs hosts read first).
+void read_clusters(Context& ctx, const Node& section);
+
+/// resource_pools: reads them, then resolves parents (hosts, clusters, other pools).
+void read_pools(Context& ctx, const Node& section);
+
+/// A VM's or pool's `cpu:` / `mem:` allocation; `memory` chooses the unit (MiB or MHz)
+/// and `pool` whether `expandable` is accepted.
+void read_allocation(Sink& sink, const Node& node, std::string_view key, bool memory, bool pool,
+                     models::Allocation& out);
+
+/// A VM's `workload:` (a trace file stays as written: see resolve_trace_file).
+void read_workload(Sink& sink, const Node& node, models::VmConfig& vm);
+
+/// Resolves the trace file of `vm` (read from `vm_node`, its merged entry): "{i}" becomes
+/// the VM's index, a relative path starts at the scenario's directory; reports a missing
+/// file.
+void resolve_trace_file(Sink& sink, const Node& vm_node, const TraceSite& site,
+                        models::VmConfig& vm);
+
+/// vm_profiles (each checked on its own); `section` may be null.
+[[nodiscard]] Profiles read_vm_profiles(Context& ctx, const Node* section);
+/// vms, each merged over its profile, ranges expanded, placed (needs hosts, clusters and
+/// pools read first).
+void read_vms(Context& ctx, const Node& section, const Profiles& profiles);
+
+/// events (needs hosts and VMs).
+void read_events(Context& ctx, const Node& section);
+
+/// The whole scenario mapping.
+void read_scenario(Context& ctx, const Node& root);
+
+}  // namespace vdc::scenario::detail

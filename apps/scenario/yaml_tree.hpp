@@ -1,0 +1,62 @@
+#pragma once
+/// The scenario's YAML as a small tree that keeps the position of every key and value, so
+/// that profiles can be deep-merged into VM and host entries without losing where each value
+/// was written (yaml-cpp nodes carry no key positions once copied into a new map).
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sink.hpp"
+
+namespace vdc::scenario::detail {
+
+struct Entry;
+
+/// One YAML node: null, scalar, sequence or mapping.
+struct Node {
+  /// What the node holds.
+  enum class Kind { null, scalar, sequence, mapping };
+
+
+  Kind kind = Kind::null;      ///< what the node holds
+  Position pos;                ///< where the value starts (for null: where its key is)
+  std::string text;            ///< scalar text
+  std::vector<Node> items;     ///< sequence items
+  std::vector<Entry> entries;  ///< mapping entries, in file order, keys unique
+
+  /// True for a mapping.
+  [[nodiscard]] bool is_mapping() const { return kind == Kind::mapping; }
+  /// True for a sequence.
+  [[nodiscard]] bool is_sequence() const { return kind == Kind::sequence; }
+  /// True for a scalar.
+  [[nodiscard]] bool is_scalar() const { return kind == Kind::scalar; }
+  /// The entry of key `key` of a mapping, or null.
+  [[nodiscard]] const Entry* find(std::string_view key) const;
+  /// The value of key `key` of a mapping, or null.
+  [[nodiscard]] const Node* get(std::string_view key) const;
+};
+
+/// A mapping entry: the key's text and position, and its value.
+struct Entry {
+  std::string key;   ///< the key's text
+  Position key_pos;  ///< where the key is written
+  Node value;        ///< the value
+};
+
+/// How a type error names a node's kind: "empty", "a scalar", "a sequence", "a mapping".
+[[nodiscard]] std::string_view describe(const Node& node);
+
+/// Parses one YAML document. Reports, and returns nothing for: bytes that are not UTF-8
+/// text, YAML syntax errors (tabs in indentation named as such), an empty document, more
+/// than one document, and a document that is not a mapping. Duplicate and non-scalar keys
+/// are reported and dropped.
+[[nodiscard]] std::optional<Node> parse_document(std::string_view text, Sink& sink);
+
+/// `over` merged into `base`, key by key at any depth: mappings merge, anything else is
+/// replaced by `over`. Two mappings whose `kind` keys differ do not merge (a VM that changes
+/// its workload kind replaces the profile's workload of the other kind).
+[[nodiscard]] Node deep_merge(const Node& base, const Node& over);
+
+}  // namespace vdc::scenario::detail

@@ -1,0 +1,96 @@
+#pragma once
+/// The keys the loader accepts in each kind of YAML mapping, in one place: the loader
+/// rejects every other key, and a test checks that scenarios/vdcsim.schema.json declares
+/// exactly these (each KeySet is the schema's `$defs/<name>`).
+
+#include <array>
+#include <span>
+#include <string_view>
+
+namespace vdc::scenario {
+
+/// The accepted keys of one kind of mapping.
+struct KeySet {
+  /// Identifier, also the schema definition name (`$defs/<name>`).
+  std::string_view name;
+  /// How error messages name the mapping ("a VM", "an on_off CPU workload").
+  std::string_view what;
+  /// Accepted keys, in documentation order.
+  std::span<const std::string_view> keys;
+};
+
+namespace keys {
+
+inline constexpr std::array<std::string_view, 17> scenario_keys{
+    "name", "description", "seed", "duration", "fidelity", "sample_interval", "parameters",
+    "host_profiles", "vm_profiles", "hosts", "clusters", "resource_pools", "vms",
+    "networks", "datastores", "events", "sweep"};
+inline constexpr std::array<std::string_view, 5> host_profile_keys{
+    "cpu", "memory", "nics", "gpus", "advanced"};
+inline constexpr std::array<std::string_view, 7> host_keys{
+    "name", "profile", "cpu", "memory", "nics", "gpus", "advanced"};
+inline constexpr std::array<std::string_view, 5> host_cpu_keys{
+    "sockets", "cores_per_socket", "threads_per_core", "frequency", "numa_nodes"};
+inline constexpr std::array<std::string_view, 2> nic_keys{"name", "speed"};
+inline constexpr std::array<std::string_view, 2> gpu_keys{"model", "count"};
+inline constexpr std::array<std::string_view, 2> cluster_keys{"name", "hosts"};
+inline constexpr std::array<std::string_view, 7> vm_profile_keys{
+    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on"};
+inline constexpr std::array<std::string_view, 12> vm_keys{
+    "name", "profile", "host", "cluster", "pool",
+    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on"};
+inline constexpr std::array<std::string_view, 3> vm_allocation_keys{
+    "shares", "reservation", "limit"};
+inline constexpr std::array<std::string_view, 4> pool_allocation_keys{
+    "shares", "reservation", "limit", "expandable"};
+inline constexpr std::array<std::string_view, 2> guest_keys{"os", "salt"};
+inline constexpr std::array<std::string_view, 2> workload_keys{"cpu", "memory"};
+inline constexpr std::array<std::string_view, 5> memory_workload_keys{
+    "active", "touched", "zero", "image", "compressible"};
+inline constexpr std::array<std::string_view, 2> cpu_constant_keys{"kind", "demand"};
+inline constexpr std::array<std::string_view, 6> cpu_on_off_keys{
+    "kind", "run", "idle", "distribution", "cv", "alpha"};
+inline constexpr std::array<std::string_view, 6> cpu_diurnal_keys{
+    "kind", "mean", "amplitude", "peak", "noise", "step"};
+inline constexpr std::array<std::string_view, 3> cpu_tasks_keys{"kind", "count", "size"};
+inline constexpr std::array<std::string_view, 8> cpu_trace_keys{
+    "kind", "format", "file", "column", "time_column", "offset", "scale", "at_end"};
+inline constexpr std::array<std::string_view, 4> pool_keys{"name", "parent", "cpu", "mem"};
+inline constexpr std::array<std::string_view, 9> event_keys{
+    "at", "fail_host", "restore_host", "link_down", "link_up", "power_on", "power_off",
+    "migrate", "to"};
+
+inline constexpr KeySet scenario{"scenario", "the scenario", scenario_keys};
+inline constexpr KeySet host_profile{"host_profile", "a host profile", host_profile_keys};
+inline constexpr KeySet host{"host", "a host", host_keys};
+inline constexpr KeySet host_cpu{"host_cpu", "a host's cpu", host_cpu_keys};
+inline constexpr KeySet nic{"nic", "a NIC", nic_keys};
+inline constexpr KeySet gpu{"gpu", "a GPU", gpu_keys};
+inline constexpr KeySet cluster{"cluster", "a cluster", cluster_keys};
+inline constexpr KeySet vm_profile{"vm_profile", "a VM profile", vm_profile_keys};
+inline constexpr KeySet vm{"vm", "a VM", vm_keys};
+inline constexpr KeySet vm_allocation{"vm_allocation", "a VM's cpu or mem allocation",
+                                      vm_allocation_keys};
+inline constexpr KeySet pool_allocation{"pool_allocation", "a pool's cpu or mem allocation",
+                                        pool_allocation_keys};
+inline constexpr KeySet guest{"guest", "a guest", guest_keys};
+inline constexpr KeySet workload{"workload", "a workload", workload_keys};
+inline constexpr KeySet memory_workload{"memory_workload", "a memory workload",
+                                        memory_workload_keys};
+inline constexpr KeySet cpu_constant{"cpu_constant", "a constant CPU workload",
+                                     cpu_constant_keys};
+inline constexpr KeySet cpu_on_off{"cpu_on_off", "an on_off CPU workload", cpu_on_off_keys};
+inline constexpr KeySet cpu_diurnal{"cpu_diurnal", "a diurnal CPU workload", cpu_diurnal_keys};
+inline constexpr KeySet cpu_tasks{"cpu_tasks", "a tasks CPU workload", cpu_tasks_keys};
+inline constexpr KeySet cpu_trace{"cpu_trace", "a trace CPU workload", cpu_trace_keys};
+inline constexpr KeySet pool{"resource_pool", "a resource pool", pool_keys};
+inline constexpr KeySet event{"event", "an event", event_keys};
+
+/// Every key set, for the schema test and the documentation.
+inline constexpr std::array<const KeySet*, 21> all{
+    &scenario, &host_profile, &host, &host_cpu, &nic, &gpu, &cluster, &vm_profile, &vm,
+    &vm_allocation, &pool_allocation, &guest, &workload, &memory_workload, &cpu_constant,
+    &cpu_on_off, &cpu_diurnal, &cpu_tasks, &cpu_trace, &pool, &event};
+
+}  // namespace keys
+}  // namespace vdc::scenario

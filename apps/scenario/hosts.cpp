@@ -98,22 +98,11 @@ void read_host_body(Sink& sink, const Node& node, models::HostConfig& host) {
 }  // namespace
 
 Profiles read_host_profiles(Context& ctx, const Node* section) {
-  Profiles profiles{NameIndex("host profile", "host_profiles"), {}};
-  if (section == nullptr) return profiles;
-  if (!section->is_mapping()) {
-    ctx.sink.error(section->pos, fmt::format("'host_profiles' is {}", describe(*section)),
-                   "expected a mapping of profile names to host profiles");
-    return profiles;
-  }
-  for (const Entry& e : section->entries) {
-    profiles.names.add(ctx.sink, e.key, e.key_pos);
-    profiles.nodes.push_back(&e.value);
-    const MapView m(ctx.sink, e.value, keys::host_profile, fmt::format("host profile '{}'", e.key));
-    if (!m.valid()) continue;
+  static constexpr auto check = [](Sink& sink, const Node& body) {
     models::HostConfig scratch;
-    read_host_body(ctx.sink, e.value, scratch);
-  }
-  return profiles;
+    read_host_body(sink, body, scratch);
+  };
+  return read_profiles(ctx, section, ProfileSection{"host profile", "host_profiles", "host profiles", keys::host_profile, check});
 }
 
 void read_hosts(Context& ctx, const Node& section, const Profiles& profiles) {

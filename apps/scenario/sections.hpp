@@ -14,6 +14,7 @@
 #include "sink.hpp"
 #include "vdc/models/inventory.hpp"
 #include "vdc/models/parameters.hpp"
+#include "vdc/scenario/keys.hpp"
 #include "yaml_tree.hpp"
 
 namespace vdc::scenario::detail {
@@ -82,6 +83,20 @@ struct TraceSite {
 /// Reads a `parameters:` (scope model) or `advanced:` (scope advanced) mapping.
 void read_parameters(Sink& sink, const Node& node, models::ParameterScope scope,
                      std::string_view label, std::map<std::string, double>& out);
+
+/// What tells the profile sections apart: their names and keys, and how a profile's
+/// body is checked (read into a scratch configuration, so a broken profile is reported
+/// once, where it is written, and not at every entry that uses it).
+struct ProfileSection {
+  std::string_view kind;     ///< "host profile"
+  std::string_view section;  ///< "host_profiles"
+  std::string_view plural;   ///< "host profiles"
+  const KeySet& keys;
+  void (*check_body)(Sink& sink, const Node& body);
+};
+
+/// Reads a profile section (a mapping of names to profiles); `section` may be absent.
+[[nodiscard]] Profiles read_profiles(Context& ctx, const Node* section, const ProfileSection& what);
 
 /// host_profiles (each checked on its own); `section` may be null.
 [[nodiscard]] Profiles read_host_profiles(Context& ctx, const Node* section);

@@ -110,22 +110,11 @@ void place_vm(Context& ctx, const MapView& entry, models::VmConfig& vm) {
 }  // namespace
 
 Profiles read_vm_profiles(Context& ctx, const Node* section) {
-  Profiles profiles{NameIndex("VM profile", "vm_profiles"), {}};
-  if (section == nullptr) return profiles;
-  if (!section->is_mapping()) {
-    ctx.sink.error(section->pos, fmt::format("'vm_profiles' is {}", describe(*section)),
-                   "expected a mapping of profile names to VM profiles");
-    return profiles;
-  }
-  for (const Entry& e : section->entries) {
-    profiles.names.add(ctx.sink, e.key, e.key_pos);
-    profiles.nodes.push_back(&e.value);
-    const MapView m(ctx.sink, e.value, keys::vm_profile, fmt::format("VM profile '{}'", e.key));
-    if (!m.valid()) continue;
+  static constexpr auto check = [](Sink& sink, const Node& body) {
     models::VmConfig scratch;
-    read_vm_body(ctx.sink, e.value, scratch);
-  }
-  return profiles;
+    read_vm_body(sink, body, scratch);
+  };
+  return read_profiles(ctx, section, ProfileSection{"VM profile", "vm_profiles", "VM profiles", keys::vm_profile, check});
 }
 
 void read_vms(Context& ctx, const Node& section, const Profiles& profiles) {

@@ -1,0 +1,119 @@
+#pragma once
+/// The memory model of a whole run: one HostMemory per host, stepped by the engine every
+/// Mem.BalancePeriod of that host, publishing into sim::MetricsRegistry under the names of
+/// vdc/models/metric_names.hpp and telling the CPU model when a VM's progress factor moves.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vdc/models/inventory.hpp"
+#include "vdc/models/memory/host_memory.hpp"
+#include "vdc/sim/metrics.hpp"
+#include "vdc/sim/simulator.hpp"
+
+namespace vdc::models::memory {
+
+/// A VM powered on in a MemoryModel: the host it runs on and its handle there.
+struct VmRef {
+  std::uint32_t host = 0;  ///< index returned by MemoryModel::add_host
+  VmHandle vm = 0;         ///< handle on that host
+  friend bool operator==(VmRef, VmRef) = default;
+};
+
+/// Result of MemoryModel::power_on.
+struct ModelPowerOn {
+  std::optional<VmRef> vm;  ///< set when admitted
+  std::string refusal;      ///< why not, when refused (admission control, reference B.1.9)
+};
+
+/// Memory of every host of a run, driven by a sim::Simulator: each host steps every
+/// Mem.BalancePeriod and, in between, when its free memory crosses the next lower state
+/// threshold (HostMemory::next_threshold_crossing).
+///
+/// Driver order: construct; add_host() for every host (at time zero, or when a host joins);
+/// power_on() each VM when it starts, power_off() when it stops or leaves (a migration is
+/// power_off on the source, then power_on on the destination with its touched memory);
+/// between events, progress_factor() gives the CPU model each VM's slowdown, and the
+/// listener reports changes; call finish() once at the end, before MetricsRegistry::finish.
+/// The model's pending events point to it: it must outlive every run of the simulator.
+class MemoryModel {
+ public:
+  /// Index of a host, dense from 0 in order of add_host.
+  using HostId = std::uint32_t;
+  /// Called after a step for each VM whose progress factor moved by more than
+  /// memory.progress_notify_delta since it was last reported.
+  using ProgressListener = std::function<void(VmRef vm, double progress)>;
+
+  /// A model on `sim` with the scenario's model parameters (ScenarioConfig::parameters);
+  /// `metrics`, when given, receives the gauges of every host and VM.
+  MemoryModel(sim::Simulator& sim, std::map<std::string, double> model_parameters,
+              sim::MetricsRegistry* metrics = nullptr);
+  MemoryModel(const MemoryModel&) = delete;
+  MemoryModel& operator=(const MemoryModel&) = delete;
+
+  /// Adds a host (its advanced settings apply to it alone) and schedules its steps every
+  /// Mem.BalancePeriod from now.
+  HostId add_host(const HostConfig& host);
+
+  /// Powers `vm` on `host` at sim.now(), after admission control; `touched_mib` is memory
+  /// the guest has already touched (a migrated VM), 0 for a boot.
+  ModelPowerOn power_on(HostId host, const VmConfig& vm, double touched_mib = 0.0);
+
+  /// Powers a VM off at sim.now(); its gauges drop to 0.
+  void power_off(VmRef vm);
+
+  /// CPU progress factor in (0, 1] of a powered-on VM (1 for one that is not).
+  [[nodiscard]] double progress_factor(VmRef vm) const;
+
+  /// Sets the listener of progress-factor changes (replaces any previous one).
+  void set_progress_listener(ProgressListener listener) { listener_ = std::move(listener); }
+
+  /// Brings every host to sim.now() (time in state, touched memory) and publishes.
+  void finish();
+
+  /// The memory of a host (stats, time in state, minFree).
+  [[nodiscard]] const HostMemory& host(HostId id) const { return hosts_[id].memory; }
+  /// Number of hosts.
+  [[nodiscard]] std::size_t host_count() const { return hosts_.size(); }
+
+ private:
+  static constexpr std::size_t host_gauges = 7 + host_state_count;
+  static constexpr std::size_t vm_gauges = 6;
+
+  struct VmSlot {
+    std::array<sim::MetricId, vm_gauges> gauges{};
+    std::array<double, vm_gauges> published{};  // last values set, so unchanged ones cost nothing
+    double reported_progress = 1.0;
+  };
+  struct HostSlot {
+    HostMemory memory;
+    std::array<sim::MetricId, host_gauges> gauges{};
+    std::array<double, host_gauges> published{};
+    std::vector<VmSlot> vms;  // by VmHandle
+    sim::Time next_periodic;  // time of the next Mem.BalancePeriod step
+    sim::EventId crossing;    // pending threshold-crossing step, if any
+    sim::Time crossing_at = sim::Time::max();
+    bool settled = false;     // quiet at its last step, and published since
+  };
+
+  void on_periodic(HostId id);
+  void on_crossing(HostId id);
+  void after_change(HostId id);
+  void schedule_crossing(HostId id);
+  void publish_host(HostId id);
+  void publish_vm(HostId id, VmHandle vm);
+  void set(sim::MetricId id, double& published, double value, double delta);
+
+  sim::Simulator& sim_;
+  std::map<std::string, double> model_parameters_;
+  sim::MetricsRegistry* metrics_;
+  std::vector<HostSlot> hosts_;
+  ProgressListener listener_;
+};
+
+}  // namespace vdc::models::memory

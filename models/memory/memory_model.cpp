@@ -1,0 +1,170 @@
+#include "vdc/models/memory/memory_model.hpp"
+
+#include <cmath>
+
+#include "vdc/models/metric_names.hpp"
+
+namespace vdc::models::memory {
+
+MemoryModel::MemoryModel(sim::Simulator& sim, std::map<std::string, double> model_parameters,
+                         sim::MetricsRegistry* metrics)
+    : sim_(sim), model_parameters_(std::move(model_parameters)), metrics_(metrics) {}
+
+MemoryModel::HostId MemoryModel::add_host(const HostConfig& host) {
+  const auto id = static_cast<HostId>(hosts_.size());
+  hosts_.push_back(HostSlot{
+      HostMemory(host, resolve_parameters(host.advanced, model_parameters_), sim_.now()), {}, {},
+      {}, {}, {}, sim::Time::max(), false});
+  if (metrics_ != nullptr) {
+    const std::string entity = metric::host_entity(host.name);
+    constexpr std::array<std::string_view, host_gauges> names{
+        metric::host_mem_granted_mib,      metric::host_mem_consumed_mib,
+        metric::host_mem_shared_saved_mib, metric::host_mem_balloon_mib,
+        metric::host_mem_compressed_mib,   metric::host_mem_swapped_mib,
+        metric::host_mem_free_mib,         metric::host_mem_state_high,
+        metric::host_mem_state_clear,      metric::host_mem_state_soft,
+        metric::host_mem_state_hard,       metric::host_mem_state_low};
+    for (std::size_t i = 0; i < host_gauges; ++i) {
+      hosts_.back().gauges[i] = metrics_->gauge(entity, names[i]);
+    }
+    publish_host(id);
+  }
+  HostSlot& h = hosts_.back();
+  h.next_periodic = sim_.now() + h.memory.balance_period();
+  sim_.at(h.next_periodic, [this, id] { on_periodic(id); });
+  return id;
+}
+
+ModelPowerOn MemoryModel::power_on(HostId host, const VmConfig& vm, double touched_mib) {
+  HostSlot& h = hosts_[host];
+  PowerOnResult r = h.memory.power_on(vm, sim_.now(), touched_mib);
+  if (!r.admitted()) return ModelPowerOn{std::nullopt, std::move(r.refusal)};
+  h.settled = false;
+  if (h.vms.size() <= r.vm) h.vms.resize(r.vm + 1);
+  if (metrics_ != nullptr) {
+    const std::string entity = metric::vm_entity(vm.name);
+    constexpr std::array<std::string_view, vm_gauges> names{
+        metric::vm_mem_granted_mib, metric::vm_mem_active_mib,     metric::vm_mem_shared_mib,
+        metric::vm_mem_balloon_mib, metric::vm_mem_compressed_mib, metric::vm_mem_swapped_mib};
+    for (std::size_t i = 0; i < vm_gauges; ++i) {
+      h.vms[r.vm].gauges[i] = metrics_->gauge(entity, names[i]);
+    }
+    publish_vm(host, r.vm);
+    publish_host(host);
+  }
+  schedule_crossing(host);
+  return ModelPowerOn{VmRef{host, r.vm}, {}};
+}
+
+void MemoryModel::power_off(VmRef vm) {
+  HostSlot& h = hosts_[vm.host];
+  h.memory.power_off(vm.vm, sim_.now());
+  h.settled = false;
+  if (metrics_ != nullptr) {
+    VmSlot& slot = h.vms[vm.vm];
+    for (std::size_t i = 0; i < vm_gauges; ++i) set(slot.gauges[i], slot.published[i], 0.0, 0.0);
+    publish_host(vm.host);
+  }
+  schedule_crossing(vm.host);
+}
+
+double MemoryModel::progress_factor(VmRef vm) const {
+  const HostMemory& m = hosts_[vm.host].memory;
+  return m.has_vm(vm.vm) ? m.progress_factor(vm.vm) : 1.0;
+}
+
+void MemoryModel::finish() {
+  for (HostId id = 0; id < hosts_.size(); ++id) {
+    HostSlot& h = hosts_[id];
+    h.memory.advance(sim_.now());
+    if (metrics_ == nullptr) continue;
+    for (VmHandle vm : h.memory.vms()) publish_vm(id, vm);
+    publish_host(id);
+  }
+}
+
+void MemoryModel::on_periodic(HostId id) {
+  HostSlot& h = hosts_[id];
+  h.memory.step(sim_.now());
+  h.next_periodic = sim_.now() + h.memory.balance_period();
+  sim_.at(h.next_periodic, [this, id] { on_periodic(id); });
+  after_change(id);
+}
+
+void MemoryModel::on_crossing(HostId id) {
+  HostSlot& h = hosts_[id];
+  h.crossing_at = sim::Time::max();
+  h.memory.step(sim_.now());
+  after_change(id);
+}
+
+void MemoryModel::after_change(HostId id) {
+  HostSlot& h = hosts_[id];
+  // A host that was already quiet at the previous step has nothing new to say.
+  const bool settled = h.settled;
+  h.settled = h.memory.quiet();
+  if (settled && h.settled) return;
+  const double delta = h.memory.params().progress_notify_delta;
+  for (VmHandle vm : h.memory.vms()) {
+    if (metrics_ != nullptr) publish_vm(id, vm);
+    VmSlot& slot = h.vms[vm];
+    const double p = h.memory.progress_factor(vm);
+    if (listener_ && std::abs(p - slot.reported_progress) > delta) {
+      slot.reported_progress = p;
+      listener_(VmRef{id, vm}, p);
+    }
+  }
+  if (metrics_ != nullptr) publish_host(id);
+  schedule_crossing(id);
+}
+
+void MemoryModel::schedule_crossing(HostId id) {
+  HostSlot& h = hosts_[id];
+  const sim::Time t = h.memory.next_threshold_crossing();
+  // The periodic step comes first anyway and reschedules afterwards.
+  const sim::Time at = t < h.next_periodic ? t : sim::Time::max();
+  if (at == h.crossing_at) return;
+  sim_.cancel(h.crossing);
+  h.crossing_at = at;
+  if (at != sim::Time::max()) h.crossing = sim_.at(at, [this, id] { on_crossing(id); });
+}
+
+void MemoryModel::publish_host(HostId id) {
+  HostSlot& h = hosts_[id];
+  const double delta = h.memory.params().publish_delta_mib;
+  const HostMemoryStats s = h.memory.stats();
+  const std::array<double, 7> values{s.granted_mib,    s.consumed_mib,   s.shared_saved_mib,
+                                     s.balloon_mib,    s.compressed_mib, s.swapped_mib,
+                                     s.free_mib};
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    set(h.gauges[i], h.published[i], values[i], delta);
+  }
+  for (std::size_t i = 0; i < host_state_count; ++i) {
+    const std::size_t g = values.size() + i;
+    set(h.gauges[g], h.published[g], static_cast<std::size_t>(s.state) == i ? 1.0 : 0.0, 0.0);
+  }
+}
+
+void MemoryModel::publish_vm(HostId id, VmHandle vm) {
+  HostSlot& h = hosts_[id];
+  const double delta = h.memory.params().publish_delta_mib;
+  const VmMemoryStats s = h.memory.vm_stats(vm);
+  const std::array<double, vm_gauges> values{s.granted_mib, s.active_mib,     s.shared_mib,
+                                             s.balloon_mib, s.compressed_mib, s.swapped_mib};
+  VmSlot& slot = h.vms[vm];
+  for (std::size_t i = 0; i < vm_gauges; ++i) {
+    set(slot.gauges[i], slot.published[i], values[i], delta);
+  }
+}
+
+void MemoryModel::set(sim::MetricId id, double& published, double value, double delta) {
+  // Moves smaller than memory.publish_delta_mib are held back (TPS and fault-in creep by
+  // fractions of a MiB every step), except that reaching or leaving zero always shows.
+  const bool crosses_zero = (value == 0.0) != (published == 0.0);
+  if (!crosses_zero && std::abs(value - published) < delta) return;
+  if (value == published) return;
+  published = value;
+  metrics_->set(id, sim_.now(), value);
+}
+
+}  // namespace vdc::models::memory

@@ -1,0 +1,135 @@
+#include "vdc/models/trace/trace_cache.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "vdc/models/trace/csv_reader.hpp"
+#include "vdc/models/trace/trace_reader.hpp"
+
+namespace vdc::models::trace {
+
+std::string canonical_column(const TraceCpu& trace) {
+  if (trace.format != TraceFormat::bitbrains) return trace.column;
+  const std::string_view short_name =
+      bitbrains_short_name(trace.column.empty() ? "cpu_mhz" : trace.column);
+  return short_name.empty() ? trace.column : std::string(short_name);
+}
+
+const TraceSeries& TraceCache::get(const TraceCpu& trace) {
+  const std::lock_guard lock(mutex_);
+  const std::string column = canonical_column(trace);
+  const std::string time_column =
+      trace.format == TraceFormat::csv ? trace.time_column : std::string{};
+  const Key key{trace.format, trace.file, time_column, column};
+  if (const auto it = series_.find(key); it != series_.end()) return *it->second;
+  if (const auto it = errors_.find(key); it != errors_.end()) throw it->second;
+
+  switch (trace.format) {
+    case TraceFormat::bitbrains: {
+      auto series = parse_bitbrains(read_trace_file(trace.file), trace.file, column);
+      return *series_.emplace(key, std::make_unique<TraceSeries>(std::move(series))).first->second;
+    }
+    case TraceFormat::planetlab: {
+      if (!column.empty() && column != "cpu_pct") {
+        throw TraceError({trace.file, 0, 0, {}},
+                         fmt::format("a planetlab trace has no column '{}'", column),
+                         "no column, or cpu_pct: the file holds one percentage per line");
+      }
+      auto series = parse_planetlab(read_trace_file(trace.file), trace.file);
+      return *series_.emplace(key, std::make_unique<TraceSeries>(std::move(series))).first->second;
+    }
+    case TraceFormat::azure:
+    case TraceFormat::csv:
+      break;
+  }
+
+  if (column.empty()) {
+    throw TraceError({trace.file, 0, 0, {}},
+                     fmt::format("no column named for this {} trace",
+                                 trace.format == TraceFormat::azure ? "azure" : "csv"),
+                     trace.format == TraceFormat::azure
+                         ? "column: a VM id from the file's header"
+                         : "column: the header name of a value column");
+  }
+  const Key table_key{trace.format, trace.file, time_column, {}};
+  auto table = tables_.find(table_key);
+  if (table == tables_.end()) {
+    load_table(table_key, trace);
+    table = tables_.find(table_key);
+  }
+  if (const auto it = series_.find(key); it != series_.end()) return *it->second;
+  if (const auto it = errors_.find(key); it != errors_.end()) throw it->second;
+  // Not found under its own spelling: try the file's header case-insensitively.
+  for (const std::string& name : table->second) {
+    if (iequals(name, column)) {
+      const Key exact{trace.format, trace.file, time_column, name};
+      if (const auto it = series_.find(exact); it != series_.end()) return *it->second;
+      throw errors_.at(exact);
+    }
+  }
+  // A file of a hundred VM columns would make a page of a message: name the first few.
+  constexpr std::size_t listed = 12;
+  const auto& names = table->second;
+  const std::size_t shown = std::min(names.size(), listed);
+  const std::string more =
+      names.size() > listed ? fmt::format(" and {} more", names.size() - listed) : std::string{};
+  throw TraceError({trace.file, 1, 0, {}}, fmt::format("missing column '{}'", column),
+                   fmt::format("one of the header's value columns: {}{}",
+                               fmt::join(names.begin(),
+                                         names.begin() + static_cast<std::ptrdiff_t>(shown), ", "),
+                               more));
+}
+
+void TraceCache::load_table(const Key& table_key, const TraceCpu& trace) {
+  const std::string text = read_trace_file(trace.file);
+  TraceTable table = trace.format == TraceFormat::azure
+                         ? parse_azure(text, trace.file)
+                         : parse_csv(text, trace.file, std::get<2>(table_key));
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    const Key key{trace.format, trace.file, std::get<2>(table_key), table.columns[i]};
+    if (auto* series = std::get_if<TraceSeries>(&table.results[i])) {
+      series_.emplace(key, std::make_unique<TraceSeries>(std::move(*series)));
+    } else {
+      errors_.emplace(key, std::get<TraceError>(table.results[i]));
+    }
+  }
+  tables_.emplace(table_key, std::move(table.columns));
+}
+
+std::size_t TraceCache::size() const {
+  const std::lock_guard lock(mutex_);
+  return series_.size();
+}
+
+std::size_t TraceCache::bytes() const {
+  const std::lock_guard lock(mutex_);
+  std::size_t total = 0;
+  for (const auto& [key, series] : series_) total += series->bytes();
+  return total;
+}
+
+double cpu_demand_factor(const TraceSeries& series, int vcpus, double host_mhz) {
+  switch (series.unit()) {
+    case TraceUnit::percent:
+      return 0.01;
+    case TraceUnit::mhz:
+      return 1.0 / (static_cast<double>(vcpus) * host_mhz);
+    case TraceUnit::kilobytes:
+    case TraceUnit::kilobytes_per_second:
+    case TraceUnit::count:
+      break;
+  }
+  throw TraceError({series.source(), 0, 0, {}},
+                   fmt::format("the column is in {}, not a CPU measure", to_string(series.unit())),
+                   "a CPU column: percent of the VM or MHz used");
+}
+
+TraceCursor make_cpu_cursor(TraceCache& cache, const TraceCpu& trace, int vcpus, double host_mhz) {
+  const TraceSeries& series = cache.get(trace);
+  return TraceCursor(series, trace.offset, trace.scale * cpu_demand_factor(series, vcpus, host_mhz),
+                     trace.at_end);
+}
+
+}  // namespace vdc::models::trace

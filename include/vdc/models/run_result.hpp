@@ -1,0 +1,51 @@
+#pragma once
+/// What a run hands to the reports: the static facts of every host and VM, and the metrics
+/// registry the models wrote into. Reports read these and nothing else of the models.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vdc/models/inventory.hpp"
+#include "vdc/sim/metrics.hpp"
+
+namespace vdc::models {
+
+struct HostFacts {
+  std::string name;
+  std::string cluster;
+  int pcpus = 0;
+  int lcpus = 0;
+  double capacity_mhz = 0.0;
+  double memory_mib = 0.0;
+  double min_free_mib = 0.0;  ///< minFree of the sliding scale (reference B.2)
+  int vcpus = 0;              ///< vCPUs of the VMs powered on here at the end of the run
+};
+
+struct VmFacts {
+  std::string name;
+  std::string host;            ///< where it ran last; empty if never powered on
+  std::string cluster;
+  int vcpus = 0;
+  double memory_mib = 0.0;
+  bool powered_on = false;     ///< at the end of the run
+  std::optional<std::string> admission;  ///< why it was refused power-on, if it was
+  double cpu_reservation_mhz = 0.0;      ///< configured CPU reservation
+  double mem_reservation_mib = 0.0;      ///< configured memory reservation
+};
+
+struct RunResult {
+  std::string scenario;
+  std::string source;
+  std::uint64_t seed = 1;
+  Fidelity fidelity = Fidelity::fluid;
+  sim::Time duration;          ///< simulated time covered (less than asked when partial)
+  sim::Time sample_interval;
+  bool partial = false;        ///< stopped before the scenario's end (interrupted)
+  std::uint64_t events = 0;    ///< events processed by the engine
+  std::vector<HostFacts> hosts;
+  std::vector<VmFacts> vms;
+  sim::MetricsRegistry metrics;
+};
+
+}  // namespace vdc::models

@@ -1,0 +1,188 @@
+// Relaxed co-scheduling, limits and entitlement samples of the detailed CPU model.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "vdc/models/cpu/detailed_cpu.hpp"
+
+namespace vdc::models::cpu {
+
+namespace {
+
+constexpr std::int64_t none = std::numeric_limits<std::int64_t>::max();
+
+sim::Time after_ns(sim::Time base, double ns) {
+  if (!(ns < 9.0e18)) return sim::Time::max();
+  return base + sim::Time::from_ns(static_cast<std::int64_t>(std::ceil(std::max(0.0, ns))));
+}
+
+}  // namespace
+
+// Progress in the sense of reference A.2: running in the guest or halted in it; time spent
+// ready or co-stopped is no progress.
+std::int64_t DetailedHostCpu::progress(const Vcpu& v, sim::Time now) const {
+  std::int64_t p = v.acc[run] + v.acc[wait];
+  if (v.state == run || v.state == wait) p += (now - v.since).ns();
+  return p;
+}
+
+bool DetailedHostCpu::skew_costops(const Vm& vm, std::uint32_t v, sim::Time now) const {
+  std::int64_t slowest = none;
+  for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
+    slowest = std::min(slowest, progress(vcpus_[u], now));
+  }
+  return progress(vcpus_[v], now) - slowest >= params_.skew_threshold.ns();
+}
+
+sim::Time DetailedHostCpu::cosched_time(const Vm& vm, sim::Time now) const {
+  // Skew grows only while a sibling is stalled, and only co-stopped vCPUs co-start.
+  if (vm.n < 2 || vm.count[ready] + vm.count[costop] == 0) return sim::Time::max();
+  std::int64_t lead_run = -1;        // most progress among running vCPUs
+  std::int64_t stalled = none;       // least progress among ready or co-stopped ones
+  std::int64_t moving = none;        // least progress among running or idle ones
+  std::int64_t ready_min = none;     // least progress among ready ones
+  std::int64_t stopped_min = none;   // least progress among co-stopped ones
+  for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
+    const Vcpu& x = vcpus_[u];
+    const std::int64_t p = progress(x, now);
+    switch (x.state) {
+      case run: lead_run = std::max(lead_run, p); moving = std::min(moving, p); break;
+      case wait: moving = std::min(moving, p); break;
+      case ready: stalled = std::min(stalled, p); ready_min = std::min(ready_min, p); break;
+      case costop: stalled = std::min(stalled, p); stopped_min = std::min(stopped_min, p); break;
+    }
+  }
+  sim::Time at = sim::Time::max();
+  // Co-stop: the leading running vCPU gains on a stalled sibling at 1 ns per ns; running
+  // and idle vCPUs keep their distance (idle vCPUs accrue no skew against them).
+  if (lead_run >= 0 && stalled != none) {
+    const std::int64_t gap = params_.skew_threshold.ns() - (lead_run - stalled);
+    at = now + sim::Time::from_ns(std::max<std::int64_t>(0, gap));
+  }
+  // Co-start: when the slowest of the siblings still going has caught up with the least
+  // advanced co-stopped vCPU (to within cpu.costart_skew). A ready laggard must run first.
+  if (stopped_min != none) {
+    const std::int64_t target = stopped_min - params_.costart_skew.ns();
+    if (ready_min == none || ready_min >= target) {
+      const std::int64_t gap = moving == none ? 0 : std::max<std::int64_t>(0, target - moving);
+      at = std::min(at, now + sim::Time::from_ns(gap));
+    }
+  }
+  return at;
+}
+
+sim::Time DetailedHostCpu::limit_time(const Vm& vm) const {
+  if (vm.limit_rate <= 0.0) return sim::Time::max();
+  if (vm.throttled) {
+    const double cap = vm.limit_rate * static_cast<double>(params_.quantum.ns());
+    return after_ns(vm.vt_at, (cap - vm.credit) / vm.limit_rate);
+  }
+  if (vm.run_speed > vm.limit_rate) {
+    return after_ns(vm.vt_at, vm.credit / (vm.run_speed - vm.limit_rate));
+  }
+  return sim::Time::max();
+}
+
+void DetailedHostCpu::update_vm_timer(std::uint32_t vi, sim::Time now) {
+  Vm& vm = vms_[vi];
+  sim::Time at = std::min(cosched_time(vm, now), limit_time(vm));
+  if (at != sim::Time::max()) at = std::max(at, now);
+  if (at == vm.timer_at) return;
+  sim_.cancel(vm.timer);
+  vm.timer_at = at;
+  if (at != sim::Time::max()) vm.timer = sim_.at(at, [this, vi] { on_vm_timer(vi); });
+}
+
+void DetailedHostCpu::on_vm_timer(std::uint32_t vi) {
+  const sim::Time now = sim_.now();
+  Vm& vm = vms_[vi];
+  vm.timer_at = sim::Time::max();
+  apply_limit(vi, now);
+  apply_cosched(vi, now);
+  if (!vm.dirty) {
+    vm.dirty = true;
+    dirty_.push_back(vi);
+  }
+  flush(now);
+}
+
+void DetailedHostCpu::apply_cosched(std::uint32_t vi, sim::Time now) {
+  const Vm& vm = vms_[vi];
+  if (vm.n < 2) return;
+  std::int64_t slowest = none;
+  for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
+    slowest = std::min(slowest, progress(vcpus_[u], now));
+  }
+  for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
+    const Vcpu& x = vcpus_[u];
+    if (x.state == run && progress(x, now) - slowest >= params_.skew_threshold.ns()) {
+      ++stats_.costops;
+      lcpu_freed(stop_running(u, costop, now), now);
+    }
+  }
+  std::int64_t going = none;  // slowest sibling not co-stopped
+  for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
+    if (vcpus_[u].state != costop) going = std::min(going, progress(vcpus_[u], now));
+  }
+  for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
+    const Vcpu& x = vcpus_[u];
+    if (x.state == costop && progress(x, now) - going <= params_.costart_skew.ns()) {
+      make_runnable(u, false, now);
+    }
+  }
+}
+
+void DetailedHostCpu::apply_limit(std::uint32_t vi, sim::Time now) {
+  Vm& vm = vms_[vi];
+  if (vm.limit_rate <= 0.0) return;
+  settle_vm(vm, now);
+  const double cap = vm.limit_rate * static_cast<double>(params_.quantum.ns());
+  const double one_ns = vm.limit_rate;  // credit for one nanosecond at the limit
+  if (!vm.throttled && vm.credit <= one_ns && vm.run_speed > vm.limit_rate) {
+    vm.throttled = true;
+    std::vector<int> freed;
+    for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
+      if (vcpus_[u].queued) dequeue(u);
+      if (vcpus_[u].state == run) freed.push_back(stop_running(u, ready, now));
+    }
+    for (const int l : freed) lcpu_freed(l, now);
+  } else if (vm.throttled && vm.credit >= cap - one_ns) {
+    vm.throttled = false;
+    for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
+      if (vcpus_[u].state == ready && !vcpus_[u].queued) dispatch(u, false, false, now);
+    }
+  }
+}
+
+void DetailedHostCpu::update_entitlements(sim::Time now) {
+  // Dynamic entitlement: what shares, reservations, limits and pools give each VM for the
+  // demand levels of every VM's workload, with the fluid model's capacity rule, so both
+  // fidelities publish the same entitlements. Used as a scheduling weight too.
+  entitlements_dirty_ = false;
+  double demand_cores = 0.0;
+  int demanding = 0;
+  for (Vm& vm : vms_) {
+    if (!vm.live) continue;
+    tree_.set_demand(vm.leaf, vm.demand * freq_);
+    demand_cores += std::min(vm.demand, vm.cfg->limit_mhz / freq_);
+    demanding += vm.demanding;
+  }
+  const HtCapacity cap =
+      ht_capacity(pcpus_, pcpus_ * threads_per_core_, params_.ht_factor, demand_cores, demanding);
+  tree_.set_capacity(cap.cores * freq_);
+  tree_.solve();
+  for (std::size_t i = 0; i < vms_.size(); ++i) {
+    Vm& vm = vms_[i];
+    if (!vm.live) continue;
+    const double entitled = tree_.allocation(vm.leaf);
+    if (entitled == vm.dynamic) continue;
+    vm.dynamic = entitled;
+    set_weight(vm, now);
+    if (!vm.dirty) {
+      vm.dirty = true;
+      dirty_.push_back(static_cast<std::uint32_t>(i));
+    }
+  }
+}
+
+}  // namespace vdc::models::cpu

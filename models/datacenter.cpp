@@ -1,0 +1,51 @@
+#include "vdc/models/datacenter.hpp"
+
+#include <algorithm>
+
+#include "datacenter_run.hpp"
+
+namespace vdc::models {
+
+RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) {
+  RunResult result;
+  result.scenario = config.name;
+  result.source = config.source;
+  result.seed = config.seed;
+  result.fidelity = config.fidelity;
+  result.sample_interval = config.sample_interval;
+  result.metrics = sim::MetricsRegistry(config.sample_interval);
+
+  DatacenterRun run(config, result, plan_series(config, options.series_budget_bytes));
+  sim::Simulator& sim = run.simulator();
+  const sim::Time end = config.duration;
+
+  // Run in spans sized to about progress_every events each, so the stop flag is polled and
+  // progress reported that often without a hook in every handler.
+  const std::uint64_t per_span = std::max<std::uint64_t>(1, options.progress_every);
+  sim::Time span = sim::Time::from_ns(1'000'000);
+  while (sim.now() < end) {
+    if (options.stop_requested != nullptr && options.stop_requested->load()) {
+      result.partial = true;
+      break;
+    }
+    sim::Time target = end - sim.now() > span ? sim.now() + span : end;
+    // Skip stretches without events in one step.
+    target = std::max(target, std::min(end, sim.next_event_time()));
+    const std::uint64_t before = sim.events_processed();
+    sim.run_until(target);
+    const std::uint64_t ran = sim.events_processed() - before;
+    if (ran < per_span / 2 && span < end) {
+      span = span * std::int64_t{2};
+    } else if (ran > per_span * 2 && span > sim::Time::from_ns(1)) {
+      span = span / std::int64_t{2};
+    }
+    if (options.progress) options.progress(sim.now(), sim.events_processed());
+  }
+  result.duration = sim.now();
+  result.events = sim.events_processed();
+  run.finish(result.duration);
+  result.metrics.finish(result.duration);
+  return result;
+}
+
+}  // namespace vdc::models

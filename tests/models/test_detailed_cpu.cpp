@@ -1,0 +1,151 @@
+// The detailed CPU model on tiny hosts: shares, limits, hyperthreads, co-stop, accounting.
+#include <doctest/doctest.h>
+
+#include "cpu_lab.hpp"
+#include "scenario_builder.hpp"
+
+using namespace vdc;
+using namespace vdc::models;
+using namespace vdc::models::testing;
+using namespace vdc::sim::literals;
+using Lab = CpuLab<cpu::DetailedHostCpu>;
+
+TEST_CASE("detailed: two busy VMs on one core with 1000 and 2000 shares get 1/3 and 2/3") {
+  Lab lab(make_host("esx", 1, 3000.0));
+  auto& a = lab.add("a", 1, busy(), 1000.0);
+  auto& b = lab.add("b", 1, busy(), 2000.0);
+  lab.run_and_finish(30_s);
+  CHECK(lab.average(a, metric::vm_cpu_used_mhz) == doctest::Approx(1000.0).epsilon(0.01));
+  CHECK(lab.average(b, metric::vm_cpu_used_mhz) == doctest::Approx(2000.0).epsilon(0.01));
+  CHECK(lab.average(a, metric::vm_cpu_ready) == doctest::Approx(2.0 / 3.0).epsilon(0.01));
+}
+
+TEST_CASE("detailed: a VM with 4000 shares using 10% gets it at once and leaves 90% to one with 2000") {
+  Lab lab(make_host("esx", 1, 2000.0));
+  auto& a = lab.add("a", 1, busy(0.1), 4000.0);
+  auto& b = lab.add("b", 1, busy(), 2000.0);
+  lab.run_and_finish(30_s);
+  CHECK(lab.average(a, metric::vm_cpu_used_mhz) == doctest::Approx(200.0).epsilon(0.01));
+  CHECK(lab.average(b, metric::vm_cpu_used_mhz) == doctest::Approx(1800.0).epsilon(0.01));
+  // Its consumption is far below its entitlement, so it preempts the other on waking.
+  CHECK(lab.average(a, metric::vm_cpu_ready) < 0.001);
+}
+
+TEST_CASE("detailed: Denneman's example gives 500, 2250 and 3250 MHz") {
+  Lab lab(make_host("esx", 2, 3000.0));
+  auto& vm1 = lab.add("vm1", 1, busy(500.0 / 3000.0));
+  auto& vm2 = lab.add("vm2", 2, busy(), 1000.0);
+  vm2.reservation_mhz = 2250.0;
+  auto& vm3 = lab.add("vm3", 2, busy());
+  lab.run_and_finish(60_s);
+  CHECK(lab.average(vm1, metric::vm_cpu_used_mhz) == doctest::Approx(500.0).epsilon(0.02));
+  CHECK(lab.average(vm2, metric::vm_cpu_used_mhz) == doctest::Approx(2250.0).epsilon(0.03));
+  CHECK(lab.average(vm3, metric::vm_cpu_used_mhz) == doctest::Approx(3250.0).epsilon(0.03));
+}
+
+TEST_CASE("detailed: a limit holds a busy VM at its limit and the held time counts as ready") {
+  Lab lab(make_host("esx", 2, 2000.0));
+  auto& v = lab.add("capped", 1, busy());
+  v.limit_mhz = 500.0;
+  lab.run_and_finish(20_s);
+  CHECK(lab.average(v, metric::vm_cpu_used_mhz) == doctest::Approx(500.0).epsilon(0.01));
+  CHECK(lab.average(v, metric::vm_cpu_ready) == doctest::Approx(0.75).epsilon(0.01));
+}
+
+TEST_CASE("two busy threads on one core each progress at 62.5%") {
+  Lab lab(make_host("esx", 1, 2000.0, 2));
+  auto& a = lab.add("a", 1, busy());
+  auto& b = lab.add("b", 1, busy());
+  lab.sim.run_until(10_s);
+  CHECK(lab.model->work_done_ns(a, 0) == doctest::Approx(0.625 * 10e9));
+  CHECK(lab.model->work_done_ns(b, 0) == doctest::Approx(0.625 * 10e9));
+  CHECK(lab.now_value(a, metric::vm_cpu_used_mhz) == doctest::Approx(1250.0));
+  CHECK(lab.model->vcpu_times(a, 0).run == (10_s).ns());
+}
+
+TEST_CASE("a vCPU prefers a whole idle core to the second thread of a busy one") {
+  Lab lab(make_host("esx", 2, 2000.0, 2));
+  auto& a = lab.add("a", 1, busy());
+  auto& b = lab.add("b", 1, busy());
+  lab.sim.run_until(1_s);
+  CHECK(lab.now_value(a, metric::vm_cpu_used_mhz) == doctest::Approx(2000.0));
+  CHECK(lab.now_value(b, metric::vm_cpu_used_mhz) == doctest::Approx(2000.0));
+}
+
+TEST_CASE("sibling vCPUs of one VM avoid sharing a core") {
+  Lab lab(make_host("esx", 2, 2000.0, 2));
+  auto& one = lab.add("one", 1, busy());
+  auto& pair = lab.add("pair", 2, busy());
+  lab.sim.run_until(1_s);
+  // The pair takes a core each; the single vCPU shares a core with one of them.
+  CHECK(lab.now_value(pair, metric::vm_cpu_used_mhz) == doctest::Approx(2000.0 + 1250.0));
+  CHECK(lab.now_value(one, metric::vm_cpu_used_mhz) == doctest::Approx(1250.0));
+}
+
+TEST_CASE("tasks finish when their work is done, later on a shared core") {
+  Lab lab(make_host("esx", 1, 2000.0, 2));
+  auto& alone = lab.add("alone", 1, TasksCpu{2, 500_ms});
+  lab.sim.run_until(999_ms);
+  CHECK(lab.metrics.total(alone.metrics.tasks_completed) == 1.0);
+  lab.sim.run_until(1001_ms);
+  CHECK(lab.metrics.total(alone.metrics.tasks_completed) == 2.0);
+  // Two at once share the core: 1.25 s of work take 2 s at 62.5%.
+  auto& x = lab.add("x", 1, TasksCpu{1, 1250_ms});
+  auto& y = lab.add("y", 1, TasksCpu{1, 1250_ms});
+  lab.sim.run_until(1001_ms + 1999_ms);
+  CHECK(lab.metrics.total(x.metrics.tasks_completed) == 0.0);
+  lab.sim.run_until(1001_ms + 2001_ms);
+  CHECK(lab.metrics.total(x.metrics.tasks_completed) == 1.0);
+  CHECK(lab.metrics.total(y.metrics.tasks_completed) == 1.0);
+}
+
+TEST_CASE("run, ready, co-stop and wait add up to the elapsed time exactly for every vCPU") {
+  Lab lab(make_host("esx", 2, 2000.0, 2));
+  std::vector<cpu::VmCpu*> vms;
+  vms.push_back(&lab.add("smp", 4, OnOffCpu{3_ms, 2_ms, BurstDistribution::exponential}));
+  vms.push_back(&lab.add("half", 2, busy(0.7)));
+  vms.push_back(&lab.add("hog", 1, busy()));
+  vms.push_back(&lab.add("jobs", 2, TasksCpu{5, 40_ms}));
+  vms.push_back(&lab.add("pareto", 3, OnOffCpu{1_ms, 1_ms, BurstDistribution::pareto, 1.0, 1.5}));
+  const sim::Time end = 3_s + 123_ns;
+  lab.run_and_finish(end);
+  for (const cpu::VmCpu* vm : vms) {
+    double states = 0.0;
+    for (const auto name : {metric::vm_cpu_run, metric::vm_cpu_ready, metric::vm_cpu_costop,
+                            metric::vm_cpu_wait}) {
+      states += lab.average(*vm, name);
+    }
+    CHECK(states == doctest::Approx(1.0).epsilon(1e-12));
+    for (int k = 0; k < vm->vcpus; ++k) {
+      const auto t = lab.model->vcpu_times(*vm, k);
+      CAPTURE(vm->name);
+      CHECK(t.run + t.ready + t.costop + t.wait == end.ns());
+    }
+  }
+}
+
+TEST_CASE("idle vCPUs never co-stop and neither does a 1-vCPU VM") {
+  Lab lab(make_host("esx", 2, 2000.0));
+  auto& wide = lab.add("wide", 4, busy(0.0));
+  wide.generators[0] =
+      workload::VcpuGenerator(OnOffCpu{4_ms, 1_ms, BurstDistribution::exponential}, 3,
+                              "vm/wide/vcpu0", lab.params.constant_period);
+  std::vector<cpu::VmCpu*> small;
+  // Heavier shares than the wide VM's 4000, so its busy vCPU has to wait.
+  for (int i = 0; i < 3; ++i) small.push_back(&lab.add("s" + std::to_string(i), 1, busy(), 8000.0));
+  lab.run_and_finish(5_s);
+  CHECK(lab.model->vcpu_times(wide, 0).ready > 0);  // it does wait: the host is busy
+  for (int k = 0; k < 4; ++k) CHECK(lab.model->vcpu_times(wide, k).costop == 0);
+  for (const auto* vm : small) CHECK(lab.model->vcpu_times(*vm, 0).costop == 0);
+}
+
+TEST_CASE("an 8-vCPU VM on a busy host is co-stopped and a 1-vCPU VM beside it is not") {
+  Lab lab(make_host("esx", 8, 2000.0));
+  auto& wide = lab.add("wide", 8, OnOffCpu{5_ms, 5_ms, BurstDistribution::exponential});
+  std::vector<cpu::VmCpu*> small;
+  for (int i = 0; i < 8; ++i) small.push_back(&lab.add("s" + std::to_string(i), 1, busy()));
+  lab.run_and_finish(20_s);
+  CHECK(lab.average(wide, metric::vm_cpu_costop) > 0.01);
+  CHECK(lab.model->stats().costops > 0);
+  for (const auto* vm : small) CHECK(lab.average(*vm, metric::vm_cpu_costop) == 0.0);
+}

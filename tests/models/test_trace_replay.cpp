@@ -1,0 +1,127 @@
+// Trace workloads inside a run: a VM's demand replays its trace in both fidelities.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "scenario_builder.hpp"
+#include "vdc/models/trace/trace_error.hpp"
+
+using namespace vdc;
+using namespace vdc::models;
+using namespace vdc::models::testing;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A file of the test's own, removed at the end of the test.
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& text)
+      : path_(fs::temp_directory_path() / (std::to_string(::getpid()) + "-" + name)) {
+    std::ofstream(path_) << text;
+  }
+  ~TempFile() { fs::remove(path_); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  [[nodiscard]] std::string path() const { return path_.string(); }
+
+ private:
+  fs::path path_;
+};
+
+// MHz used by the whole VM: 1000 for 10 s, 3000 for 15 s, 0 for 5 s, 500 for 5 s (the last
+// sample lasts as long as the interval before it). Span 35 s; integral
+// 10000 + 45000 + 0 + 2500 = 57500 MHz s.
+constexpr const char* mhz_trace = "time,cpu_mhz\n0,1000\n10,3000\n25,0\n30,500\n";
+constexpr double mhz_integral = 57500.0;
+
+TraceCpu trace_of(const std::string& file, TraceEnd at_end) {
+  TraceCpu t;
+  t.format = TraceFormat::csv;
+  t.file = file;
+  t.column = "cpu_mhz";
+  t.at_end = at_end;
+  return t;
+}
+
+double vm_integral(const RunResult& r, std::string_view vm, std::string_view name) {
+  const auto id = r.metrics.find(metric::vm_entity(vm), name);
+  REQUIRE(id.has_value());
+  return r.metrics.integral(*id);
+}
+
+}  // namespace
+
+TEST_CASE("a replayed trace conserves its demand over the span, in both fidelities") {
+  // A 2-vCPU VM on 2 cores of 2000 MHz: 3000 MHz is 0.75 of a core per vCPU, never capped,
+  // so demand and use follow the trace. Two spans of a looping trace give twice the integral.
+  const TempFile file("conserve.csv", mhz_trace);
+  for (const Fidelity f : {Fidelity::fluid, Fidelity::detailed}) {
+    CAPTURE(f == Fidelity::detailed);
+    for (const auto& [at_end, spans] : {std::pair{TraceEnd::stop, 1}, std::pair{TraceEnd::loop, 2}}) {
+      CAPTURE(spans);
+      auto s = make_scenario(35_s * spans, f);
+      s.hosts.push_back(make_host("esx", 2, 2000.0));
+      s.vms.push_back(make_vm("replay", "esx", 2, trace_of(file.path(), at_end)));
+      const RunResult r = run_scenario(s);
+      const double expected = mhz_integral * spans;
+      if (f == Fidelity::fluid) {
+        CHECK(vm_integral(r, "replay", metric::vm_cpu_demand_mhz) == doctest::Approx(expected));
+        CHECK(vm_integral(r, "replay", metric::vm_cpu_used_mhz) == doctest::Approx(expected));
+      } else {
+        // The detailed model takes up a new level at the next burst of each vCPU, within
+        // one 10 ms burst period of the change.
+        CHECK(vm_integral(r, "replay", metric::vm_cpu_demand_mhz) ==
+              doctest::Approx(expected).epsilon(0.005));
+        CHECK(vm_integral(r, "replay", metric::vm_cpu_used_mhz) ==
+              doctest::Approx(expected).epsilon(0.01));
+      }
+    }
+  }
+}
+
+TEST_CASE("a trace in MHz keeps its MHz when the VM moves to a host of another frequency") {
+  // Halfway through, the VM moves from a 2000 MHz host to a 2500 MHz one: its demand per
+  // vCPU becomes MHz / (2 x 2500), and the MHz it demands stay the trace's.
+  const TempFile file("migrate.csv", mhz_trace);
+  auto s = make_scenario(35_s);
+  s.hosts.push_back(make_host("a", 2, 2000.0));
+  s.hosts.push_back(make_host("b", 2, 2500.0));
+  s.vms.push_back(make_vm("replay", "a", 2, trace_of(file.path(), TraceEnd::stop)));
+  EventConfig e;
+  e.at = 15_s;
+  e.kind = EventKind::migrate;
+  e.target = "replay";
+  e.to = "b";
+  s.events.push_back(e);
+  const RunResult r = run_scenario(s);
+  CHECK(vm_facts(r, "replay").host == "b");
+  CHECK(vm_integral(r, "replay", metric::vm_cpu_demand_mhz) == doctest::Approx(mhz_integral));
+  // Host a carried the first 10 s at 1000 MHz and 5 s at 3000.
+  const auto a_used = r.metrics.find(metric::host_entity("a"), metric::host_cpu_used_mhz);
+  CHECK(r.metrics.integral(*a_used) == doctest::Approx(25000.0));
+}
+
+TEST_CASE("a trace in percent of the VM is spread evenly over its vCPUs") {
+  // 50% of a 4-vCPU VM for 20 s then 100% for 20 s: half of each vCPU, then all of it, on a
+  // 4-core 3000 MHz host: 6000 MHz then 12000 MHz.
+  const TempFile file("percent.csv", "t,util\n0,50\n20,100\n");
+  auto s = make_scenario(40_s);
+  s.hosts.push_back(make_host("esx", 4, 3000.0));
+  TraceCpu t = trace_of(file.path(), TraceEnd::hold);
+  t.column = "util";
+  s.vms.push_back(make_vm("replay", "esx", 4, t));
+  const RunResult r = run_scenario(s);
+  CHECK(vm_avg(r, "replay", metric::vm_cpu_used_mhz) == doctest::Approx(9000.0));
+}
+
+TEST_CASE("a trace that cannot be read fails the run before it starts") {
+  auto s = make_scenario(10_s);
+  s.hosts.push_back(make_host("esx", 1, 2000.0));
+  s.vms.push_back(make_vm("replay", "esx", 1, trace_of("/nonexistent/vm.csv", TraceEnd::loop)));
+  CHECK_THROWS_AS(run_scenario(s), trace::TraceError);
+}

@@ -1,0 +1,143 @@
+// The text an import prints: what was found, the per-cluster overcommit ratios, the
+// datastores, how VMs were mapped to hosts and every disagreement between tabs.
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "vdc/import/rvtools.hpp"
+
+namespace vdc::import {
+namespace {
+
+struct ClusterTotals {
+  int hosts = 0;
+  int pcpus = 0;
+  double pram_mib = 0.0;
+  int vms_on = 0;
+  int vcpus_on = 0;
+  double vram_on_mib = 0.0;
+};
+
+const char* rule_text(MatchRule rule) {
+  switch (rule) {
+    case MatchRule::exact:
+      return "same name";
+    case MatchRule::short_name:
+      return "same short name";
+    case MatchRule::suffix:
+      return "short-name suffix, same cluster";
+    case MatchRule::placed:
+      return "not in vHost";
+  }
+  return "?";
+}
+
+std::string ratio(double a, double b) {
+  return b > 0.0 ? fmt::format("{:.2f}", a / b) : std::string("-");
+}
+
+void cluster_row(std::string& out, const std::string& name, const ClusterTotals& t) {
+  constexpr double gib = 1024.0;
+  out += fmt::format("  {:<16} {:>5} {:>6} {:>10.1f} {:>6} {:>6} {:>10.1f} {:>10} {:>10}\n", name,
+                     t.hosts, t.pcpus, t.pram_mib / gib, t.vms_on, t.vcpus_on, t.vram_on_mib / gib,
+                     ratio(t.vcpus_on, t.pcpus), ratio(t.vram_on_mib, t.pram_mib));
+}
+
+}  // namespace
+
+std::string import_summary(const ImportResult& r) {
+  const models::ScenarioConfig& c = r.config;
+  std::string out = fmt::format("RVTools import of {} ({}; tabs: {})\n", r.source_name,
+                                r.source_kind, fmt::join(r.tabs, ", "));
+  int on = 0;
+  for (const auto& v : c.vms) on += v.powered_on ? 1 : 0;
+  out += fmt::format(
+      "Hosts: {} from vHost in {} clusters. VMs: {} from vInfo ({} powered on, {} powered off); "
+      "{} templates not imported.\n\n",
+      c.hosts.size(), c.clusters.size(), c.vms.size(), on, static_cast<int>(c.vms.size()) - on,
+      r.templates);
+
+  // Clusters in vHost order, standalone hosts last.
+  std::vector<std::string> order;
+  std::map<std::string, ClusterTotals> totals;
+  std::map<std::string, std::string> cluster_of_host;
+  for (const auto& h : c.hosts) {
+    const std::string key = h.cluster.empty() ? "(standalone)" : h.cluster;
+    if (!totals.count(key)) order.push_back(key);
+    ClusterTotals& t = totals[key];
+    ++t.hosts;
+    t.pcpus += h.cpu.pcpus();
+    t.pram_mib += h.memory_mib;
+    cluster_of_host[h.name] = key;
+  }
+  for (const auto& v : c.vms) {
+    if (!v.powered_on) continue;
+    ClusterTotals& t = totals[cluster_of_host[v.host]];
+    ++t.vms_on;
+    t.vcpus_on += v.vcpus;
+    t.vram_on_mib += v.memory_mib;
+  }
+  if (const auto it = std::find(order.begin(), order.end(), "(standalone)"); it != order.end()) {
+    order.erase(it);
+    order.push_back("(standalone)");
+  }
+  out += "Per cluster (powered-on VMs; pCPU = physical cores, hyperthreads not counted):\n";
+  out +=
+      fmt::format("  {:<16} {:>5} {:>6} {:>10} {:>6} {:>6} {:>10} {:>10} {:>10}\n", "cluster",
+                  "hosts", "pCPU", "pRAM GiB", "VMs", "vCPU", "vRAM GiB", "vCPU:pCPU", "vRAM:pRAM");
+  ClusterTotals all;
+  for (const auto& name : order) {
+    const ClusterTotals& t = totals[name];
+    cluster_row(out, name, t);
+    all.hosts += t.hosts;
+    all.pcpus += t.pcpus;
+    all.pram_mib += t.pram_mib;
+    all.vms_on += t.vms_on;
+    all.vcpus_on += t.vcpus_on;
+    all.vram_on_mib += t.vram_on_mib;
+  }
+  cluster_row(out, "total", all);
+
+  if (!r.has_datastore_tab) {
+    out += "\nDatastores: none listed (the export has no vDatastore tab).\n";
+  } else {
+    out += fmt::format("\nDatastores (vDatastore; not modelled yet): {}\n", r.datastores.size());
+    out += fmt::format("  {:<24} {:<8} {:>14} {:>12} {:>16}\n", "name", "type", "capacity GiB",
+                       "free GiB", "provisioned GiB");
+    for (const auto& d : r.datastores) {
+      out += fmt::format("  {:<24} {:<8} {:>14.1f} {:>12.1f} {:>16.1f}\n", d.name, d.type,
+                         d.capacity_mib / 1024.0, d.free_mib / 1024.0, d.provisioned_mib / 1024.0);
+    }
+  }
+
+  out +=
+      "\nHost-name mapping (vInfo Host -> vHost Host; rules: same name, same short name, "
+      "short-name suffix\n"
+      "within the cluster, else each VM placed on the host of its cluster with the fewest\n"
+      "powered-on vCPUs per core):\n";
+  for (const HostMapping& m : r.mappings) {
+    const std::string from = m.vinfo_host.empty() ? std::string("(empty)") : m.vinfo_host;
+    if (m.rule == MatchRule::placed) {
+      out += fmt::format("  {} -> (placed by rule; {}; {} VMs)\n", from, rule_text(m.rule), m.vms);
+    } else {
+      out += fmt::format("  {} -> {} ({}; {} VMs)\n", from, m.host, rule_text(m.rule), m.vms);
+    }
+  }
+  if (!r.placements.empty()) {
+    out += fmt::format("Placed by the least-loaded rule ({} VMs):\n", r.placements.size());
+    for (const Placement& p : r.placements) {
+      out += fmt::format("  {} (vInfo host {}) -> {}\n", p.vm,
+                         p.vinfo_host.empty() ? "(empty)" : p.vinfo_host, p.host);
+    }
+  }
+
+  out +=
+      fmt::format("\nDisagreements between tabs and adjustments ({}):\n", r.disagreements.size());
+  if (r.disagreements.empty()) out += "  none\n";
+  for (const std::string& d : r.disagreements) out += fmt::format("  - {}\n", d);
+  return out;
+}
+
+}  // namespace vdc::import

@@ -1,0 +1,514 @@
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "host_mapping.hpp"
+#include "rvtools_tables.hpp"
+#include "vdc/import/rvtools.hpp"
+#include "vdc/models/trace/csv_reader.hpp"
+#include "vdc/scenario/limits.hpp"
+
+namespace vdc::import {
+namespace {
+
+using detail::AllocationRow;
+using detail::HostRow;
+using detail::Power;
+using detail::VmRow;
+using models::trace::iequals;
+
+constexpr std::array<std::string_view, 5> tabs_read{"vInfo", "vHost", "vCPU", "vMemory",
+                                                    "vDatastore"};
+
+/// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one (Unicode 15,
+/// table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = byte(0);
+  if (c < 0x80) return 1;
+  std::size_t n = 0;
+  unsigned char lo = 0x80;  // allowed range of the second byte
+  unsigned char hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size() || byte(1) < lo || byte(1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k) {
+    if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+/// `text` as valid UTF-8 without control characters (each bad byte becomes '?', each
+/// control character a space): what a YAML scenario can hold.
+std::string clean_text(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_length(text, i);
+    if (n == 0) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    if (n == 1 && (static_cast<unsigned char>(text[i]) < 0x20 || text[i] == 0x7f)) {
+      out += ' ';
+    } else {
+      out.append(text.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
+/// `name` as the scenario format allows it: clean_text without '/' and braces (they would
+/// read as a name range).
+std::string scenario_name(std::string_view name) {
+  std::string out = clean_text(name);
+  for (char& c : out) {
+    if (c == '/') c = '_';
+    if (c == '{') c = '(';
+    if (c == '}') c = ')';
+  }
+  return out;
+}
+
+/// Gives unique scenario names to one kind of entity, noting every change.
+class NameBook {
+ public:
+  NameBook(std::string kind, std::vector<std::string>& notes)
+      : kind_(std::move(kind)), notes_(notes) {}
+
+  std::string add(const std::string& original) {
+    std::string name = scenario_name(original);
+    if (!used_.count(name) && name == original) {
+      used_.insert(name);
+      return name;
+    }
+    const std::string base = name;
+    for (int k = 2; used_.count(name); ++k) name = fmt::format("{} ({})", base, k);
+    used_.insert(name);
+    notes_.push_back(fmt::format("{} '{}' renamed '{}' ({})", kind_, original, name,
+                                 base == original
+                                     ? "the name is taken"
+                                     : "names may not hold '/', braces or control characters"));
+    return name;
+  }
+
+ private:
+  std::string kind_;
+  std::vector<std::string>& notes_;
+  std::set<std::string> used_;
+};
+
+/// Lower-case words of `text` joined by '-': a profile or scenario name.
+std::string slug(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+    if (alnum) {
+      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+const char* power_name(Power p) {
+  switch (p) {
+    case Power::on:
+      return "poweredOn";
+    case Power::off:
+      return "poweredOff";
+    case Power::suspended:
+      return "suspended";
+  }
+  return "?";
+}
+
+/// A vCPU (MHz) or vMemory (MiB) row as an allocation, noting values changed to fit the
+/// scenario format (custom shares 1 to 1,000,000; limit not below the reservation; memory
+/// reservation not above the VM's memory).
+models::Allocation to_allocation(const AllocationRow& a, const std::string& vm, double memory_mib,
+                                 bool cpu, std::vector<std::string>& notes) {
+  models::Allocation out;
+  const char* what = cpu ? "CPU" : "memory";
+  const char* unit = cpu ? "MHz" : "MiB";
+  if (iequals(a.level, "low")) out.level = models::ShareLevel::low;
+  if (iequals(a.level, "normal")) out.level = models::ShareLevel::normal;
+  if (iequals(a.level, "high")) out.level = models::ShareLevel::high;
+  if (iequals(a.level, "custom")) {
+    out.level = models::ShareLevel::custom;
+    const double shares = std::clamp(std::round(a.shares), 1.0,
+                                     static_cast<double>(scenario::limits::max_custom_shares));
+    if (shares != a.shares) {
+      notes.push_back(
+          fmt::format("VM '{}': custom {} shares {} set to {} (the scenario takes 1 to 1000000)",
+                      vm, what, a.shares, shares));
+    }
+    out.custom_shares = static_cast<std::uint64_t>(shares);
+  }
+  out.reservation = a.reservation;
+  if (!cpu && out.reservation > memory_mib) {
+    notes.push_back(
+        fmt::format("VM '{}': memory reservation {} MiB above its memory, set to {} MiB", vm,
+                    a.reservation, memory_mib));
+    out.reservation = memory_mib;
+  }
+  out.limit = a.limit;
+  if (out.limit && *out.limit < out.reservation) {
+    notes.push_back(fmt::format("VM '{}': {} limit {} {} below its reservation, raised to {} {}",
+                                vm, what, *out.limit, unit, out.reservation, unit));
+    out.limit = out.reservation;
+  }
+  return out;
+}
+
+/// A vCPU or vMemory tab joined to the VMs of vInfo by name: the n-th row of a name goes
+/// to the n-th VM of that name.
+struct JoinedTab {
+  const Sheet* sheet = nullptr;
+  std::vector<AllocationRow> rows;
+  std::vector<std::optional<std::size_t>> row_of_vm;
+};
+
+JoinedTab join_tab(const Sheet* sheet, bool cpu, const std::vector<VmRow>& vms,
+                   const std::set<std::string>& templates, std::vector<std::string>& notes) {
+  JoinedTab joined;
+  joined.row_of_vm.resize(vms.size());
+  if (sheet == nullptr) return joined;
+  joined.sheet = sheet;
+  joined.rows = detail::read_allocations(*sheet, cpu);
+  std::map<std::string, std::vector<std::size_t>> by_name;
+  for (std::size_t i = 0; i < vms.size(); ++i) by_name[vms[i].name].push_back(i);
+  std::map<std::string, std::size_t> used;
+  for (std::size_t r = 0; r < joined.rows.size(); ++r) {
+    const AllocationRow& a = joined.rows[r];
+    const auto it = by_name.find(a.vm);
+    std::size_t& n = used[a.vm];
+    if (it == by_name.end() || n >= it->second.size()) {
+      if (!templates.count(a.vm))
+        notes.push_back(
+            fmt::format("{} row {}: VM '{}' is not in vInfo", sheet->name, a.row, a.vm));
+      continue;
+    }
+    joined.row_of_vm[it->second[n++]] = r;
+  }
+  return joined;
+}
+
+/// Fills the vCPU counts and memory sizes vInfo leaves empty from vCPU and vMemory; an
+/// empty size no tab knows is an error at the vInfo cell.
+void fill_sizes(std::vector<VmRow>& vms, const Sheet& vinfo, const JoinedTab& cpu,
+                const JoinedTab& mem, std::vector<std::string>& notes) {
+  for (std::size_t i = 0; i < vms.size(); ++i) {
+    VmRow& vm = vms[i];
+    if (!vm.vcpus) {
+      const AllocationRow* a = cpu.row_of_vm[i] ? &cpu.rows[*cpu.row_of_vm[i]] : nullptr;
+      if (a == nullptr || !a->size) {
+        throw ImportError({vinfo.file, vinfo.name, vm.row, "CPUs"}, "the cell is empty",
+                          fmt::format("{}, here or in the vCPU tab", detail::vcpus_expected));
+      }
+      if (*a->size < 1.0 || *a->size > scenario::limits::max_vcpus ||
+          *a->size != std::floor(*a->size)) {
+        throw ImportError({cpu.sheet->file, cpu.sheet->name, a->row, "CPUs"},
+                          fmt::format("'{}' is not a vCPU count", *a->size),
+                          detail::vcpus_expected);
+      }
+      vm.vcpus = static_cast<int>(*a->size);
+      notes.push_back(fmt::format("VM '{}': no CPUs in vInfo, {} from vCPU", vm.name, *vm.vcpus));
+    }
+    if (!vm.memory_mib) {
+      const AllocationRow* a = mem.row_of_vm[i] ? &mem.rows[*mem.row_of_vm[i]] : nullptr;
+      if (a == nullptr || !a->size) {
+        throw ImportError({vinfo.file, vinfo.name, vm.row, "Memory"}, "the cell is empty",
+                          fmt::format("{}, here or in the vMemory tab", detail::memory_expected));
+      }
+      if (*a->size < scenario::limits::min_vm_memory_mib ||
+          *a->size > scenario::limits::max_vm_memory_mib) {
+        throw ImportError({mem.sheet->file, mem.sheet->name, a->row, "Size MiB"},
+                          fmt::format("'{}' is not a memory size", *a->size),
+                          detail::memory_expected);
+      }
+      vm.memory_mib = *a->size;
+      notes.push_back(
+          fmt::format("VM '{}': no Memory in vInfo, {} MiB from vMemory", vm.name, *vm.memory_mib));
+    }
+  }
+}
+
+/// Applies a joined vCPU or vMemory tab to the VMs and notes where it disagrees with vInfo.
+void apply_allocations(const JoinedTab& tab, const std::vector<VmRow>& vms,
+                       std::vector<models::VmConfig>& out, bool cpu,
+                       std::vector<std::string>& notes) {
+  if (tab.sheet == nullptr) return;
+  std::vector<std::string> missing;
+  for (std::size_t i = 0; i < vms.size(); ++i) {
+    const VmRow& vm = vms[i];
+    if (!tab.row_of_vm[i]) {
+      missing.push_back(out[i].name);
+      continue;
+    }
+    const AllocationRow& a = tab.rows[*tab.row_of_vm[i]];
+    if (a.power && *a.power != vm.power) {
+      notes.push_back(fmt::format("VM '{}': {} says {}, vInfo {} (vInfo kept)", out[i].name,
+                                  tab.sheet->name, power_name(*a.power), power_name(vm.power)));
+    }
+    const double size = cpu ? *vm.vcpus : *vm.memory_mib;
+    if (a.size && *a.size != size) {
+      notes.push_back(fmt::format("VM '{}': {} says {} {}, vInfo {} (vInfo kept)", out[i].name,
+                                  tab.sheet->name, *a.size, cpu ? "vCPUs" : "MiB", size));
+    }
+    (cpu ? out[i].cpu : out[i].mem) = to_allocation(a, out[i].name, *vm.memory_mib, cpu, notes);
+  }
+  if (!missing.empty()) {
+    notes.push_back(fmt::format("{} VMs of vInfo have no {} row (default allocation): {}",
+                                missing.size(), tab.sheet->name, fmt::join(missing, ", ")));
+  }
+}
+
+/// Where vHost's own counts disagree with vInfo: totals and per host, powered-on VMs only
+/// (vHost's "# VMs" and "# vCPUs" count running VMs).
+void compare_counts(const std::vector<HostRow>& hosts, const std::vector<VmRow>& vms,
+                    const detail::HostAssignment& assignment, std::vector<std::string>& notes) {
+  std::vector<int> vm_count(hosts.size(), 0);
+  std::vector<int> vcpu_count(hosts.size(), 0);
+  int on = 0;
+  int on_vcpus = 0;
+  for (std::size_t i = 0; i < vms.size(); ++i) {
+    if (vms[i].power != Power::on) continue;
+    ++on;
+    on_vcpus += *vms[i].vcpus;
+    if (assignment.placed[i]) continue;
+    ++vm_count[assignment.vm_host[i]];
+    vcpu_count[assignment.vm_host[i]] += *vms[i].vcpus;
+  }
+  const bool all_counted =
+      std::all_of(hosts.begin(), hosts.end(), [](const HostRow& h) { return h.vms && h.vcpus; });
+  if (all_counted) {
+    int host_vms = 0;
+    int host_vcpus = 0;
+    for (const HostRow& h : hosts) {
+      host_vms += *h.vms;
+      host_vcpus += *h.vcpus;
+    }
+    if (host_vms != on || host_vcpus != on_vcpus) {
+      notes.push_back(fmt::format(
+          "vHost counts {} powered-on VMs with {} vCPUs; vInfo lists {} powered-on VMs with "
+          "{} vCPUs (vInfo kept)",
+          host_vms, host_vcpus, on, on_vcpus));
+    }
+  }
+  for (std::size_t h = 0; h < hosts.size(); ++h) {
+    const HostRow& row = hosts[h];
+    if (row.vms && row.vcpus && (*row.vms != vm_count[h] || *row.vcpus != vcpu_count[h])) {
+      notes.push_back(fmt::format(
+          "host '{}': vHost counts {} VMs with {} vCPUs, vInfo maps {} powered-on VMs with "
+          "{} vCPUs to it",
+          row.name, *row.vms, *row.vcpus, vm_count[h], vcpu_count[h]));
+    }
+    if (row.cores && *row.cores != row.sockets * row.cores_per_socket) {
+      notes.push_back(
+          fmt::format("host '{}': vHost '# Cores' {} is not '# CPU' {} x 'Cores per CPU' {} (the "
+                      "latter kept)",
+                      row.name, *row.cores, row.sockets, row.cores_per_socket));
+    }
+  }
+}
+
+/// One profile per distinct hardware and vendor/model name; hosts of one model with
+/// different hardware get "-2", "-3" profiles.
+void build_profiles(const std::vector<HostRow>& hosts, ImportResult& result) {
+  std::vector<std::string> bases;  // per profile, the name it was derived from
+  for (std::size_t h = 0; h < hosts.size(); ++h) {
+    const models::HostConfig& cfg = result.config.hosts[h];
+    const std::string model = slug(fmt::format("{} {}", hosts[h].vendor, hosts[h].model));
+    const std::string base = model.empty() ? std::string("host") : model;
+    const auto same = [&](std::size_t p) {
+      const models::HostConfig& hw = result.profiles[p].hardware;
+      return bases[p] == base && hw.cpu.sockets == cfg.cpu.sockets &&
+             hw.cpu.cores_per_socket == cfg.cpu.cores_per_socket &&
+             hw.cpu.threads_per_core == cfg.cpu.threads_per_core &&
+             hw.cpu.frequency_mhz == cfg.cpu.frequency_mhz && hw.memory_mib == cfg.memory_mib;
+    };
+    std::size_t index = 0;
+    while (index < result.profiles.size() && !same(index)) ++index;
+    if (index == result.profiles.size()) {
+      const auto taken = [&](const std::string& n) {
+        return std::any_of(result.profiles.begin(), result.profiles.end(),
+                           [&](const auto& p) { return p.name == n; });
+      };
+      std::string name = base;
+      for (int k = 2; taken(name); ++k) name = fmt::format("{}-{}", base, k);
+      models::HostConfig hardware;
+      hardware.cpu = cfg.cpu;
+      hardware.memory_mib = cfg.memory_mib;
+      result.profiles.push_back(ImportedProfile{name, hardware});
+      bases.push_back(base);
+    }
+    result.host_profile.push_back(index);
+  }
+}
+
+}  // namespace
+
+ImportResult import_workbook(const Workbook& book) {
+  const Sheet* vinfo = book.find("vInfo");
+  const Sheet* vhost = book.find("vHost");
+  for (const auto& [sheet, tab] : {std::pair{vinfo, "vInfo"}, std::pair{vhost, "vHost"}}) {
+    if (sheet == nullptr) {
+      throw ImportError({book.source, {}, 0, {}}, fmt::format("missing tab {}", tab),
+                        "an RVTools export with the vInfo and vHost tabs");
+    }
+  }
+  ImportResult result;
+  result.source_name = std::filesystem::path(book.source).filename().string();
+  if (result.source_name.empty())
+    result.source_name = std::filesystem::path(book.source).parent_path().filename().string();
+  result.source_kind = book.kind;
+  result.tabs = book.tab_names;
+  std::vector<std::string>& notes = result.disagreements;
+
+  const std::vector<HostRow> hosts = detail::read_hosts(*vhost);
+  if (hosts.empty()) {
+    throw ImportError({vhost->file, vhost->name, 0, {}}, "the tab has no host rows",
+                      "at least one host");
+  }
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (iequals(hosts[i].name, hosts[j].name)) {
+        throw ImportError(
+            {vhost->file, vhost->name, hosts[i].row, "Host"},
+            fmt::format("host '{}' is listed twice (first at row {})", hosts[i].name, hosts[j].row),
+            "one row per host");
+      }
+    }
+  }
+  std::vector<VmRow> vms;
+  std::set<std::string> templates;
+  for (VmRow& v : detail::read_vms(*vinfo)) {
+    if (v.is_template) {
+      ++result.templates;
+      templates.insert(v.name);
+    } else {
+      vms.push_back(std::move(v));
+    }
+  }
+  const JoinedTab cpu_tab = join_tab(book.find("vCPU"), true, vms, templates, notes);
+  const JoinedTab mem_tab = join_tab(book.find("vMemory"), false, vms, templates, notes);
+  fill_sizes(vms, *vinfo, cpu_tab, mem_tab, notes);
+  const detail::HostAssignment assignment = detail::assign_hosts(hosts, vms);
+  result.mappings = assignment.mappings;
+
+  models::ScenarioConfig& config = result.config;
+  const std::string stem = std::filesystem::path(result.source_name).stem().string();
+  config.name = slug(stem).empty() ? "rvtools-import" : slug(stem);
+  config.source = book.source;
+  config.duration = sim::Time::from_ns(3'600'000'000'000);
+
+  NameBook host_names("host", notes);
+  NameBook cluster_names("cluster", notes);
+  std::map<std::string, std::string> cluster_of;  // vHost cluster -> scenario cluster name
+  for (const HostRow& h : hosts) {
+    models::HostConfig cfg;
+    cfg.name = host_names.add(h.name);
+    if (!h.cluster.empty()) {
+      auto it = cluster_of.find(h.cluster);
+      if (it == cluster_of.end()) {
+        it = cluster_of.emplace(h.cluster, cluster_names.add(h.cluster)).first;
+        config.clusters.push_back(models::ClusterConfig{it->second, {}});
+      }
+      cfg.cluster = it->second;
+      std::find_if(config.clusters.begin(), config.clusters.end(), [&](const auto& c) {
+        return c.name == it->second;
+      })->hosts.push_back(cfg.name);
+    }
+    cfg.cpu.sockets = h.sockets;
+    cfg.cpu.cores_per_socket = h.cores_per_socket;
+    cfg.cpu.threads_per_core = h.hyperthreading ? 2 : 1;
+    cfg.cpu.frequency_mhz = h.mhz;
+    cfg.memory_mib = h.memory_mib;
+    config.hosts.push_back(std::move(cfg));
+  }
+
+  NameBook vm_names("VM", notes);
+  for (std::size_t i = 0; i < vms.size(); ++i) {
+    const VmRow& v = vms[i];
+    const std::size_t h = assignment.vm_host[i];
+    models::VmConfig cfg;
+    cfg.name = vm_names.add(v.name);
+    cfg.host = config.hosts[h].name;
+    cfg.cluster = config.hosts[h].cluster;
+    cfg.vcpus = *v.vcpus;
+    cfg.memory_mib = *v.memory_mib;
+    cfg.guest.os = clean_text(v.os);
+    cfg.powered_on = v.power == Power::on;
+    if (assignment.placed[i]) {
+      result.placements.push_back(Placement{cfg.name, v.host, cfg.host});
+      if (!iequals(v.cluster, hosts[h].cluster)) {
+        notes.push_back(fmt::format(
+            "VM '{}': {} has no host in vHost; placed on '{}' of cluster '{}'", cfg.name,
+            v.cluster.empty() ? std::string("no cluster") : fmt::format("cluster '{}'", v.cluster),
+            cfg.host, hosts[h].cluster));
+      }
+    } else if (!iequals(v.cluster, hosts[h].cluster)) {
+      notes.push_back(fmt::format(
+          "VM '{}': vInfo cluster '{}', but its host '{}' is in cluster '{}' in vHost (the "
+          "host's kept)",
+          cfg.name, v.cluster, cfg.host, hosts[h].cluster));
+    }
+    config.vms.push_back(std::move(cfg));
+  }
+  for (const HostMapping& m : result.mappings) {
+    if (m.rule == MatchRule::placed) {
+      notes.push_back(fmt::format(
+          "vInfo host '{}' (cluster '{}', {} VMs) is not in vHost: its VMs were placed by "
+          "the least-loaded rule",
+          m.vinfo_host.empty() ? std::string("(empty)") : m.vinfo_host, m.cluster, m.vms));
+    }
+  }
+  const std::size_t suspended = static_cast<std::size_t>(std::count_if(
+      vms.begin(), vms.end(), [](const VmRow& v) { return v.power == Power::suspended; }));
+  if (suspended > 0)
+    notes.push_back(fmt::format("{} suspended VMs imported powered off", suspended));
+  compare_counts(hosts, vms, assignment, notes);
+
+  apply_allocations(cpu_tab, vms, config.vms, true, notes);
+  apply_allocations(mem_tab, vms, config.vms, false, notes);
+  if (const Sheet* ds = book.find("vDatastore")) {
+    result.has_datastore_tab = true;
+    result.datastores = detail::read_datastores(*ds);
+  }
+  build_profiles(hosts, result);
+  return result;
+}
+
+ImportResult import_rvtools(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return import_workbook(read_csv_folder(path, tabs_read));
+  if (!std::filesystem::exists(path, ec)) {
+    throw ImportError({path.string(), {}, 0, {}}, "no such file or folder",
+                      "an RVTools .xlsx, or a folder of its per-tab CSV files");
+  }
+  return import_workbook(read_xlsx(path, tabs_read));
+}
+
+}  // namespace vdc::import

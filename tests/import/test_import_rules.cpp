@@ -1,0 +1,277 @@
+// Import rules on exports written here: errors with their exact messages, the placement
+// rule worked out by hand, names the scenario format cannot hold, allocations that need
+// adjusting, datastores, xlsx cell kinds and the command's exit codes.
+#include <algorithm>
+#include <sstream>
+
+#include <doctest/doctest.h>
+
+#include "fuzz_import_targets.hpp"
+#include "import_test_util.hpp"
+#include "vdc/import/rvtools.hpp"
+#include "vdc/scenario/loader.hpp"
+
+using vdc::import::ImportError;
+using vdc::import::ImportResult;
+
+namespace {
+
+const std::string host_header =
+    "Host,Cluster,Speed,# CPU,Cores per CPU,# Memory,HT Active,Vendor,Model\n";
+const std::string vm_header = "VM,Powerstate,Template,CPUs,Memory,Cluster,Host\n";
+
+std::string message_of(const auto& call) {
+  try {
+    call();
+  } catch (const ImportError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+/// A CSV folder with the given vHost and vInfo bodies (headers added).
+ImportResult import_csv(const vdc::test::ScratchDir& dir, const std::string& hosts,
+                        const std::string& vms) {
+  dir.write("x_tabvHost.csv", host_header + hosts);
+  dir.write("x_tabvInfo.csv", vm_header + vms);
+  return vdc::import::import_rvtools(dir.path());
+}
+
+}  // namespace
+
+TEST_CASE("a malformed row names the file, sheet, row and column") {
+  const vdc::test::ScratchDir dir;
+  const std::string file = (dir.path() / "x_tabvInfo.csv").string();
+  CHECK(message_of([&] {
+          (void)import_csv(dir, "h1,C,2000,1,4,8192,False,,\n",
+                           "a,poweredOn,False,2,1024,C,h1\nb,poweredOn,False,abc,1024,C,h1\n");
+        }) == file +
+                  ": sheet vInfo, row 3, column 'CPUs': 'abc' is out of range or not a number "
+                  "(expected a vCPU count from 1 to 768)");
+  CHECK(message_of([&] {
+          (void)import_csv(dir, "h1,C,2000,1,4,8192,False,,\n", "a,running,False,2,1024,C,h1\n");
+        }) == file +
+                  ": sheet vInfo, row 2, column 'Powerstate': 'running' is not a power state "
+                  "(expected poweredOn, poweredOff or suspended)");
+  CHECK(message_of([&] {
+          (void)import_csv(dir, "h1,C,2000,1,4,8192,False,,\n", "a,poweredOn,False,2,,C,h1\n");
+        }) == file +
+                  ": sheet vInfo, row 2, column 'Memory': the cell is empty (expected memory in "
+                  "MiB from 4 to 25165824 (24 TiB), here or in the vMemory tab)");
+  CHECK(
+      message_of([&] {
+        (void)import_csv(dir, "h1,C,2000,1,4,8192,False,,\n",
+                         "a,poweredOn,False,2,1024,C,h1,extra\n");
+      }) ==
+      file +
+          ": sheet vInfo, row 2: the row has 8 fields (expected at most 7 fields like the header)");
+  const std::string hosts = (dir.path() / "x_tabvHost.csv").string();
+  CHECK(message_of([&] {
+          (void)import_csv(dir, "h1,C,2000,1,4,8192,False,,\nh1,C,2000,1,4,8192,False,,\n", "");
+        }) == hosts +
+                  ": sheet vHost, row 3, column 'Host': host 'h1' is listed twice (first at row 2) "
+                  "(expected one row per host)");
+}
+
+TEST_CASE("a missing column or tab is an error naming it") {
+  const vdc::test::ScratchDir dir;
+  dir.write("x_tabvHost.csv", "Host,Cluster,Speed,# CPU,Cores per CPU\nh1,C,2000,1,4\n");
+  dir.write("x_tabvInfo.csv", vm_header);
+  CHECK(message_of([&] { (void)vdc::import::import_rvtools(dir.path()); }) ==
+        (dir.path() / "x_tabvHost.csv").string() +
+            ": sheet vHost: missing column '# Memory' (expected a header with '# Memory')");
+  std::filesystem::remove(dir.path() / "x_tabvHost.csv");
+  CHECK(message_of([&] { (void)vdc::import::import_rvtools(dir.path()); }) ==
+        dir.path().string() +
+            ": missing tab vHost (expected an RVTools export with the vInfo and vHost tabs)");
+  dir.write("y_tabvInfo.csv", vm_header);
+  CHECK(message_of([&] { (void)vdc::import::import_rvtools(dir.path()); }) ==
+        dir.path().string() +
+            ": two files hold tab vInfo: x_tabvInfo.csv and y_tabvInfo.csv (expected one CSV file "
+            "per tab)");
+  CHECK(message_of([&] { (void)vdc::import::import_rvtools(dir.path() / "none.xlsx"); }) ==
+        (dir.path() / "none.xlsx").string() +
+            ": no such file or folder (expected an RVTools .xlsx, or a folder of its per-tab CSV "
+            "files)");
+}
+
+TEST_CASE(
+    "unmatched VMs go to the host of their cluster with the fewest powered-on vCPUs per core") {
+  // h1 has 8 cores, h2 4. v6 names h2's FQDN: matched by short name and assigned before any
+  // placement, so h2 starts at 1/4. v1 (4 vCPUs): h1 at 0 -> 4/8. v2 (2): h2 at 0.25 -> 3/4.
+  // v3 (1): h1 at 0.5 -> 5/8. v4 (off, 8): h1 at 0.625 < 0.75, adds nothing. v5 (1): h1 -> 6/8.
+  const vdc::test::ScratchDir dir;
+  const ImportResult r = import_csv(
+      dir,
+      "h1,C,2000,2,4,16384,False,,\nh2,C,2000,1,4,16384,False,,\nother,D,2000,1,4,16384,False,,\n",
+      "v1,poweredOn,False,4,1024,C,gone\nv2,poweredOn,False,2,1024,C,gone\n"
+      "v3,poweredOn,False,1,1024,C,gone\nv4,poweredOff,False,8,1024,C,gone\n"
+      "v5,poweredOn,False,1,1024,C,gone\nv6,poweredOn,False,1,1024,C,H2.example.com\n");
+  std::vector<std::string> hosts;
+  for (const auto& vm : r.config.vms) hosts.push_back(vm.host);
+  CHECK(hosts == std::vector<std::string>{"h1", "h2", "h1", "h1", "h1", "h2"});
+  CHECK(r.placements.size() == 5);
+  CHECK(r.mappings[1].rule == vdc::import::MatchRule::short_name);
+}
+
+TEST_CASE("names the scenario format cannot hold are changed, noted, and survive the loader") {
+  const vdc::test::ScratchDir dir;
+  const ImportResult r =
+      import_csv(dir, "\"esx/1\",\"Prod: A\",2000,1,4,16384,True,Dell Inc.,PowerEdge R640\n",
+                 "a/b,poweredOn,False,1,1024,\"Prod: A\",esx/1\n"
+                 "web{1..3},poweredOn,False,1,1024,\"Prod: A\",esx/1\n"
+                 "dup,poweredOn,False,1,1024,\"Prod: A\",esx/1\n"
+                 "dup,suspended,False,1,1024,\"Prod: A\",esx/1\n"
+                 "true,poweredOff,False,1,1024,\"Prod: A\",esx/1\n"
+                 "\"say \"\"hi\"\" # x\",poweredOn,False,1,1024,\"Prod: A\",esx/1\n");
+  std::vector<std::string> names;
+  for (const auto& vm : r.config.vms) names.push_back(vm.name);
+  CHECK(names ==
+        std::vector<std::string>{"a_b", "web(1..3)", "dup", "dup (2)", "true", "say \"hi\" # x"});
+  CHECK(r.config.hosts[0].name == "esx_1");
+  CHECK(r.config.hosts[0].cpu.threads_per_core == 2);
+  CHECK(r.profiles[0].name == "dell-inc-poweredge-r640");
+  CHECK(std::count(r.disagreements.begin(), r.disagreements.end(),
+                   "VM 'dup' renamed 'dup (2)' (the name is taken)") == 1);
+  CHECK(std::count(r.disagreements.begin(), r.disagreements.end(),
+                   "1 suspended VMs imported powered off") == 1);
+  const auto loaded = vdc::scenario::load_string(vdc::import::to_scenario_yaml(r), "names.yaml");
+  REQUIRE(loaded.ok());
+  for (std::size_t i = 0; i < names.size(); ++i) CHECK(loaded.config->vms[i].name == names[i]);
+  CHECK(loaded.config->vms[3].powered_on == false);
+  CHECK(loaded.config->clusters[0].name == "Prod: A");
+}
+
+TEST_CASE("allocations outside the scenario's bounds are adjusted and noted") {
+  const vdc::test::ScratchDir dir;
+  dir.write("x_tabvCPU.csv",
+            "VM,CPUs,Level,Shares,Reservation,Limit\na,2,custom,5000000,500,300\nb,1,high,2000,0,-"
+            "1\nghost,1,normal,1000,0,-1\n");
+  dir.write("x_tabvMemory.csv",
+            "VM,Size MB,Level,Shares,Reservation,Limit\na,1024,normal,10240,2048,-1\n");
+  const ImportResult r =
+      import_csv(dir, "h1,C,2000,1,4,16384,False,,\n",
+                 "a,poweredOn,False,2,1024,C,h1\nb,poweredOn,False,1,1024,C,h1\n");
+  const auto& a = r.config.vms[0];
+  CHECK(a.cpu.level == vdc::models::ShareLevel::custom);
+  CHECK(a.cpu.custom_shares == 1'000'000);
+  CHECK(a.cpu.limit == 500.0);
+  CHECK(a.mem.reservation == 1024.0);
+  CHECK(r.config.vms[1].cpu.level == vdc::models::ShareLevel::high);
+  for (const char* note :
+       {"VM 'a': custom CPU shares 5000000 set to 1000000 (the scenario takes 1 to 1000000)",
+        "VM 'a': CPU limit 300 MHz below its reservation, raised to 500 MHz",
+        "VM 'a': memory reservation 2048 MiB above its memory, set to 1024 MiB",
+        "vCPU row 4: VM 'ghost' is not in vInfo",
+        "1 VMs of vInfo have no vMemory row (default allocation): b"}) {
+    CAPTURE(note);
+    CHECK(std::count(r.disagreements.begin(), r.disagreements.end(), note) == 1);
+  }
+  const std::string yaml = vdc::import::to_scenario_yaml(r);
+  CHECK(
+      yaml.find(
+          "  - {name: a, vcpus: 2, memory: 1024 MiB, host: h1, cluster: C, cpu: {shares: 1000000, "
+          "reservation: 500 MHz, limit: 500 MHz}, mem: {reservation: 1024 MiB}}\n") !=
+      std::string::npos);
+  const auto loaded = vdc::scenario::load_string(yaml, "alloc.yaml");
+  REQUIRE(loaded.ok());
+  CHECK(loaded.config->vms[0].cpu.custom_shares == 1'000'000);
+}
+
+TEST_CASE("datastores of vDatastore are listed in the summary") {
+  const vdc::test::ScratchDir dir;
+  dir.write("x_tabvDatastore.csv",
+            "Name,Type,Capacity MiB,Provisioned MiB,Free MiB\nds1,VMFS,1048576,524288,262144\n");
+  const ImportResult r = import_csv(dir, "h1,C,2000,1,4,16384,False,,\n", "");
+  REQUIRE(r.datastores.size() == 1);
+  const std::string summary = vdc::import::import_summary(r);
+  CHECK(summary.find("Datastores (vDatastore; not modelled yet): 1") != std::string::npos);
+  CHECK(summary.find(
+            "  ds1                      VMFS             1024.0        256.0            512.0") !=
+        std::string::npos);
+  CHECK(vdc::scenario::load_string(vdc::import::to_scenario_yaml(r), "empty.yaml").ok());
+}
+
+TEST_CASE(
+    "xlsx cells: shared and inline strings, numbers, booleans, and errors naming the sheet row") {
+  const vdc::test::ScratchDir dir;
+  const auto inline_str = [](const std::string& ref, const std::string& text) {
+    return "<c r=\"" + ref + "\" t=\"inlineStr\"><is><r><t>" + text + "</t></r></is></c>";
+  };
+  std::string hosts = "<row r=\"1\">";
+  const char* host_cols[] = {"Host",          "Cluster",  "Speed",    "# CPU",
+                             "Cores per CPU", "# Memory", "HT Active"};
+  for (int i = 0; i < 7; ++i)
+    hosts += inline_str(std::string(1, static_cast<char>('A' + i)) + "1", host_cols[i]);
+  hosts +=
+      "</row><row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c><c r=\"B3\" t=\"s\"><v>1</v></c><c "
+      "r=\"C3\"><v>2600</v></c>"
+      "<c r=\"D3\"><v>2</v></c><c r=\"E3\"><v>8</v></c><c r=\"F3\"><v>65536</v></c><c r=\"G3\" "
+      "t=\"b\"><v>1</v></c></row>";
+  const std::string vm_row_ok =
+      "<row r=\"2\">" + inline_str("A2", "vm1") + inline_str("B2", "poweredOn") +
+      "<c r=\"C2\"><v>4</v></c><c r=\"D2\"><v>8192</v></c><c r=\"E2\" t=\"s\"><v>1</v></c>" +
+      "<c r=\"F2\" t=\"s\"><v>0</v></c></row>";
+  std::string vms_head = "<row r=\"1\">";
+  const char* vm_cols[] = {"VM", "Powerstate", "CPUs", "Memory", "Cluster", "Host"};
+  for (int i = 0; i < 6; ++i)
+    vms_head += inline_str(std::string(1, static_cast<char>('A' + i)) + "1", vm_cols[i]);
+  vms_head += "</row>";
+  const auto book = dir.path() / "book.xlsx";
+  vdc::test::write_xlsx(book, {{"vInfo", vms_head + vm_row_ok}, {"vHost", hosts}},
+                        {"esx-a", "Gold"});
+  const ImportResult r = vdc::import::import_rvtools(book);
+  REQUIRE(r.config.vms.size() == 1);
+  CHECK(r.config.vms[0].host == "esx-a");
+  CHECK(r.config.vms[0].vcpus == 4);
+  CHECK(r.config.hosts[0].cpu.threads_per_core == 2);
+  CHECK(r.tabs == std::vector<std::string>{"vInfo", "vHost"});
+
+  const std::string bad_row = "<row r=\"7\">" + inline_str("A7", "vm2") +
+                              inline_str("B7", "poweredOn") +
+                              "<c r=\"C7\"><v>0</v></c><c r=\"D7\"><v>8192</v></c></row>";
+  vdc::test::write_xlsx(book, {{"vInfo", vms_head + vm_row_ok + bad_row}, {"vHost", hosts}},
+                        {"esx-a", "Gold"});
+  CHECK(message_of([&] { (void)vdc::import::import_rvtools(book); }) ==
+        book.string() +
+            ": sheet vInfo, row 7, column 'CPUs': '0' is out of range or not a number (expected a "
+            "vCPU count from 1 to 768)");
+  const auto not_zip = dir.write("plain.xlsx", "hello");
+  CHECK(message_of([&] {
+          (void)vdc::import::import_rvtools(not_zip);
+        }).starts_with(not_zip.string() + ": cannot open the workbook: "));
+}
+
+TEST_CASE("the import command writes the scenario atomically and exits 0, 2 or 1") {
+  const vdc::test::ScratchDir dir;
+  dir.write("x_tabvHost.csv", host_header + "h1,C,2000,1,4,8192,False,,\n");
+  dir.write("x_tabvInfo.csv", vm_header + "a,poweredOn,False,2,1024,C,h1\n");
+  const auto out = dir.path() / "scenario.yaml";
+  std::ostringstream summary;
+  std::ostringstream err;
+  CHECK(vdc::import::import_rvtools_command(dir.path(), out, summary, err) == 0);
+  CHECK(err.str().empty());
+  CHECK(summary.str().find("Wrote " + out.string()) != std::string::npos);
+  CHECK(vdc::scenario::load_file(out.string()).ok());
+  CHECK(vdc::import::import_rvtools_command(dir.path() / "missing", out, summary, err) == 2);
+  CHECK(err.str().starts_with("error: " + (dir.path() / "missing").string() +
+                              ": no such file or folder"));
+  std::ostringstream err2;
+  CHECK(vdc::import::import_rvtools_command(dir.path(), dir.path() / "no/such/dir/s.yaml", summary,
+                                            err2) == 1);
+  CHECK(err2.str().starts_with("error: cannot create "));
+}
+
+TEST_CASE("the fuzz corpus of the RVTools CSV import replays without a crash") {
+  const auto corpus =
+      std::filesystem::path(VDC_SOURCE_DIR) / "tests/fuzz/corpus/import_rvtools_csv";
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    std::string data(static_cast<std::size_t>(std::filesystem::file_size(entry.path())), '\0');
+    std::ifstream(entry.path(), std::ios::binary)
+        .read(data.data(), static_cast<std::streamsize>(data.size()));
+    vdc::fuzz::fuzz_import_rvtools_csv(data);
+    ++count;
+  }
+  CHECK(count > 0);
+}

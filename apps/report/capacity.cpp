@@ -1,0 +1,204 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "vdc/models/cpu/queueing.hpp"
+#include "vdc/models/metric_names.hpp"
+#include "vdc/report/analysis.hpp"
+#include "series_stats.hpp"
+
+namespace vdc::report {
+namespace {
+
+namespace metric = models::metric;
+
+/// Headroom past which a threshold is reported as not binding at all.
+constexpr int kUnbounded = 1'000'000;
+/// Where the ready search gives up when no utilisation bound stops it earlier.
+constexpr int kReadySearchLimit = 100'000;
+
+int fit_count(double room, double per_vm) {
+  if (per_vm <= 0.0) return kUnbounded;
+  if (room <= 0.0) return 0;
+  return static_cast<int>(std::min<double>(kUnbounded, std::floor(room / per_vm)));
+}
+
+/// Headroom under the ready threshold: the most reference VMs (at most `limit`) whose
+/// addition keeps the per-vCPU ready share of the finite-source queueing model (reference
+/// D.4; the estimate the fluid CPU model uses) at or below `max_fraction`. Sources are the
+/// host's vCPUs at the p95 demand shared evenly, servers its logical CPUs.
+int ready_headroom(const CapacityEntry& h, const ReferenceVm& ref, double max_fraction, int limit) {
+  if (h.pcpus <= 0 || h.lcpus <= 0) return 0;
+  const double core_mhz = h.cpu_capacity_mhz / h.pcpus;
+  auto ok = [&](int n) {
+    const int sources = h.vcpus + n * ref.vcpus;
+    if (sources == 0) return true;
+    const double busy = std::min(
+        0.999, (h.cpu_demand_mhz.p95 + n * ref.cpu_demand_mhz_p95) / (sources * core_mhz));
+    return models::cpu::machine_repairman(sources, h.lcpus, busy).ready <= max_fraction;
+  };
+  if (!ok(0)) return 0;
+  if (ok(limit)) return limit;
+  int lo = 0, hi = limit;  // ok(lo) holds, ok(hi) does not
+  while (hi - lo > 1) {
+    const int mid = lo + (hi - lo) / 2;
+    (ok(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+void set_headroom(CapacityEntry& e, const ReferenceVm& ref, const CapacitySettings& s, double min_free_mib) {
+  e.headroom_cpu_util = fit_count(s.cpu_util_max_pct / 100.0 * e.cpu_capacity_mhz - e.cpu_demand_mhz.p95,
+                                  ref.cpu_demand_mhz_p95);
+  // Past the utilisation bound the ready bound no longer decides, so the search stops there.
+  e.headroom_cpu_ready = ready_headroom(e, ref, s.ready_p95_max_pct / 100.0,
+                                        std::min(e.headroom_cpu_util, kReadySearchLimit));
+  e.headroom_mem_state = fit_count(
+      e.mem_capacity_mib - s.mem_soft_pct_of_min_free / 100.0 * min_free_mib - e.mem_consumed_mib.p95,
+      ref.memory_mib);
+  e.headroom_mem_util =
+      fit_count(s.mem_util_max_pct / 100.0 * e.mem_capacity_mib - e.mem_consumed_mib.p95, ref.memory_mib);
+  const std::pair<int, const char*> limits[] = {{e.headroom_cpu_util, "cpu_util"},
+                                                {e.headroom_cpu_ready, "cpu_ready"},
+                                                {e.headroom_mem_state, "mem_state"},
+                                                {e.headroom_mem_util, "mem_util"}};
+  const auto* least = std::min_element(std::begin(limits), std::end(limits),
+                                       [](const auto& a, const auto& b) { return a.first < b.first; });
+  e.headroom_vms = least->first;
+  e.binding = least->first >= kUnbounded ? "none" : least->second;
+}
+
+ReferenceVm reference_vm(const models::RunResult& run, const std::string& name) {
+  const auto& m = run.metrics;
+  auto measure = [&](const models::VmFacts& v, ReferenceVm& r) {
+    const auto entity = metric::vm_entity(v.name);
+    r.cpu_demand_mhz_p95 = spread_of(m, entity, metric::vm_cpu_demand_mhz).p95;
+    r.memory_mib = spread_of(m, entity, metric::vm_mem_granted_mib).p95;
+  };
+  ReferenceVm ref;
+  if (!name.empty()) {
+    const auto it = std::find_if(run.vms.begin(), run.vms.end(), [&](const auto& v) { return v.name == name; });
+    if (it == run.vms.end()) throw std::invalid_argument(fmt::format("reference VM '{}' is not in the scenario", name));
+    ref.name = it->name;
+    ref.vcpus = it->vcpus;
+    measure(*it, ref);
+    return ref;
+  }
+  ref.name = "average VM";
+  double vcpus = 0.0;
+  int n = 0;
+  for (const auto& v : run.vms) {
+    if (v.host.empty()) continue;  // never ran
+    ReferenceVm one;
+    measure(v, one);
+    ref.cpu_demand_mhz_p95 += one.cpu_demand_mhz_p95;
+    ref.memory_mib += one.memory_mib;
+    vcpus += v.vcpus;
+    ++n;
+  }
+  if (n > 0) {
+    ref.cpu_demand_mhz_p95 /= n;
+    ref.memory_mib /= n;
+    ref.vcpus = std::max(1, static_cast<int>(std::lround(vcpus / n)));
+  }
+  return ref;
+}
+
+}  // namespace
+
+CapacityReport analyse_capacity(const models::RunResult& run, const CapacitySettings& settings) {
+  CapacityReport rep;
+  rep.settings = settings;
+  rep.reference = reference_vm(run, settings.reference_vm);
+  rep.method = fmt::format(
+      "Headroom is an analytic estimate from the run's demand percentiles, not a simulated result: the number of "
+      "additional VMs like the reference ({}: {} vCPU, p95 CPU demand {:.0f} MHz, p95 granted memory {:.0f} MiB) "
+      "that each host takes before a threshold is crossed: p95 CPU demand above {:.0f}% of capacity; per-vCPU ready "
+      "above {:.1f}% by the finite-source queueing estimate the fluid CPU model uses (the host's vCPUs at p95 "
+      "demand on its logical CPUs); free memory below {:.0f}% of minFree "
+      "(the soft state); p95 consumed memory above {:.0f}% of capacity. A cluster's headroom is the sum of its "
+      "hosts'.",
+      rep.reference.name, rep.reference.vcpus, rep.reference.cpu_demand_mhz_p95, rep.reference.memory_mib,
+      settings.cpu_util_max_pct, settings.ready_p95_max_pct, settings.mem_soft_pct_of_min_free,
+      settings.mem_util_max_pct);
+
+  const auto& m = run.metrics;
+  std::map<std::string, std::pair<double, double>> reserved;  // host -> (MHz, MiB) of powered-on VMs
+  std::map<std::string, double> vram;
+  for (const auto& v : run.vms) {
+    if (!v.powered_on || v.host.empty()) continue;
+    reserved[v.host].first += v.cpu_reservation_mhz;
+    reserved[v.host].second += v.mem_reservation_mib;
+    vram[v.host] += v.memory_mib;
+  }
+
+  std::map<std::string, std::size_t> cluster_index;
+  std::map<std::string, std::vector<std::size_t>> cluster_hosts;
+  for (const auto& h : run.hosts) {
+    const auto entity = metric::host_entity(h.name);
+    CapacityEntry e;
+    e.name = h.name;
+    e.cluster = h.cluster;
+    e.cpu_capacity_mhz = h.capacity_mhz;
+    e.cpu_reserved_mhz = reserved[h.name].first;
+    e.mem_capacity_mib = h.memory_mib;
+    e.mem_reserved_mib = reserved[h.name].second;
+    e.pcpus = h.pcpus;
+    e.lcpus = h.lcpus;
+    e.vcpus = h.vcpus;
+    e.vcpu_per_pcpu = h.pcpus > 0 ? static_cast<double>(h.vcpus) / h.pcpus : 0.0;
+    e.vram_mib = vram[h.name];
+    e.vram_per_pram = h.memory_mib > 0 ? e.vram_mib / h.memory_mib : 0.0;
+    e.cpu_demand_mhz = spread_of(m, entity, metric::host_cpu_demand_mhz);
+    e.cpu_used_mhz_avg = spread_of(m, entity, metric::host_cpu_used_mhz).avg;
+    e.mem_consumed_mib = spread_of(m, entity, metric::host_mem_consumed_mib);
+    set_headroom(e, rep.reference, settings, h.min_free_mib);
+    cluster_hosts[h.cluster.empty() ? std::string("site") : h.cluster].push_back(rep.hosts.size());
+    rep.hosts.push_back(std::move(e));
+  }
+
+  for (const auto& [name, members] : cluster_hosts) {
+    CapacityEntry c;
+    c.name = name;
+    c.cluster = name;
+    c.hosts = static_cast<int>(members.size());
+    std::vector<std::string> entities;
+    std::map<std::string, int> bindings;
+    long headroom = 0;
+    for (std::size_t i : members) {
+      const auto& h = rep.hosts[i];
+      c.cpu_capacity_mhz += h.cpu_capacity_mhz;
+      c.cpu_reserved_mhz += h.cpu_reserved_mhz;
+      c.mem_capacity_mib += h.mem_capacity_mib;
+      c.mem_reserved_mib += h.mem_reserved_mib;
+      c.pcpus += h.pcpus;
+      c.lcpus += h.lcpus;
+      c.vcpus += h.vcpus;
+      c.vram_mib += h.vram_mib;
+      c.cpu_used_mhz_avg += h.cpu_used_mhz_avg;
+      c.headroom_cpu_util = std::min(kUnbounded, c.headroom_cpu_util + h.headroom_cpu_util);
+      c.headroom_cpu_ready = std::min(kUnbounded, c.headroom_cpu_ready + h.headroom_cpu_ready);
+      c.headroom_mem_state = std::min(kUnbounded, c.headroom_mem_state + h.headroom_mem_state);
+      c.headroom_mem_util = std::min(kUnbounded, c.headroom_mem_util + h.headroom_mem_util);
+      headroom += h.headroom_vms;
+      ++bindings[h.binding];
+      entities.push_back(metric::host_entity(h.name));
+    }
+    c.vcpu_per_pcpu = c.pcpus > 0 ? static_cast<double>(c.vcpus) / c.pcpus : 0.0;
+    c.vram_per_pram = c.mem_capacity_mib > 0 ? c.vram_mib / c.mem_capacity_mib : 0.0;
+    c.cpu_demand_mhz = spread_of_sum(m, entities, metric::host_cpu_demand_mhz);
+    c.mem_consumed_mib = spread_of_sum(m, entities, metric::host_mem_consumed_mib);
+    c.headroom_vms = static_cast<int>(std::min<long>(kUnbounded, headroom));
+    c.binding = std::max_element(bindings.begin(), bindings.end(), [](const auto& a, const auto& b) {
+                  return a.second < b.second;
+                })->first;
+    rep.clusters.push_back(std::move(c));
+  }
+  return rep;
+}
+
+}  // namespace vdc::report

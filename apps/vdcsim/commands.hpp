@@ -1,0 +1,36 @@
+#pragma once
+/// The subcommands of vdcsim, each returning the process exit status
+/// (0 success, 1 failure while running, 2 invalid scenario or usage, 130 interrupted).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vdc::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRunFailed = 1;
+inline constexpr int kExitInvalid = 2;
+inline constexpr int kExitInterrupted = 130;
+
+struct RunArgs {
+  std::string scenario;                 ///< empty: the bundled default lab
+  std::string out_dir;                  ///< empty: ./vdcsim-out/<scenario name>
+  std::vector<std::string> formats;     ///< text, csv, json
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> fidelity;
+  std::optional<std::string> duration;
+  std::string reference_vm;             ///< capacity headroom unit; empty: the average VM
+  bool quiet = false;
+};
+
+int run_command(const RunArgs& args);
+int validate_command(const std::vector<std::string>& files);
+int describe_command(const std::string& area);
+int models_command();
+/// `vdcsim import rvtools INPUT -o OUTPUT`: an RVTools export (.xlsx or a folder of per-tab
+/// CSV files) to a scenario file, with a summary of what was found and every disagreement.
+int import_rvtools(const std::string& input, const std::string& output);
+
+}  // namespace vdc::cli

@@ -1,0 +1,62 @@
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "vdc/report/summary.hpp"
+
+int main(int argc, char** argv) {
+  using namespace vdc::cli;
+  CLI::App app{"vdcsim: discrete-event simulator of a vSphere-style virtual datacenter.\n"
+               "Runs a YAML scenario and writes capacity and contention reports.",
+               "vdcsim"};
+  app.set_version_flag("--version", std::string("vdcsim ") + vdc::report::version());
+  app.require_subcommand(1);
+
+  RunArgs run;
+  std::string formats = "text,json";
+  auto* run_cmd = app.add_subcommand("run", "Simulate a scenario and write its reports");
+  run_cmd->add_option("scenario", run.scenario, "Scenario file (default: the bundled overcommit lab)");
+  run_cmd->add_option("--out", run.out_dir, "Report folder (default: ./vdcsim-out/<scenario name>)");
+  run_cmd->add_option("--format", formats, "Comma-separated: text, csv, json, esxtop, html")->capture_default_str();
+  run_cmd->add_option("--seed", run.seed, "Replace the scenario's seed");
+  run_cmd->add_option("--fidelity", run.fidelity, "Replace the scenario's fidelity")
+      ->check(CLI::IsMember({"fluid", "detailed"}));
+  run_cmd->add_option("--duration", run.duration, "Replace the scenario's duration (e.g. 30m, 2h)");
+  run_cmd->add_option("--reference-vm", run.reference_vm,
+                      "VM whose demand is the unit of capacity headroom (default: the average VM)");
+  run_cmd->add_flag("--quiet,-q", run.quiet, "No progress on stderr");
+
+  std::vector<std::string> files;
+  auto* validate_cmd = app.add_subcommand("validate", "Check scenarios and report every error");
+  validate_cmd->add_option("scenarios", files, "Scenario files")->required();
+
+  std::string area;
+  auto* describe_cmd = app.add_subcommand("describe", "List model parameters: name, unit, default, meaning, reference");
+  describe_cmd->add_option("area", area, "Only this area (cpu, memory, ...)");
+
+  auto* models_cmd = app.add_subcommand("models", "List the model areas");
+
+  std::string import_input, import_output;
+  auto* import_cmd = app.add_subcommand("import", "Turn an inventory export into a scenario");
+  import_cmd->require_subcommand(1);
+  auto* rvtools_cmd = import_cmd->add_subcommand(
+      "rvtools", "An RVTools export (.xlsx, or a folder of per-tab CSV files) to a scenario YAML");
+  rvtools_cmd->add_option("input", import_input, "RVTools .xlsx file or folder of *_tab*.csv files")->required();
+  rvtools_cmd->add_option("-o,--output", import_output, "Scenario file to write")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitInvalid;
+  }
+
+  if (run_cmd->parsed()) {
+    run.formats = CLI::detail::split(formats, ',');
+    return run_command(run);
+  }
+  if (validate_cmd->parsed()) return validate_command(files);
+  if (describe_cmd->parsed()) return describe_command(area);
+  if (models_cmd->parsed()) return models_command();
+  if (rvtools_cmd->parsed()) return import_rvtools(import_input, import_output);
+  return kExitInvalid;
+}

@@ -1,0 +1,60 @@
+#include "progress.hpp"
+
+#include <csignal>
+#include <cstdio>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace vdc::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int sig) {
+  if (g_interrupted.load()) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  g_interrupted.store(true);
+}
+
+}  // namespace
+
+const std::atomic<bool>& interrupt_flag() { return g_interrupted; }
+
+void install_interrupt_handlers() {
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+}
+
+ProgressBar::ProgressBar(sim::Time duration, bool enabled)
+    : duration_(duration),
+      enabled_(enabled && ::isatty(STDERR_FILENO) == 1),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
+
+ProgressBar::~ProgressBar() {
+  if (shown_) std::fputs("\r\033[K", stderr);
+}
+
+void ProgressBar::update(sim::Time now, std::uint64_t events) {
+  if (!enabled_) return;
+  const auto t = std::chrono::steady_clock::now();
+  const double wall = std::chrono::duration<double>(t - start_).count();
+  if (wall < 1.0 || std::chrono::duration<double>(t - last_draw_).count() < 0.2) return;
+  last_draw_ = t;
+  shown_ = true;
+  const double done = duration_.ns() > 0 ? sim::ratio(now, duration_) : 1.0;
+  const double left = done > 0 ? wall * (1.0 - done) / done : 0.0;
+  constexpr int kWidth = 30;
+  const int filled = static_cast<int>(done * kWidth);
+  fmt::print(stderr, "\r\033[K[{:=<{}}{:<{}}] {:5.1f}%  sim {} / {}  wall {:.1f}s  {:.2g} ev/s  ~{:.0f}s left",
+             "", filled, "", kWidth - filled, 100.0 * done, now, duration_, wall,
+             static_cast<double>(events) / wall, left);
+  std::fflush(stderr);
+}
+
+}  // namespace vdc::cli

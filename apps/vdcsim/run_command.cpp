@@ -1,0 +1,131 @@
+#include <exception>
+#include <stdexcept>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "progress.hpp"
+#include "vdc/models/datacenter.hpp"
+#include "vdc/report/writers.hpp"
+#include "vdc/scenario/loader.hpp"
+#include "vdc/sim/units.hpp"
+
+namespace vdc::cli {
+namespace {
+
+void print_diagnostics(const scenario::LoadResult& loaded) {
+  for (const auto& d : loaded.diagnostics) std::cerr << d.format() << '\n';
+}
+
+struct Formats {
+  bool text = false, csv = false, json = false, esxtop = false, html = false;
+  [[nodiscard]] bool files() const { return csv || json || esxtop || html; }
+};
+
+/// Parses --format; an unknown name is a usage error (exit 2) with the accepted list.
+std::optional<Formats> parse_formats(const std::vector<std::string>& names) {
+  Formats f;
+  for (const auto& n : names) {
+    if (n == "text") f.text = true;
+    else if (n == "csv") f.csv = true;
+    else if (n == "json") f.json = true;
+    else if (n == "esxtop") f.esxtop = true;
+    else if (n == "html") f.html = true;
+    else {
+      std::cerr << fmt::format("vdcsim: error: unknown report format '{}' (expected text, csv, json, esxtop or html)\n", n);
+      return std::nullopt;
+    }
+  }
+  return f;
+}
+
+std::optional<scenario::Overrides> parse_overrides(const RunArgs& args) {
+  scenario::Overrides o;
+  o.seed = args.seed;
+  if (args.fidelity) o.fidelity = scenario::parse_fidelity(*args.fidelity);
+  if (args.duration) {
+    const auto d = sim::parse_duration(*args.duration);
+    if (!d || d.value->ns() <= 0) {
+      std::cerr << fmt::format("vdcsim: error: --duration '{}': {}\n", *args.duration,
+                               d ? "must be positive" : d.error);
+      return std::nullopt;
+    }
+    o.duration = *d.value;
+  }
+  return o;
+}
+
+}  // namespace
+
+int run_command(const RunArgs& args) {
+  const auto formats = parse_formats(args.formats);
+  const auto overrides = parse_overrides(args);
+  if (!formats || !overrides) return kExitInvalid;
+
+  auto loaded = args.scenario.empty() ? scenario::load_default() : scenario::load_file(args.scenario);
+  print_diagnostics(loaded);
+  if (!loaded.ok()) return kExitInvalid;
+  models::ScenarioConfig& config = *loaded.config;
+  scenario::apply(config, *overrides);
+
+  install_interrupt_handlers();
+  ProgressBar bar(config.duration, !args.quiet);
+  models::RunOptions options;
+  options.stop_requested = &interrupt_flag();
+  options.progress = [&bar](sim::Time now, std::uint64_t events) { bar.update(now, events); };
+
+  try {
+    const models::RunResult result = models::run_scenario(config, options);
+    report::AnalysisSettings analysis;
+    analysis.capacity.reference_vm = args.reference_vm;
+    const report::Summary summary = report::summarize(result, analysis);
+    if (formats->files()) {
+      const std::filesystem::path dir =
+          args.out_dir.empty() ? std::filesystem::path("vdcsim-out") / config.name : std::filesystem::path(args.out_dir);
+      std::filesystem::create_directories(dir);
+      if (formats->json) report::write_file_atomically(dir / "report.json", report::to_json(summary).dump(2) + "\n");
+      if (formats->csv) {
+        report::write_summary_csv(dir, summary);
+        report::write_timeseries_csv(dir, result);
+      }
+      if (formats->esxtop) report::write_esxtop_csv(dir / "esxtop.csv", result);
+      if (formats->html) report::write_file_atomically(dir / "report.html", report::html_report(summary, result));
+      if (!args.quiet) std::cerr << fmt::format("vdcsim: reports written to {}\n", dir.string());
+    }
+    if (formats->text) report::write_text(std::cout, summary);
+    std::cout.flush();
+    if (result.partial) {
+      std::cerr << fmt::format("vdcsim: interrupted at {} of {}; the reports cover the simulated time so far "
+                               "and are marked partial\n",
+                               result.duration, config.duration);
+      return kExitInterrupted;
+    }
+    return kExitOk;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << fmt::format("vdcsim: error: {}\n", e.what());
+    return kExitInvalid;
+  } catch (const std::exception& e) {
+    std::cerr << fmt::format("vdcsim: error: {}\n", e.what());
+    return kExitRunFailed;
+  }
+}
+
+int validate_command(const std::vector<std::string>& files) {
+  int status = kExitOk;
+  for (const auto& file : files) {
+    const auto loaded = scenario::load_file(file);
+    print_diagnostics(loaded);
+    if (loaded.ok()) {
+      std::cout << fmt::format("{}: valid ({} hosts, {} VMs, {} events)\n", file, loaded.config->hosts.size(),
+                               loaded.config->vms.size(), loaded.config->events.size());
+    } else {
+      status = kExitInvalid;
+    }
+  }
+  return status;
+}
+
+}  // namespace vdc::cli

@@ -1,0 +1,112 @@
+#pragma once
+/// The numbers every report format shows, computed once from a run's facts and metrics
+/// (docs/report.md gives each field's meaning; SCENARIO.md's report.json contract).
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vdc/models/run_result.hpp"
+#include "vdc/report/analysis.hpp"
+
+namespace vdc::report {
+
+/// Host memory states in order of growing pressure (reference B.2).
+inline constexpr std::array<const char*, 5> kMemoryStates = {"high", "clear", "soft", "hard", "low"};
+
+struct HostCpuSummary {
+  int pcpus = 0;
+  int lcpus = 0;
+  double capacity_mhz = 0.0;
+  double used_mhz_avg = 0.0;
+  double demand_mhz_avg = 0.0;
+  double util_pct_avg = 0.0;    ///< used / capacity, percent
+  int vcpus = 0;
+  double vcpu_per_pcpu = 0.0;   ///< overcommit ratio vCPU:pCPU
+};
+
+struct HostMemorySummary {
+  double capacity_mib = 0.0;
+  double min_free_mib = 0.0;
+  std::array<double, 5> state_time_pct{};  ///< percent of the run in each of kMemoryStates
+  double granted_mib_avg = 0.0;
+  double consumed_mib_avg = 0.0;
+  double shared_saved_mib_avg = 0.0;
+  double balloon_mib_avg = 0.0;
+  double compressed_mib_avg = 0.0;
+  double swapped_mib_avg = 0.0;
+};
+
+struct HostSummary {
+  std::string name;
+  std::string cluster;
+  HostCpuSummary cpu;
+  HostMemorySummary memory;
+};
+
+struct VmCpuSummary {
+  double demand_mhz_avg = 0.0;
+  double used_mhz_avg = 0.0;
+  double entitlement_mhz_avg = 0.0;
+  double run_pct = 0.0;     ///< per vCPU, percent of the run; the four sum to 100
+  double ready_pct = 0.0;
+  double costop_pct = 0.0;
+  double wait_pct = 0.0;
+  double ready_ms = 0.0;    ///< summed over vCPUs (vCenter's "CPU Ready" summation)
+  double costop_ms = 0.0;
+};
+
+struct VmMemorySummary {
+  double granted_mib_avg = 0.0;
+  double active_mib_avg = 0.0;
+  double shared_mib_avg = 0.0;
+  double balloon_mib_avg = 0.0;
+  double compressed_mib_avg = 0.0;
+  double swapped_mib_avg = 0.0;
+  double balloon_mib_max = 0.0;
+  double swapped_mib_max = 0.0;
+};
+
+struct VmSummary {
+  std::string name;
+  std::string host;
+  std::string cluster;
+  int vcpus = 0;
+  double memory_mib = 0.0;
+  bool powered_on = false;
+  std::optional<std::string> admission;
+  VmCpuSummary cpu;
+  VmMemorySummary memory;
+};
+
+struct Summary {
+  std::string scenario;
+  std::string source;
+  std::uint64_t seed = 1;
+  std::string fidelity;
+  double duration_s = 0.0;
+  double sample_interval_s = 0.0;
+  bool partial = false;
+  std::uint64_t events = 0;
+  std::vector<HostSummary> hosts;
+  std::vector<VmSummary> vms;
+  CapacityReport capacity;
+  ContentionReport contention;
+};
+
+/// The settings of the analyses a summary carries.
+struct AnalysisSettings {
+  CapacitySettings capacity;
+  ContentionSettings contention;
+};
+
+/// Computes the summary of a finished run (its metrics must have been finished), with its
+/// capacity and contention analyses.
+[[nodiscard]] Summary summarize(const models::RunResult& run, const AnalysisSettings& settings = {});
+
+/// The version written into every report.
+[[nodiscard]] const char* version();
+
+}  // namespace vdc::report

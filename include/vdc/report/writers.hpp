@@ -1,0 +1,45 @@
+#pragma once
+/// Report writers: terminal summary, CSV tables and time series, report.json.
+/// Files are written whole or not at all (AtomicFile).
+
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "vdc/models/run_result.hpp"
+#include "vdc/report/summary.hpp"
+
+namespace vdc::report {
+
+/// report.json's document (SCENARIO.md "report.json"), keys in a stable order.
+[[nodiscard]] nlohmann::ordered_json to_json(const Summary& summary);
+
+/// The terminal summary: a few lines of verdict, the hosts, and the ten worst VMs by
+/// ready time; never one line per VM of a large run.
+void write_text(std::ostream& out, const Summary& summary);
+
+/// hosts.csv and vms.csv: one row per host and VM with the summary's fields.
+void write_summary_csv(const std::filesystem::path& dir, const Summary& summary);
+
+/// hosts_timeseries.csv and vms_timeseries.csv: one row per (sample interval, entity), one
+/// column per metric that kept its interval series.
+void write_timeseries_csv(const std::filesystem::path& dir, const models::RunResult& run);
+
+/// An esxtop batch-mode CSV (perfmon "PDH-CSV 4.0" layout): one row per sample interval,
+/// one column per host or VM counter named as esxtop names it, e.g.
+/// `\\esx01\Group Cpu(1000:web01)\% Ready`, so tools that read esxtop captures open it.
+void write_esxtop_csv(const std::filesystem::path& path, const models::RunResult& run);
+
+/// report.html: one self-contained page (the charting libraries inlined, no network needed)
+/// with host CPU and memory over time, the memory state timeline, a ready% heatmap of the
+/// VMs, capacity headroom bars and the sortable contention table.
+[[nodiscard]] std::string html_report(const Summary& summary, const models::RunResult& run);
+
+/// Writes `content` to `path` through a temporary file in the same folder renamed into
+/// place, so a reader never sees a half-written file. Throws std::runtime_error on failure.
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
+
+}  // namespace vdc::report

@@ -1,4 +1,4 @@
-// The explicit list of model areas and of their parameters (DESIGN.md: registered by an
+// The explicit list of model areas and of their parameters (docs/design.md: registered by an
 // explicit call list, not by static constructors).
 #include <array>
 #include <cassert>

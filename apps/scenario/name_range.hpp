@@ -1,5 +1,5 @@
 #pragma once
-/// Name ranges: "web{01..40}" stands for web01 ... web40 (SCENARIO.md "Hosts").
+/// Name ranges: "web{01..40}" stands for web01 ... web40 (docs/scenario.md "Hosts").
 
 #include <optional>
 #include <string>

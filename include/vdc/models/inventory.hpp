@@ -14,7 +14,7 @@
 
 namespace vdc::models {
 
-/// Which CPU model runs the scenario (DESIGN.md, "Two fidelities").
+/// Which CPU model runs the scenario (docs/design.md, "Two fidelities").
 enum class Fidelity { fluid, detailed };
 
 /// Physical CPU topology of a host.

@@ -1,6 +1,6 @@
 #pragma once
 /// The numbers every report format shows, computed once from a run's facts and metrics
-/// (docs/report.md gives each field's meaning; SCENARIO.md's report.json contract).
+/// (docs/report.md gives each field's meaning; docs/scenario.md's report.json contract).
 
 #include <array>
 #include <cstdint>

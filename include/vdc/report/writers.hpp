@@ -14,7 +14,7 @@
 
 namespace vdc::report {
 
-/// report.json's document (SCENARIO.md "report.json"), keys in a stable order.
+/// report.json's document (docs/scenario.md "report.json"), keys in a stable order.
 [[nodiscard]] nlohmann::ordered_json to_json(const Summary& summary);
 
 /// The terminal summary: a few lines of verdict, the hosts, and the ten worst VMs by

@@ -1,6 +1,6 @@
 #pragma once
 /// What the scenario loader reports: one diagnostic per problem, with its place in the file
-/// (SCENARIO.md "Errors"). Errors make a scenario invalid; warnings do not.
+/// (docs/scenario.md "Errors"). Errors make a scenario invalid; warnings do not.
 
 #include <string>
 

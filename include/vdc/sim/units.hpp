@@ -1,6 +1,6 @@
 #pragma once
-/// Physical quantities as value types (never bare doubles, DESIGN.md "From ns-3") and the
-/// parsers for the quantity strings of the scenario contract (SCENARIO.md "Quantities").
+/// Physical quantities as value types (never bare doubles, docs/design.md "From ns-3") and the
+/// parsers for the quantity strings of the scenario contract (docs/scenario.md "Quantities").
 
 #include <cassert>
 #include <compare>

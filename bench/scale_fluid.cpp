@@ -2,7 +2,7 @@
 // 1,000 hosts of 16 cores at 1 GHz and 20,000 VMs of 2, 3 and 4 vCPUs (round robin, about
 // 3.75 vCPUs per core; VM i on host i mod 1000), every vCPU running 10 tasks of 0.75 to
 // 1.75 s of work: 599,990 task completions (59,999 vCPUs). The same workload as SimGrid's classic
-// cloud-capacity test; SimGrid 3.32 takes about 7 s on it, the target is 3x faster.
+// cloud-capacity test; SimGrid 3.32 took 8.8-9.8 s on it here (bench/README.md), the target is 3x faster.
 // Prints wall time, events, completions and peak RSS (getrusage).
 // Usage: scale_fluid [hosts] [vms] (default 1000 20000).
 

@@ -1,0 +1,129 @@
+// Scale benchmark of trace replay through the whole run driver (run_scenario), fluid
+// fidelity: the 100 Bitbrains GWA-T-12 "Rnd" files of 2013-7 (shared/data/bitbrains_rnd/2013-7,
+// 832,073 rows) as 100 VMs with trace workloads (format bitbrains, column cpu_mhz, at_end
+// stop) on 10 hosts of 2 x 16 cores at 2.6 GHz with 512 GiB (VM i on host i mod 10), for the
+// trace's full month (the longest file's span). Each VM gets the largest CPU core count of
+// its file as vCPUs (at least 1) and 8 GiB of memory. The wall time covers everything
+// run_scenario does: reading, gunzipping and parsing the files, building, simulating and
+// the metrics. Before it, untimed, the files are read once more to find the month's span and
+// the vCPU counts, and to sum the traces' integrals for the conservation check printed last
+// (the CPU model serves at most one core per vCPU, so demand matches the capped integral).
+// Prints wall time, events, peak RSS (getrusage).
+// Usage: scale_trace_replay [folder of the 100 files] (default ../shared/data/bitbrains_rnd/2013-7, beside a checkout).
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "vdc/models/datacenter.hpp"
+#include "vdc/models/metric_names.hpp"
+#include "vdc/models/trace/trace_cache.hpp"
+
+namespace {
+
+using namespace vdc;
+
+models::TraceCpu bitbrains(const std::string& file, const char* column) {
+  return models::TraceCpu{models::TraceFormat::bitbrains, file, column, "", {}, 1.0,
+                          models::TraceEnd::stop};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::filesystem::path dir = argc > 1 ? argv[1] : "../shared/data/bitbrains_rnd/2013-7";
+  if (!std::filesystem::is_directory(dir)) {
+    fmt::print(stderr,
+               "scale_trace_replay: {} is not a folder (give the bitbrains_rnd/2013-7 folder)\n",
+               dir.string());
+    return 2;
+  }
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".gz") files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+
+  // Untimed: span, vCPUs and the traces' own integrals (MHz x s).
+  constexpr std::size_t hosts = 10;
+  models::ScenarioConfig s;
+  s.name = "scale-trace-replay";
+  s.source = "<bench>";
+  s.seed = 1;
+  s.fidelity = models::Fidelity::fluid;
+  double trace_integral = 0.0;
+  double capped_integral = 0.0;
+  {
+    models::trace::TraceCache probe;
+    sim::Time longest;
+    for (const auto& f : files) {
+      const auto& mhz = probe.get(bitbrains(f, "cpu_mhz"));
+      longest = std::max(longest, mhz.span());
+      trace_integral += mhz.integral();
+    }
+    s.duration = longest;
+    for (std::size_t h = 0; h < hosts; ++h) {
+      models::HostConfig host;
+      host.name = fmt::format("esx{:02}", h);
+      host.cpu.sockets = 2;
+      host.cpu.cores_per_socket = 16;
+      host.cpu.threads_per_core = 1;
+      host.cpu.frequency_mhz = 2600.0;
+      host.memory_mib = 512.0 * 1024.0;
+      s.hosts.push_back(std::move(host));
+    }
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const auto& cores = probe.get(bitbrains(files[i], "cores"));
+      double most = 1.0;
+      for (std::size_t k = 0; k < cores.size(); ++k) most = std::max(most, cores.value(k));
+      models::VmConfig vm;
+      vm.name = "vm" + std::filesystem::path(files[i]).stem().stem().string();
+      vm.host = s.hosts[i % hosts].name;
+      vm.vcpus = static_cast<int>(most);
+      // The CPU model serves at most one core per vCPU: the trace's integral under that cap.
+      const auto& mhz = probe.get(bitbrains(files[i], "cpu_mhz"));
+      const double cap = most * 2600.0;
+      for (std::size_t k = 0; k < mhz.size(); ++k) {
+        const sim::Time until = k + 1 < mhz.size() ? mhz.time(k + 1) : mhz.span();
+        capped_integral += std::min(mhz.value(k), cap) * (until - mhz.time(k)).seconds();
+      }
+      vm.memory_mib = 8192.0;
+      vm.cpu_workload = bitbrains(files[i], "cpu_mhz");
+      s.vms.push_back(std::move(vm));
+    }
+  }
+  int vcpus = 0;
+  for (const auto& vm : s.vms) vcpus += vm.vcpus;
+
+  const auto start = std::chrono::steady_clock::now();
+  const models::RunResult r = models::run_scenario(s);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  namespace m = models::metric;
+  double demand_integral = 0.0;
+  double used_integral = 0.0;
+  for (const models::VmFacts& vm : r.vms) {
+    const std::string entity = m::vm_entity(vm.name);
+    demand_integral += r.metrics.integral(*r.metrics.find(entity, m::vm_cpu_demand_mhz));
+    used_integral += r.metrics.integral(*r.metrics.find(entity, m::vm_cpu_used_mhz));
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  fmt::print("scale_trace_replay: {} trace VMs ({} vCPUs) on {} hosts, {} simulated\n",
+             r.vms.size(), vcpus, r.hosts.size(), r.duration);
+  fmt::print("  wall time        {:.3f} s (run_scenario: parse, build, run, metrics)\n", wall);
+  fmt::print("  engine events    {}\n", r.events);
+  fmt::print("  peak RSS         {:.1f} MiB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
+  fmt::print(
+      "  CPU demand       {:.6e} MHz*s (traces' integral {:.6e}, {:.6e} capped at one core per "
+      "vCPU); used {:.6e} MHz*s\n",
+      demand_integral, trace_integral, capped_integral, used_integral);
+  return 0;
+}

@@ -293,9 +293,12 @@ void FluidHostCpu::solve(sim::Time now) {
     for (const Vcpu& v : vm.vcpus) {
       const double want = std::min(1.0, v.level * stretch);
       const double run = std::min(1.0, v.cpu_cores / cap.thread_speed);
-      const double unmet = std::max(0.0, want - v.cpu_cores) / cap.thread_speed;
-      const double waiting = v.level > 0.0 ? std::min(1.0 - run, unmet + ready_per_run * run)
-                                           : 0.0;
+      // A vCPU whose demand is not fully served builds a backlog of work, so it is runnable
+      // whenever it is not running, as in the detailed model; one that is served waits only
+      // by the queueing estimate.
+      const bool backlogged = want - v.cpu_cores > 1e-9 * std::max(1.0, want);
+      const double waiting =
+          v.level <= 0.0 ? 0.0 : (backlogged ? 1.0 - run : std::min(1.0 - run, ready_per_run * run));
       const double costop = costop_share * waiting;
       values[run_i] += run;
       values[ready_i] += waiting - costop;

@@ -46,9 +46,11 @@ SeriesPlan plan_series(const ScenarioConfig& config, std::size_t budget_bytes) {
   const std::size_t per_gauge = samples * sizeof(double);
   const std::size_t host_bytes = config.hosts.size() * host_gauges * per_gauge;
   const std::size_t vm_bytes = config.vms.size() * vm_state_gauges * per_gauge;
+  const std::size_t vm_memory_bytes = config.vms.size() * vm_memory_gauges.size() * per_gauge;
   SeriesPlan plan;
   plan.hosts = host_bytes <= budget_bytes;
   plan.vm_states = plan.hosts && host_bytes + vm_bytes <= budget_bytes;
+  plan.vm_memory = plan.vm_states && host_bytes + vm_bytes + vm_memory_bytes <= budget_bytes;
   return plan;
 }
 
@@ -90,7 +92,7 @@ DatacenterRun::DatacenterRun(const ScenarioConfig& config, RunResult& result,
                               cpu::register_vm_cpu_metrics(m, vc.name, series.vm_states));
     // Every VM has memory gauges, even one that never powers on.
     const std::string e = metric::vm_entity(vc.name);
-    for (const std::string_view name : vm_memory_gauges) m.gauge(e, name);
+    for (const std::string_view name : vm_memory_gauges) m.gauge(e, name, series.vm_memory);
     for (std::size_t p = 0; p < pools_.size(); ++p) {
       if (pools_[p].cfg->name == vc.pool) vm.home_pool = static_cast<int>(p);
     }

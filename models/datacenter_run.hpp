@@ -22,10 +22,12 @@ namespace vdc::models {
 struct SeriesPlan {
   bool hosts = false;      ///< every host gauge
   bool vm_states = false;  ///< the four CPU state gauges of every VM
+  bool vm_memory = false;  ///< the six memory gauges of every VM (after the states)
 };
 
 /// Decides the series of a run: host series if they fit in the budget, then VM state
-/// series if they fit in what remains (8 bytes per gauge per sample interval).
+/// series, then VM memory series, each if it fits in what remains (8 bytes per gauge per
+/// sample interval).
 [[nodiscard]] SeriesPlan plan_series(const ScenarioConfig& config, std::size_t budget_bytes);
 
 /// One run of a scenario.

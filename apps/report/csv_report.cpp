@@ -65,6 +65,19 @@ std::string vms_csv(const Summary& s) {
   return out;
 }
 
+/// The esxtop memory-panel name of a metric where esxtop has one (values in MiB, which
+/// esxtop shows as MB); other metrics keep their own name.
+std::string_view column_name(std::string_view metric) {
+  static constexpr std::pair<std::string_view, std::string_view> esxtop[] = {
+      {"mem.granted_mib", "GRANT"},        {"mem.active_mib", "TCHD"},    {"mem.shared_mib", "SHRD"},
+      {"mem.shared_saved_mib", "SHRDSVD"}, {"mem.balloon_mib", "MCTLSZ"}, {"mem.compressed_mib", "ZIP"},
+      {"mem.swapped_mib", "SWCUR"},        {"mem.free_mib", "FREE"}};
+  for (const auto& [ours, theirs] : esxtop) {
+    if (metric == ours) return theirs;
+  }
+  return metric;
+}
+
 /// One table of interval series for the entities whose name starts with `prefix`
 /// ("host/" or "vm/"): a column per metric name that any of them keeps a series of.
 std::string timeseries_csv(const sim::MetricsRegistry& m, std::string_view prefix, std::string_view key) {
@@ -85,7 +98,7 @@ std::string timeseries_csv(const sim::MetricsRegistry& m, std::string_view prefi
   std::string out = fmt::format("time_s,{}", key);
   for (const auto& c : columns) {
     out += ',';
-    out += csv_field(c);
+    out += csv_field(column_name(c));
   }
   out += '\n';
   const double step = m.sample_interval().seconds();

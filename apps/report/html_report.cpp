@@ -125,14 +125,18 @@ Json memory_state_spec(const models::RunResult& run, const Summary& s, double st
                                      metric::host_mem_state_low};
   for (const auto* h : busiest_hosts(s)) {
     const auto entity = metric::host_entity(h->name);
+    std::span<const double> shares[std::size(gauges)];
     std::size_t n = 0;
-    for (auto g : gauges) n = std::max(n, series(run.metrics, entity, g).size());
+    for (std::size_t k = 0; k < std::size(gauges); ++k) {
+      shares[k] = series(run.metrics, entity, gauges[k]);
+      n = std::max(n, shares[k].size());
+    }
     for (std::size_t i = 0; i < n; ++i) {
       // The state the host spent most of the interval in.
       std::size_t best = 0;
       double best_share = -1.0;
       for (std::size_t k = 0; k < std::size(gauges); ++k) {
-        const auto v = series(run.metrics, entity, gauges[k]);
+        const auto v = shares[k];
         const double share = i < v.size() ? v[i] : 0.0;
         if (share > best_share) best_share = share, best = k;
       }

@@ -83,8 +83,12 @@ int main(int argc, char** argv) {
   std::vector<const TraceSeries*> series;
   const auto parse_start = Clock::now();
   for (const auto& f : files) {
-    series.push_back(
-        &cache.get(TraceCpu{TraceFormat::bitbrains, f, "cpu_mhz", "", {}, 1.0, TraceEnd::stop}));
+    TraceCpu trace;
+    trace.format = TraceFormat::bitbrains;
+    trace.file = f;
+    trace.column = "cpu_mhz";
+    trace.at_end = TraceEnd::stop;
+    series.push_back(&cache.get(trace));
   }
   const double parse_s = seconds_since(parse_start);
   std::size_t samples = 0;

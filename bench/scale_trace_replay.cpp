@@ -1,13 +1,15 @@
 // Scale benchmark of trace replay through the whole run driver (run_scenario), fluid
 // fidelity: the 100 Bitbrains GWA-T-12 "Rnd" files of 2013-7 (shared/data/bitbrains_rnd/2013-7,
-// 832,073 rows) as 100 VMs with trace workloads (format bitbrains, column cpu_mhz, at_end
-// stop) on 10 hosts of 2 x 16 cores at 2.6 GHz with 512 GiB (VM i on host i mod 10), for the
-// trace's full month (the longest file's span). Each VM gets the largest CPU core count of
-// its file as vCPUs (at least 1) and 8 GiB of memory. The wall time covers everything
-// run_scenario does: reading, gunzipping and parsing the files, building, simulating and
-// the metrics. Before it, untimed, the files are read once more to find the month's span and
-// the vCPU counts, and to sum the traces' integrals for the conservation check printed last
-// (the CPU model serves at most one core per vCPU, so demand matches the capped integral).
+// 832,073 rows) as 100 VMs with trace workloads (format bitbrains, column cpu_mhz,
+// memory_column mem_kb, at_end stop) on 10 hosts of 2 x 16 cores at 2.6 GHz with 512 GiB
+// (VM i on host i mod 10), for the trace's full month (the longest file's span). Each VM gets
+// the largest CPU core count of its file as vCPUs (at least 1) and the largest provisioned
+// memory of its file (at least 1 GiB), and touches only what its trace uses. The wall time covers everything run_scenario does:
+// reading, gunzipping and parsing the files, building, simulating and the metrics. Before
+// it, untimed, the files are read once more to find the month's span, the vCPU counts and
+// memory sizes, and to sum the traces' integrals for the conservation checks printed last
+// (the CPU model serves at most one core per vCPU, so demand matches the capped integral;
+// active memory is capped at the VM's memory).
 // Prints wall time, events, peak RSS (getrusage).
 // Usage: scale_trace_replay [folder of the 100 files] (default ../shared/data/bitbrains_rnd/2013-7, beside a checkout).
 
@@ -15,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -31,8 +34,22 @@ namespace {
 using namespace vdc;
 
 models::TraceCpu bitbrains(const std::string& file, const char* column) {
-  return models::TraceCpu{models::TraceFormat::bitbrains, file, column, "", {}, 1.0,
-                          models::TraceEnd::stop};
+  models::TraceCpu t;
+  t.format = models::TraceFormat::bitbrains;
+  t.file = file;
+  t.column = column;
+  t.at_end = models::TraceEnd::stop;
+  return t;
+}
+
+/// Integral over the series of min(value x factor, cap), value x seconds.
+double capped(const models::trace::TraceSeries& s, double factor, double cap) {
+  double total = 0.0;
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    const sim::Time until = k + 1 < s.size() ? s.time(k + 1) : s.span();
+    total += std::min(s.value(k) * factor, cap) * (until - s.time(k)).seconds();
+  }
+  return total;
 }
 
 }  // namespace
@@ -60,6 +77,7 @@ int main(int argc, char** argv) {
   s.fidelity = models::Fidelity::fluid;
   double trace_integral = 0.0;
   double capped_integral = 0.0;
+  double memory_integral = 0.0;  // MiB x s, capped at each VM's memory
   {
     models::trace::TraceCache probe;
     sim::Time longest;
@@ -89,13 +107,18 @@ int main(int argc, char** argv) {
       vm.vcpus = static_cast<int>(most);
       // The CPU model serves at most one core per vCPU: the trace's integral under that cap.
       const auto& mhz = probe.get(bitbrains(files[i], "cpu_mhz"));
-      const double cap = most * 2600.0;
-      for (std::size_t k = 0; k < mhz.size(); ++k) {
-        const sim::Time until = k + 1 < mhz.size() ? mhz.time(k + 1) : mhz.span();
-        capped_integral += std::min(mhz.value(k), cap) * (until - mhz.time(k)).seconds();
-      }
-      vm.memory_mib = 8192.0;
-      vm.cpu_workload = bitbrains(files[i], "cpu_mhz");
+      capped_integral += capped(mhz, 1.0, most * 2600.0);
+      const auto& provisioned = probe.get(bitbrains(files[i], "mem_capacity_kb"));
+      double kb = 1024.0 * 1024.0;
+      for (std::size_t k = 0; k < provisioned.size(); ++k) kb = std::max(kb, provisioned.value(k));
+      vm.memory_mib = std::ceil(kb / 1024.0);
+      memory_integral += capped(probe.get(bitbrains(files[i], "mem_kb")), 1.0 / 1024.0, vm.memory_mib);
+      // The trace alone decides what the guest touches: its largest working set so far.
+      vm.mem_workload.active = 0.0;
+      vm.mem_workload.touched = 0.0;
+      auto workload = bitbrains(files[i], "cpu_mhz");
+      workload.memory_column = "mem_kb";
+      vm.cpu_workload = workload;
       s.vms.push_back(std::move(vm));
     }
   }
@@ -109,10 +132,12 @@ int main(int argc, char** argv) {
   namespace m = models::metric;
   double demand_integral = 0.0;
   double used_integral = 0.0;
+  double active_integral = 0.0;
   for (const models::VmFacts& vm : r.vms) {
     const std::string entity = m::vm_entity(vm.name);
     demand_integral += r.metrics.integral(*r.metrics.find(entity, m::vm_cpu_demand_mhz));
     used_integral += r.metrics.integral(*r.metrics.find(entity, m::vm_cpu_used_mhz));
+    active_integral += r.metrics.integral(*r.metrics.find(entity, m::vm_mem_active_mib));
   }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -125,5 +150,7 @@ int main(int argc, char** argv) {
       "  CPU demand       {:.6e} MHz*s (traces' integral {:.6e}, {:.6e} capped at one core per "
       "vCPU); used {:.6e} MHz*s\n",
       demand_integral, trace_integral, capped_integral, used_integral);
+  fmt::print("  active memory    {:.6e} MiB*s (traces' integral {:.6e} capped at each VM's memory)\n",
+             active_integral, memory_integral);
   return 0;
 }

@@ -38,6 +38,24 @@ void DatacenterRun::set_trace_host(std::size_t v, int host) {
   vm.trace_mhz = mhz;
 }
 
+void DatacenterRun::start_memory_trace(std::size_t v) {
+  Vm& vm = vms_[v];
+  const auto* spec = std::get_if<TraceCpu>(&vm.cfg->cpu_workload);
+  if (spec == nullptr || spec->memory_column.empty()) return;
+  vm.memory_trace = trace::make_memory_cursor(traces_, *spec, vm.cfg->memory_mib);
+  // join() applies the value in force at power-on; these events apply each change after.
+  const sim::Time next = vm.memory_trace->next_change(sim_.now());
+  if (next <= config_.duration) sim_.at(next, [this, v] { on_memory_sample(v); });
+}
+
+void DatacenterRun::on_memory_sample(std::size_t v) {
+  Vm& vm = vms_[v];
+  const double active = vm.memory_trace->value_at(sim_.now());
+  if (vm.on) memory_->set_active(*vm.memory, active);
+  const sim::Time next = vm.memory_trace->next_change(sim_.now());
+  if (next <= config_.duration) sim_.at(next, [this, v] { on_memory_sample(v); });
+}
+
 void DatacenterRun::on_progress(memory::VmRef ref, double progress) {
   // Memory host ids are host indices: every host was added in order.
   Vm& vm = vms_[hosts_[ref.host].vm_of_handle[ref.vm]];
@@ -121,6 +139,7 @@ void DatacenterRun::join(std::size_t v, int host, double touched_mib) {
   vm.memory = mem.vm;
   if (h.vm_of_handle.size() <= mem.vm->vm) h.vm_of_handle.resize(mem.vm->vm + 1);
   h.vm_of_handle[mem.vm->vm] = v;
+  if (vm.memory_trace) memory_->set_active(*mem.vm, vm.memory_trace->value_at(sim_.now()));
   vm.cpu.speed = memory_->progress_factor(*mem.vm);
   set_trace_host(v, host);
   vm.on = true;

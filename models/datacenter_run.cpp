@@ -105,7 +105,10 @@ DatacenterRun::DatacenterRun(const ScenarioConfig& config, RunResult& result,
   for (Host& h : hosts_) h.memory = memory_->add_host(*h.cfg);
 
   // Trace files are read now, so that a bad one fails the run before it starts.
-  for (std::size_t i = 0; i < vms_.size(); ++i) set_trace_host(i, first_host(*vms_[i].cfg));
+  for (std::size_t i = 0; i < vms_.size(); ++i) {
+    set_trace_host(i, first_host(*vms_[i].cfg));
+    start_memory_trace(i);
+  }
   for (std::size_t i = 0; i < vms_.size(); ++i) {
     if (vms_[i].cfg->powered_on) power_on(i);
   }

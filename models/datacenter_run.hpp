@@ -69,6 +69,7 @@ class DatacenterRun {
     cpu::VmCpu cpu;
     std::optional<memory::VmRef> memory;  // while on
     double trace_mhz = 0.0;  // host frequency its trace cursors were built for, 0: none
+    std::optional<trace::TraceCursor> memory_trace;  // active MiB, when its trace has memory
     int host = -1;          // current host while on; last host after
     int home_pool = -1;     // the pool of its configuration
     int pool = -1;          // current pool
@@ -84,6 +85,8 @@ class DatacenterRun {
   int vm_index(const std::string& name) const;
   [[nodiscard]] int first_host(const VmConfig& vm) const;
   void set_trace_host(std::size_t vm, int host);
+  void start_memory_trace(std::size_t vm);
+  void on_memory_sample(std::size_t vm);
   void on_progress(memory::VmRef ref, double progress);
   void schedule_events();
   void power_on(std::size_t vm);

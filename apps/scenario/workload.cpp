@@ -119,6 +119,15 @@ models::TraceCpu read_trace(const MapView& m) {
   assign(m.duration("offset", any_time), w.offset);
   assign(m.real("scale", scale_bounds), w.scale);
   assign(m.choice<models::TraceEnd>("at_end", trace_ends), w.at_end);
+  if (const Node* memory = m.get("memory_column")) {
+    assign(m.text("memory_column", "expected a column name, like mem_kb"), w.memory_column);
+    if (w.format == models::TraceFormat::planetlab || w.format == models::TraceFormat::azure) {
+      m.sink().error(memory->pos,
+                     fmt::format("{} trace has no memory column",
+                                 w.format == models::TraceFormat::azure ? "an azure" : "a planetlab"),
+                     "memory_column with a bitbrains or csv trace only");
+    }
+  }
   return w;
 }
 

@@ -144,6 +144,32 @@ void HostMemory::power_off(VmHandle vm, sim::Time now) {
   account();
 }
 
+void HostMemory::set_active(VmHandle vm, double active_mib, sim::Time now) {
+  advance(now);
+  Vm& v = vm_of(vm);
+  const double target = std::clamp(active_mib, 0.0, v.mem);
+  if (target == v.active_max) return;
+  // Active guest content before and after; the difference moves between active and idle.
+  const double a0 = std::min(active(v), v.content);
+  v.active_max = target;
+  v.touch_max = std::max(v.touch_max, target);
+  const double a1 = std::min(active(v), v.content);
+  if (a1 > a0) {
+    // Newly active pages come from the idle ones, wherever those are.
+    const double idle = v.content - a0;
+    const double share = idle > 0.0 ? (a1 - a0) / idle : 0.0;
+    v.zip_active += share * (v.zip - v.zip_active);
+    v.swap_active += share * (v.swap - v.swap_active);
+  } else if (a1 < a0) {
+    // Pages that go idle are taken from the active ones, wherever those are.
+    const double keep = a0 > 0.0 ? a1 / a0 : 0.0;
+    v.zip_active *= keep;
+    v.swap_active *= keep;
+  }
+  quiet_ = false;
+  account();
+}
+
 void HostMemory::step(sim::Time now) {
   advance(now);
   if (quiet_) return;

@@ -68,6 +68,23 @@ void MemoryModel::power_off(VmRef vm) {
   schedule_crossing(vm.host);
 }
 
+void MemoryModel::set_active(VmRef vm, double active_mib) {
+  HostSlot& h = hosts_[vm.host];
+  h.memory.set_active(vm.vm, active_mib, sim_.now());
+  h.settled = false;
+  if (metrics_ != nullptr) {
+    publish_vm(vm.host, vm.vm);
+    publish_host(vm.host);
+  }
+  VmSlot& slot = h.vms[vm.vm];
+  const double p = h.memory.progress_factor(vm.vm);
+  if (listener_ && std::abs(p - slot.reported_progress) > h.memory.params().progress_notify_delta) {
+    slot.reported_progress = p;
+    listener_(vm, p);
+  }
+  schedule_crossing(vm.host);
+}
+
 double MemoryModel::progress_factor(VmRef vm) const {
   const HostMemory& m = hosts_[vm.host].memory;
   return m.has_vm(vm.vm) ? m.progress_factor(vm.vm) : 1.0;

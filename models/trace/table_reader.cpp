@@ -126,13 +126,27 @@ std::optional<std::int64_t> parse_time_ns(std::string_view text) {
   return negative ? -total : total;
 }
 
-/// Unit of a csv value column: MHz when its name ends in "mhz", else percent of the VM.
+/// Unit of a csv value column, from the end of its name (brackets, parentheses and spaces
+/// at the end ignored, case-insensitive): MHz when it ends in "mhz"; KB, MB or GB when it
+/// ends in a separate word "kb"/"kib", "mb"/"mib" or "gb"/"gib" (after '_', '-', ' ', '['
+/// or '(', or the whole name); else percent of the VM.
 TraceUnit csv_unit(std::string_view name) {
   while (!name.empty() && (name.back() == ']' || name.back() == ')' || name.back() == ' ')) {
     name.remove_suffix(1);
   }
-  return name.size() >= 3 && iequals(name.substr(name.size() - 3), "mhz") ? TraceUnit::mhz
-                                                                          : TraceUnit::percent;
+  if (name.size() >= 3 && iequals(name.substr(name.size() - 3), "mhz")) return TraceUnit::mhz;
+  const auto ends_in_word = [name](std::string_view word) {
+    if (name.size() < word.size() || !iequals(name.substr(name.size() - word.size()), word)) {
+      return false;
+    }
+    if (name.size() == word.size()) return true;
+    const char before = name[name.size() - word.size() - 1];
+    return before == '_' || before == '-' || before == ' ' || before == '[' || before == '(';
+  };
+  if (ends_in_word("kb") || ends_in_word("kib")) return TraceUnit::kilobytes;
+  if (ends_in_word("mb") || ends_in_word("mib")) return TraceUnit::megabytes;
+  if (ends_in_word("gb") || ends_in_word("gib")) return TraceUnit::gigabytes;
+  return TraceUnit::percent;
 }
 
 enum class TimeMode { azure_rows, seconds_or_iso };

@@ -117,6 +117,8 @@ double cpu_demand_factor(const TraceSeries& series, int vcpus, double host_mhz) 
     case TraceUnit::mhz:
       return 1.0 / (static_cast<double>(vcpus) * host_mhz);
     case TraceUnit::kilobytes:
+    case TraceUnit::megabytes:
+    case TraceUnit::gigabytes:
     case TraceUnit::kilobytes_per_second:
     case TraceUnit::count:
       break;
@@ -126,9 +128,38 @@ double cpu_demand_factor(const TraceSeries& series, int vcpus, double host_mhz) 
                    "a CPU column: percent of the VM or MHz used");
 }
 
+double memory_mib_factor(const TraceSeries& series, double memory_mib) {
+  switch (series.unit()) {
+    case TraceUnit::percent:
+      return memory_mib / 100.0;
+    case TraceUnit::kilobytes:
+      return 1.0 / 1024.0;
+    case TraceUnit::megabytes:
+      return 1.0;
+    case TraceUnit::gigabytes:
+      return 1024.0;
+    case TraceUnit::mhz:
+    case TraceUnit::kilobytes_per_second:
+    case TraceUnit::count:
+      break;
+  }
+  throw TraceError({series.source(), 0, 0, {}},
+                   fmt::format("the column is in {}, not a memory measure",
+                               to_string(series.unit())),
+                   "a memory column: KB, MB or GB used, or percent of the VM's memory");
+}
+
 TraceCursor make_cpu_cursor(TraceCache& cache, const TraceCpu& trace, int vcpus, double host_mhz) {
   const TraceSeries& series = cache.get(trace);
   return TraceCursor(series, trace.offset, trace.scale * cpu_demand_factor(series, vcpus, host_mhz),
+                     trace.at_end);
+}
+
+TraceCursor make_memory_cursor(TraceCache& cache, const TraceCpu& trace, double memory_mib) {
+  TraceCpu column = trace;
+  column.column = trace.memory_column;
+  const TraceSeries& series = cache.get(column);
+  return TraceCursor(series, trace.offset, trace.scale * memory_mib_factor(series, memory_mib),
                      trace.at_end);
 }
 

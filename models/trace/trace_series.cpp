@@ -19,6 +19,10 @@ const char* to_string(TraceUnit unit) {
       return "MHz";
     case TraceUnit::kilobytes:
       return "KB";
+    case TraceUnit::megabytes:
+      return "MB";
+    case TraceUnit::gigabytes:
+      return "GB";
     case TraceUnit::kilobytes_per_second:
       return "KB/s";
     case TraceUnit::count:

@@ -270,3 +270,66 @@ TEST_CASE("time in each state adds up to the time simulated") {
   }
   CHECK(total == 30_min);
 }
+
+TEST_CASE("a changing working set is touched first, capped at the VM's memory, never untouched") {
+  // 4096 MiB VM touching 25% (1024 MiB) at 32 MiB/s: done at 32 s. At 60 s a trace sets
+  // the working set to 2048 MiB: active is what has been touched, 1024, and touching goes
+  // on at 32 MiB/s to 2048 (at 92 s). Down to 512 at 120 s: touched stays 2048. Up to
+  // 10000 at 150 s: capped at 4096, touched at 150 + 2048 / 32 = 214 s.
+  HostMemory host(make_host(65536.0), MemoryParams{});
+  const VmHandle vm = host.power_on(make_vm("vm", 4096.0, workload(0.1, 0.25)), 0_s).vm;
+  run_periodic(host, 60_s);
+  CHECK(host.vm_stats(vm).touched_mib == Approx(1024.0));
+  CHECK(host.vm_stats(vm).active_mib == Approx(409.6));
+  host.set_active(vm, 2048.0, 60_s);
+  CHECK(host.vm_stats(vm).active_mib == Approx(1024.0));
+  CHECK_FALSE(host.quiet());
+  host.step(76_s);
+  CHECK(host.vm_stats(vm).touched_mib == Approx(1536.0));
+  CHECK(host.vm_stats(vm).active_mib == Approx(1536.0));
+  host.step(100_s);
+  CHECK(host.vm_stats(vm).touched_mib == Approx(2048.0));
+  CHECK(host.vm_stats(vm).active_mib == Approx(2048.0));
+  CHECK(host.stats().consumed_mib == Approx(2048.0 + 48.64));
+  host.set_active(vm, 512.0, 120_s);
+  host.step(140_s);
+  CHECK(host.vm_stats(vm).active_mib == Approx(512.0));
+  CHECK(host.vm_stats(vm).touched_mib == Approx(2048.0));
+  host.set_active(vm, 10000.0, 150_s);
+  host.step(182_s);
+  CHECK(host.vm_stats(vm).touched_mib == Approx(3072.0));
+  host.step(240_s);
+  CHECK(host.vm_stats(vm).touched_mib == Approx(4096.0));
+  CHECK(host.vm_stats(vm).active_mib == Approx(4096.0));
+}
+
+TEST_CASE("pages that become active fault back in; pages that go idle stay where they are") {
+  // As in the limit case above: balloon 2662.4, 1433.6 MiB of guest content of which
+  // 204.8 compressed and 204.8 swapped, all idle (active 0), so the VM runs at full speed.
+  const MemoryParams params = resolve_parameters({{"Mem.AllocGuestLargePage", 0.0}}, {});
+  HostMemory host(make_host(65536.0), params);
+  VmConfig v = make_vm("a", 4096.0, workload(0.0, 1.0, 0.0, 0.0, 0.5));
+  v.mem.limit = 1024.0;
+  const VmHandle vm = host.power_on(v, 0_s).vm;
+  run_periodic(host, 10_min);
+  REQUIRE(host.vm_stats(vm).swapped_mib == Approx(204.8));
+  CHECK(host.progress_factor(vm) == 1.0);
+  const double period = params.sample_period_s;
+
+  // The whole VM becomes active: the 1433.6 MiB of content are all active, compressed and
+  // swapped parts included, and the 2662.4 MiB behind the balloon are paged by the guest.
+  host.set_active(vm, 4096.0, 10_min);
+  CHECK(host.progress_factor(vm) ==
+        Approx(progress_factor(2662.4, 204.8, 204.8, period, params.faults)));
+
+  // Half of the content goes idle: half of the active compressed and swapped pages with it.
+  host.set_active(vm, 716.8, 10_min);
+  CHECK(host.progress_factor(vm) == Approx(progress_factor(0.0, 102.4, 102.4, period, params.faults)));
+
+  // Nothing active: nothing faults, and the idle pages stay compressed and swapped.
+  host.set_active(vm, 0.0, 10_min);
+  CHECK(host.progress_factor(vm) == 1.0);
+  run_periodic(host, 20_min);
+  CHECK(host.vm_stats(vm).swapped_mib == Approx(204.8));
+  CHECK(host.vm_stats(vm).compressed_mib == Approx(204.8));
+}

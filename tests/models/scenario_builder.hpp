@@ -74,4 +74,14 @@ inline const VmFacts& vm_facts(const RunResult& r, std::string_view vm) {
   return r.vms.front();
 }
 
+/// A scenario event: `kind` on `target` at `at`; `to` for a migration.
+inline EventConfig event(sim::Time at, EventKind kind, std::string target, std::string to = {}) {
+  EventConfig e;
+  e.at = at;
+  e.kind = kind;
+  e.target = std::move(target);
+  e.to = std::move(to);
+  return e;
+}
+
 }  // namespace vdc::models::testing

@@ -13,15 +13,6 @@ using namespace vdc::models::testing;
 
 namespace {
 
-EventConfig event(sim::Time at, EventKind kind, std::string target, std::string to = {}) {
-  EventConfig e;
-  e.at = at;
-  e.kind = kind;
-  e.target = std::move(target);
-  e.to = std::move(to);
-  return e;
-}
-
 double state_sum(const RunResult& r, std::string_view vm) {
   return vm_avg(r, vm, metric::vm_cpu_run) + vm_avg(r, vm, metric::vm_cpu_ready) +
          vm_avg(r, vm, metric::vm_cpu_costop) + vm_avg(r, vm, metric::vm_cpu_wait);

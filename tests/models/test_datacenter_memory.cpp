@@ -85,12 +85,7 @@ TEST_CASE("a migration the destination's memory cannot admit is refused") {
   small.memory_mib = 1024.0;
   s.hosts.push_back(small);
   s.vms.push_back(reserved_vm("vm", 0.0, 1024.0));
-  EventConfig e;
-  e.at = 1_s;
-  e.kind = EventKind::migrate;
-  e.target = "vm";
-  e.to = "small";
-  s.events.push_back(e);
+  s.events.push_back(event(1_s, EventKind::migrate, "vm", "small"));
   const RunResult r = run_scenario(s);
   CHECK(vm_facts(r, "vm").host == "esx");
   CHECK(vm_facts(r, "vm").powered_on);

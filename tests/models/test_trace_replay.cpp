@@ -92,12 +92,7 @@ TEST_CASE("a trace in MHz keeps its MHz when the VM moves to a host of another f
   s.hosts.push_back(make_host("a", 2, 2000.0));
   s.hosts.push_back(make_host("b", 2, 2500.0));
   s.vms.push_back(make_vm("replay", "a", 2, trace_of(file.path(), TraceEnd::stop)));
-  EventConfig e;
-  e.at = 15_s;
-  e.kind = EventKind::migrate;
-  e.target = "replay";
-  e.to = "b";
-  s.events.push_back(e);
+  s.events.push_back(event(15_s, EventKind::migrate, "replay", "b"));
   const RunResult r = run_scenario(s);
   CHECK(vm_facts(r, "replay").host == "b");
   CHECK(vm_integral(r, "replay", metric::vm_cpu_demand_mhz) == doctest::Approx(mhz_integral));
@@ -124,4 +119,95 @@ TEST_CASE("a trace that cannot be read fails the run before it starts") {
   s.hosts.push_back(make_host("esx", 1, 2000.0));
   s.vms.push_back(make_vm("replay", "esx", 1, trace_of("/nonexistent/vm.csv", TraceEnd::loop)));
   CHECK_THROWS_AS(run_scenario(s), trace::TraceError);
+}
+
+namespace {
+
+// CPU 10% of the VM throughout; active memory in MB (MiB): nothing for 200 s while the
+// guest touches its 4096 MiB at 32 MiB/s (done at 128 s), then 1024, 3072 and 512 MiB for
+// 300 s each. Span 1100 s; integral 300 x (1024 + 3072 + 512) = 1,382,400 MiB s.
+constexpr const char* memory_trace =
+    "time,cpu_pct,mem_mb\n0,10,0\n200,10,1024\n500,10,3072\n800,10,512\n";
+constexpr double memory_integral = 1382400.0;
+
+TraceCpu memory_trace_of(const std::string& file, TraceEnd at_end) {
+  TraceCpu t = trace_of(file, at_end);
+  t.column = "cpu_pct";
+  t.memory_column = "mem_mb";
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("a trace's memory column drives the VM's active memory and conserves its integral") {
+  const TempFile file("memory.csv", memory_trace);
+  for (const auto& [at_end, spans] : {std::pair{TraceEnd::stop, 1}, std::pair{TraceEnd::loop, 3}}) {
+    CAPTURE(spans);
+    auto s = make_scenario(1100_s * spans);
+    s.hosts.push_back(make_host("esx", 2, 2000.0));
+    VmConfig vm = make_vm("replay", "esx", 1, memory_trace_of(file.path(), at_end));
+    vm.memory_mib = 4096.0;
+    s.vms.push_back(vm);
+    const RunResult r = run_scenario(s);
+    CHECK(vm_integral(r, "replay", metric::vm_mem_active_mib) ==
+          doctest::Approx(memory_integral * spans));
+    // 10% of one 2000 MHz vCPU, unaffected: the host has room for all of it.
+    CHECK(vm_avg(r, "replay", metric::vm_cpu_used_mhz) == doctest::Approx(200.0));
+  }
+}
+
+TEST_CASE("a memory column in percent is a share of the VM's memory, and scale applies") {
+  // 25% of an 8192 MiB VM, doubled by scale: 4096 MiB active after the guest has touched
+  // it (128 s at 32 MiB/s), beyond the workload's touched fraction of 25%.
+  const TempFile file("memory-pct.csv", "t,cpu_pct,mem_pct\n0,5,25\n300,5,25\n");
+  auto s = make_scenario(600_s);
+  s.hosts.push_back(make_host("esx", 2, 2000.0));
+  TraceCpu t = trace_of(file.path(), TraceEnd::hold);
+  t.column = "cpu_pct";
+  t.memory_column = "mem_pct";
+  t.scale = 2.0;
+  VmConfig vm = make_vm("replay", "esx", 1, t);
+  vm.memory_mib = 8192.0;
+  vm.mem_workload.touched = 0.25;
+  s.vms.push_back(vm);
+  const RunResult r = run_scenario(s);
+  const auto id = r.metrics.find(metric::vm_entity("replay"), metric::vm_mem_active_mib);
+  REQUIRE(id.has_value());
+  CHECK(r.metrics.max(*id) == doctest::Approx(4096.0));
+  // Active follows touching at 32 MiB/s, as published at each 15 s step (Mem.BalancePeriod):
+  // 480 k MiB from step k (k = 1..8, 15 s each), then 4096 from 135 s to 600 s.
+  CHECK(r.metrics.integral(*id) == doctest::Approx(15.0 * 480.0 * 36.0 + 465.0 * 4096.0));
+}
+
+TEST_CASE("a VM's memory trace goes on on the host it migrates to") {
+  const TempFile file("memory-migrate.csv", memory_trace);
+  auto s = make_scenario(1100_s);
+  s.hosts.push_back(make_host("a", 2, 2000.0));
+  s.hosts.push_back(make_host("b", 2, 2000.0));
+  VmConfig vm = make_vm("replay", "a", 1, memory_trace_of(file.path(), TraceEnd::stop));
+  vm.memory_mib = 4096.0;
+  s.vms.push_back(vm);
+  s.events.push_back(event(650_s, EventKind::migrate, "replay", "b"));
+  const RunResult r = run_scenario(s);
+  CHECK(vm_facts(r, "replay").host == "b");
+  // The guest arrives with its 4096 touched MiB, so its working set is resident at once.
+  CHECK(vm_integral(r, "replay", metric::vm_mem_active_mib) == doctest::Approx(memory_integral));
+}
+
+TEST_CASE("a memory column that is not memory fails the run before it starts") {
+  const TempFile file("memory-bad.csv", mhz_trace);
+  auto s = make_scenario(10_s);
+  s.hosts.push_back(make_host("esx", 1, 2000.0));
+  TraceCpu t = trace_of(file.path(), TraceEnd::loop);
+  t.memory_column = "cpu_mhz";
+  s.vms.push_back(make_vm("replay", "esx", 1, t));
+  try {
+    (void)run_scenario(s);
+    FAIL("expected a TraceError");
+  } catch (const trace::TraceError& e) {
+    CHECK(std::string(e.what()) ==
+          file.path() +
+              " column cpu_mhz: error: the column is in MHz, not a memory measure (expected a "
+              "memory column: KB, MB or GB used, or percent of the VM's memory)");
+  }
 }

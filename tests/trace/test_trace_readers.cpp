@@ -231,26 +231,26 @@ TEST_CASE("the cache parses a file once and shares its series among VMs") {
               "",
               {},
               1.0,
-              {}};
+              {}, {}};
   const TraceSeries& a = cache.get(bb);
   bb.column = "CPU usage [MHZ]";
   CHECK(&cache.get(bb) == &a);  // the header name and the short name are one column
   CHECK(cache.size() == 1);
 
   const std::string csv = dir.write("vms.csv", "t,vm1,vm2\n0,10,20\n300,30,40\n");
-  const TraceCpu vm1{TraceFormat::csv, csv, "vm1", "", {}, 1.0, {}};
-  const TraceCpu vm2{TraceFormat::csv, csv, "VM2", "", {}, 1.0, {}};
+  const TraceCpu vm1{TraceFormat::csv, csv, "vm1", "", {}, 1.0, {}, {}};
+  const TraceCpu vm2{TraceFormat::csv, csv, "VM2", "", {}, 1.0, {}, {}};
   CHECK(cache.get(vm1).value(1) == 30.0);
   std::filesystem::remove(csv);  // every column was read with the first request
   CHECK(cache.get(vm2).value(0) == 20.0);
   CHECK(cache.size() == 3);
   CHECK(cache.bytes() > 0);
-  const TraceCpu vm3{TraceFormat::csv, csv, "vm3", "", {}, 1.0, {}};
+  const TraceCpu vm3{TraceFormat::csv, csv, "vm3", "", {}, 1.0, {}, {}};
   CHECK(
       message_of([&] { (void)cache.get(vm3); }) ==
       csv +
           ":1: error: missing column 'vm3' (expected one of the header's value columns: vm1, vm2)");
-  const TraceCpu none{TraceFormat::azure, csv, "", "", {}, 1.0, {}};
+  const TraceCpu none{TraceFormat::azure, csv, "", "", {}, 1.0, {}, {}};
   CHECK(message_of([&] { (void)cache.get(none); }) ==
         csv +
             ": error: no column named for this azure trace (expected column: a VM id from the "
@@ -262,7 +262,7 @@ TEST_CASE("a driver's cursor gives demand per vCPU as a fraction of one core") {
   TraceCache cache;
   // 87.78 MHz used by a 2-vCPU VM on 2926 MHz cores, doubled by scale.
   const TraceCpu bb{
-      TraceFormat::bitbrains, dir.write("1.csv", bitbrains_text), "cpu_mhz", "", {}, 2.0, {}};
+      TraceFormat::bitbrains, dir.write("1.csv", bitbrains_text), "cpu_mhz", "", {}, 2.0, {}, {}};
   TraceCursor c = make_cpu_cursor(cache, bb, 2, 2926.0);
   CHECK(c.value_at(0_s) == doctest::Approx(2.0 * 87.78 / (2 * 2926.0)));
   TraceCpu mem = bb;
@@ -270,4 +270,45 @@ TEST_CASE("a driver's cursor gives demand per vCPU as a fraction of one core") {
   CHECK(message_of([&] {
           (void)make_cpu_cursor(cache, mem, 2, 2926.0);
         }).find("not a CPU measure") != std::string::npos);
+}
+
+TEST_CASE("a memory cursor gives the guest's active memory in MiB") {
+  const vdc::test::TempDir dir;
+  TraceCache cache;
+  // 1,034,592.8 KB used, doubled by scale: 2 x 1034592.8 / 1024 MiB, whatever the VM's size.
+  TraceCpu bb{
+      TraceFormat::bitbrains, dir.write("1.csv", bitbrains_text), "cpu_mhz", "", {}, 2.0, {}, {}};
+  bb.memory_column = "Memory usage [KB]";
+  TraceCursor c = make_memory_cursor(cache, bb, 8192.0);
+  CHECK(c.value_at(0_s) == doctest::Approx(2.0 * 1034592.8 / 1024.0));
+  bb.memory_column = "mem_kb";
+  CHECK(&make_memory_cursor(cache, bb, 4096.0).series() == &c.series());
+  bb.memory_column = "cpu_mhz";
+  CHECK(message_of([&] { (void)make_memory_cursor(cache, bb, 8192.0); })
+            .find("not a memory measure") != std::string::npos);
+}
+
+TEST_CASE("a csv column's unit comes from the last word of its name") {
+  // MHz: ends in mhz. KB, MB, GB (binary): a separate last word kb/kib, mb/mib, gb/gib.
+  // Anything else, "thumb" included (no separator before "mb"), is percent of the VM.
+  const vdc::test::TempDir dir;
+  TraceCache cache;
+  const std::string file = dir.write(
+      "units.csv", "t,CPU usage [MHz],mem_kb,Memory (MiB),used GB,mem-gib,thumb,cpu\n"
+                   "0,1,1,1,1,1,1,1\n300,1,1,1,1,1,1,1\n");
+  const std::pair<const char*, TraceUnit> expected[] = {
+      {"CPU usage [MHz]", TraceUnit::mhz},  {"mem_kb", TraceUnit::kilobytes},
+      {"Memory (MiB)", TraceUnit::megabytes}, {"used GB", TraceUnit::gigabytes},
+      {"mem-gib", TraceUnit::gigabytes},    {"thumb", TraceUnit::percent},
+      {"cpu", TraceUnit::percent}};
+  for (const auto& [column, unit] : expected) {
+    CAPTURE(std::string(column));
+    const TraceCpu t{TraceFormat::csv, file, column, "", {}, 1.0, {}, {}};
+    CHECK(cache.get(t).unit() == unit);
+  }
+  // Memory in MiB for a 4096 MiB VM: KB / 1024, MB, GB x 1024, percent x 40.96.
+  const TraceSeries& gb = cache.get(TraceCpu{TraceFormat::csv, file, "used GB", "", {}, 1.0, {}, {}});
+  CHECK(memory_mib_factor(gb, 4096.0) == 1024.0);
+  const TraceSeries& pct = cache.get(TraceCpu{TraceFormat::csv, file, "cpu", "", {}, 1.0, {}, {}});
+  CHECK(memory_mib_factor(pct, 4096.0) == doctest::Approx(40.96));
 }

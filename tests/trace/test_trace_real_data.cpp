@@ -104,7 +104,7 @@ TEST_CASE("bitbrains replay conserves each VM's MHz-seconds over the month") {
     }
     const OwnIntegral own = integrate(samples, 300.0);
     const TraceCpu trace{TraceFormat::bitbrains, file.string(), "cpu_mhz", "", {}, 1.0,
-                         TraceEnd::stop};
+                         TraceEnd::stop, {}};
     const TraceSeries& series = cache.get(trace);
     CAPTURE(std::string(name));
     CHECK(series.span() == Time::from_seconds(own.span_s));
@@ -134,7 +134,7 @@ TEST_CASE("planetlab and azure replay conserve percent-seconds") {
     t += 300.0;
   }
   const OwnIntegral pl_own = integrate(pl_samples, 300.0);
-  const TraceCpu pl_trace{TraceFormat::planetlab, pl.string(), "", "", {}, 1.0, TraceEnd::stop};
+  const TraceCpu pl_trace{TraceFormat::planetlab, pl.string(), "", "", {}, 1.0, TraceEnd::stop, {}};
   const TraceSeries& pl_series = cache.get(pl_trace);
   CHECK(pl_series.span() == Time::from_seconds(86400.0));
   CHECK(replay_integral(TraceCursor(pl_series, Time::zero(), 1.0, TraceEnd::stop),
@@ -154,7 +154,7 @@ TEST_CASE("planetlab and azure replay conserve percent-seconds") {
                             std::strtod(second_vm.c_str(), nullptr));
   }
   const OwnIntegral az_own = integrate(az_samples, 300.0);
-  const TraceCpu az_trace{TraceFormat::azure, az.string(), "223811", "", {}, 1.0, TraceEnd::stop};
+  const TraceCpu az_trace{TraceFormat::azure, az.string(), "223811", "", {}, 1.0, TraceEnd::stop, {}};
   const TraceSeries& az_series = cache.get(az_trace);
   CHECK(az_series.span() == Time::from_seconds(8004 * 300.0));
   CHECK(replay_integral(TraceCursor(az_series, Time::zero(), 1.0, TraceEnd::stop),

@@ -100,15 +100,17 @@ struct TasksCpu {
 enum class TraceFormat { bitbrains, planetlab, azure, csv };
 enum class TraceEnd { loop, hold, stop };
 
-/// Replay of a utilisation trace (issue: workloads from real traces).
+/// Replay of a utilisation trace (docs/traces.md): CPU demand from `column` and, when
+/// `memory_column` is set, the guest's active memory from that column of the same file.
 struct TraceCpu {
   TraceFormat format = TraceFormat::csv;
   std::string file;          ///< resolved path ({i} already substituted)
   std::string column;        ///< value column (csv), or the bitbrains/azure column name
   std::string time_column;   ///< csv only
   sim::Time offset;
-  double scale = 1.0;
+  double scale = 1.0;        ///< applied to the CPU and the memory values
   TraceEnd at_end = TraceEnd::loop;
+  std::string memory_column; ///< empty: memory follows the memory workload alone
 };
 
 using CpuWorkload = std::variant<ConstantCpu, OnOffCpu, DiurnalCpu, TasksCpu, TraceCpu>;

@@ -53,8 +53,9 @@ inline constexpr std::array<std::string_view, 6> cpu_on_off_keys{
 inline constexpr std::array<std::string_view, 6> cpu_diurnal_keys{
     "kind", "mean", "amplitude", "peak", "noise", "step"};
 inline constexpr std::array<std::string_view, 3> cpu_tasks_keys{"kind", "count", "size"};
-inline constexpr std::array<std::string_view, 8> cpu_trace_keys{
-    "kind", "format", "file", "column", "time_column", "offset", "scale", "at_end"};
+inline constexpr std::array<std::string_view, 9> cpu_trace_keys{
+    "kind", "format", "file", "column", "time_column", "offset", "scale", "at_end",
+    "memory_column"};
 inline constexpr std::array<std::string_view, 4> pool_keys{"name", "parent", "cpu", "mem"};
 inline constexpr std::array<std::string_view, 9> event_keys{
     "at", "fail_host", "restore_host", "link_down", "link_up", "power_on", "power_off",

@@ -88,6 +88,16 @@ class HostMemory {
   /// Powers a VM off at `now`: its memory, reservation and swap file are released.
   void power_off(VmHandle vm, sim::Time now);
 
+  /// Sets the guest's active memory (working set) of a powered-on VM to `active_mib` at
+  /// `now` (>= the last step), replacing its workload's active fraction; a memory trace
+  /// calls it at each sample. The value is capped at the VM's memory. Touched memory never
+  /// shrinks and grows to cover the working set: the guest writes what it uses, at
+  /// memory.touch_rate_mib_per_s. Pages that become active or idle are drawn in proportion
+  /// from where the guest's idle or active pages are (resident, compressed, swapped), so a
+  /// rising working set faults compressed and swapped pages back in (docs/memory.md,
+  /// "Changing demand"). Reallocation waits for the next step.
+  void set_active(VmHandle vm, double active_mib, sim::Time now);
+
   /// Advances to `now` (>= now()) and reallocates memory: call every balance_period() and
   /// at next_threshold_crossing().
   void step(sim::Time now);

@@ -67,6 +67,11 @@ class MemoryModel {
   /// Powers a VM off at sim.now(); its gauges drop to 0.
   void power_off(VmRef vm);
 
+  /// Sets the active memory (working set) of a powered-on VM at sim.now()
+  /// (HostMemory::set_active): a memory trace's sample. Its gauges and progress factor
+  /// are published at once; the host reallocates at its next step.
+  void set_active(VmRef vm, double active_mib);
+
   /// CPU progress factor in (0, 1] of a powered-on VM (1 for one that is not).
   [[nodiscard]] double progress_factor(VmRef vm) const;
 

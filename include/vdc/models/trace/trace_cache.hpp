@@ -63,4 +63,18 @@ class TraceCache {
 [[nodiscard]] TraceCursor make_cpu_cursor(TraceCache& cache, const TraceCpu& trace, int vcpus,
                                           double host_mhz);
 
+/// Factor turning a series value into MiB of guest memory for a VM of `memory_mib`:
+/// 1/1024 for KB, 1 for MB, 1024 for GB (binary units, as VMware counts them), and
+/// memory_mib / 100 for percent of the VM's memory. Throws TraceError (naming the series)
+/// for a unit that is not memory (MHz, KB/s, cores).
+[[nodiscard]] double memory_mib_factor(const TraceSeries& series, double memory_mib);
+
+/// The cursor a memory driver keeps for a VM whose trace names a `memory_column`:
+/// value_at(t) is the guest's active memory in MiB (trace.scale and memory_mib_factor
+/// folded in; not clamped: the memory model caps it at the VM's memory). Same offset and
+/// end policy as the CPU cursor. Throws TraceError like TraceCache::get and
+/// memory_mib_factor.
+[[nodiscard]] TraceCursor make_memory_cursor(TraceCache& cache, const TraceCpu& trace,
+                                             double memory_mib);
+
 }  // namespace vdc::models::trace

@@ -15,7 +15,9 @@ namespace vdc::models::trace {
 enum class TraceUnit {
   percent,               ///< percent of the whole VM (planetlab, azure, csv, bitbrains cpu_pct)
   mhz,                   ///< MHz used by the whole VM (bitbrains cpu_mhz, csv columns named *mhz)
-  kilobytes,             ///< KB (bitbrains memory columns)
+  kilobytes,             ///< KB = 1024 bytes (bitbrains memory columns, csv columns named *_kb)
+  megabytes,             ///< MB = 2^20 bytes (csv columns named *_mb or *_mib)
+  gigabytes,             ///< GB = 2^30 bytes (csv columns named *_gb or *_gib)
   kilobytes_per_second,  ///< KB/s (bitbrains disk and network columns)
   count,                 ///< a plain count (bitbrains CPU cores)
 };

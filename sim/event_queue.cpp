@@ -68,7 +68,7 @@ constexpr std::size_t max_depth = 24;
 constexpr std::size_t compaction_slack = 1024;
 
 constexpr int priority_bias = 32768;
-constexpr std::uint64_t seq_limit = std::uint64_t{1} << 48;
+[[maybe_unused]] constexpr std::uint64_t seq_limit = std::uint64_t{1} << 48;  // asserted only
 
 /// Event order: (time, key), key = (priority, insertion sequence).
 struct Earlier {

@@ -2,6 +2,9 @@
 #include <charconv>
 #include <cstring>
 #include <limits>
+#include <optional>
+#include <span>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -75,21 +78,34 @@ std::string_view bitbrains_short_name(std::string_view name) {
   return c != nullptr ? c->short_name : std::string_view{};
 }
 
-TraceSeries parse_bitbrains(std::string_view text, const std::string& file,
-                            std::string_view column) {
-  const BitbrainsColumn* wanted = find_column(column.empty() ? "cpu_mhz" : column);
-  if (wanted == nullptr) {
-    throw TraceError({file, 0, 0, {}}, fmt::format("unknown bitbrains column '{}'", column),
-                     fmt::format("one of {}", fmt::join(bitbrains_columns(), ", ")));
-  }
+std::vector<std::variant<TraceSeries, TraceError>> parse_bitbrains_columns(
+    std::string_view text, const std::string& file, std::span<const std::string_view> columns) {
+  // Per column asked for: the known column, its field index, samples, and its first error.
+  struct Wanted {
+    const BitbrainsColumn* column = nullptr;
+    std::size_t index = 0;
+    RawSamples raw;
+    std::optional<TraceError> error;
+  };
+  std::vector<Wanted> wanted(columns.size());
   std::vector<std::string> header{std::string(time_header)};
   for (const auto& c : known_columns) header.emplace_back(c.header);
   std::size_t time_index = 0;
-  std::size_t value_index = static_cast<std::size_t>(wanted - known_columns.data()) + 1;
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    Wanted& w = wanted[k];
+    w.column = find_column(columns[k].empty() ? "cpu_mhz" : columns[k]);
+    if (w.column == nullptr) {
+      w.error.emplace(TraceErrorSite{file, 0, 0, {}},
+                      fmt::format("unknown bitbrains column '{}'", columns[k]),
+                      fmt::format("one of {}", fmt::join(bitbrains_columns(), ", ")));
+      continue;
+    }
+    w.index = static_cast<std::size_t>(w.column - known_columns.data()) + 1;
+    w.raw.times.reserve(text.size() / 96);
+    w.raw.values.reserve(text.size() / 96);
+  }
 
-  RawSamples raw;
-  raw.times.reserve(text.size() / 96);
-  raw.values.reserve(text.size() / 96);
+  std::vector<std::int64_t> times;  // of every data row, for the row checks
   std::vector<std::string_view> fields;
   int line_no = 0;
   bool first = true;
@@ -108,21 +124,26 @@ TraceSeries parse_bitbrains(std::string_view text, const std::string& file,
       first = false;
       header.assign(fields.begin(), fields.end());
       time_index = header.size();
-      value_index = header.size();
       for (std::size_t i = 0; i < header.size(); ++i) {
         if (iequals(header[i].substr(0, 9), "timestamp") && time_index == header.size())
           time_index = i;
-        if (find_column(header[i]) == wanted) value_index = i;
       }
       if (time_index == header.size()) {
         throw TraceError({file, line_no, 0, {}}, "missing column 'Timestamp [ms]'",
                          "a GWA-T-12 header starting with 'Timestamp [ms]'");
       }
-      if (value_index == header.size()) {
-        throw TraceError(
-            {file, line_no, 0, {}},
-            fmt::format("missing column '{}' ({})", wanted->header, wanted->short_name),
-            "a GWA-T-12 header with that column");
+      for (Wanted& w : wanted) {
+        if (w.error) continue;
+        w.index = header.size();
+        for (std::size_t i = 0; i < header.size(); ++i) {
+          if (find_column(header[i]) == w.column) w.index = i;
+        }
+        if (w.index == header.size()) {
+          w.error.emplace(
+              TraceErrorSite{file, line_no, 0, {}},
+              fmt::format("missing column '{}' ({})", w.column->header, w.column->short_name),
+              "a GWA-T-12 header with that column");
+        }
       }
       continue;
     }
@@ -140,26 +161,50 @@ TraceSeries parse_bitbrains(std::string_view text, const std::string& file,
                        fmt::format("'{}' is not a timestamp", time_text),
                        "whole epoch seconds, like 1372629804");
     }
-    if (!raw.times.empty() && t < raw.times.back()) {
+    if (!times.empty() && t < times.back()) {
       throw TraceError(
           {file, line_no, static_cast<int>(time_index) + 1, header[time_index]},
-          fmt::format("timestamp {} is before the previous row's {}", t, raw.times.back()),
+          fmt::format("timestamp {} is before the previous row's {}", t, times.back()),
           "non-decreasing timestamps");
     }
-    const std::optional<double> v = parse_number(fields[value_index]);
-    if (!v || *v < 0.0 || *v > std::numeric_limits<float>::max()) {
-      throw TraceError({file, line_no, static_cast<int>(value_index) + 1, header[value_index]},
-                       fmt::format("'{}' is not a usable value", fields[value_index]),
-                       "a non-negative decimal number");
+    times.push_back(t);
+    // A bad value spoils its own column only: a column nobody asked for may hold anything.
+    for (Wanted& w : wanted) {
+      if (w.error) continue;
+      const std::optional<double> v = parse_number(fields[w.index]);
+      if (!v || *v < 0.0 || *v > std::numeric_limits<float>::max()) {
+        w.error.emplace(
+            TraceErrorSite{file, line_no, static_cast<int>(w.index) + 1, header[w.index]},
+            fmt::format("'{}' is not a usable value", fields[w.index]),
+            "a non-negative decimal number");
+        continue;
+      }
+      w.raw.times.push_back(t);
+      w.raw.values.push_back(*v);
     }
-    raw.times.push_back(t);
-    raw.values.push_back(*v);
   }
-  if (raw.times.empty()) {
+  if (times.empty()) {
     throw TraceError({file, 0, 0, {}}, "the trace has no data rows", "at least one row of samples");
   }
-  return compact(raw, fmt::format("{} column {}", file, wanted->short_name), file, wanted->unit,
-                 sim::Time::from_ns(1'000'000'000), nominal_step_s);
+  std::vector<std::variant<TraceSeries, TraceError>> results;
+  results.reserve(wanted.size());
+  for (Wanted& w : wanted) {
+    if (w.error) {
+      results.emplace_back(std::move(*w.error));
+    } else {
+      results.emplace_back(compact(w.raw, fmt::format("{} column {}", file, w.column->short_name),
+                                   file, w.column->unit, sim::Time::from_ns(1'000'000'000),
+                                   nominal_step_s));
+    }
+  }
+  return results;
+}
+
+TraceSeries parse_bitbrains(std::string_view text, const std::string& file,
+                            std::string_view column) {
+  auto results = parse_bitbrains_columns(text, file, std::span(&column, 1));
+  if (auto* error = std::get_if<TraceError>(&results.front())) throw std::move(*error);
+  return std::move(std::get<TraceSeries>(results.front()));
 }
 
 }  // namespace vdc::models::trace

@@ -10,11 +10,18 @@
 
 namespace vdc::models::trace {
 
+namespace {
+
+/// A bitbrains column by its short name when it has one ("cpu_mhz" for none).
+std::string bitbrains_key(const std::string& column) {
+  const std::string_view short_name = bitbrains_short_name(column.empty() ? "cpu_mhz" : column);
+  return short_name.empty() ? column : std::string(short_name);
+}
+
+}  // namespace
+
 std::string canonical_column(const TraceCpu& trace) {
-  if (trace.format != TraceFormat::bitbrains) return trace.column;
-  const std::string_view short_name =
-      bitbrains_short_name(trace.column.empty() ? "cpu_mhz" : trace.column);
-  return short_name.empty() ? trace.column : std::string(short_name);
+  return trace.format == TraceFormat::bitbrains ? bitbrains_key(trace.column) : trace.column;
 }
 
 const TraceSeries& TraceCache::get(const TraceCpu& trace) {
@@ -28,8 +35,27 @@ const TraceSeries& TraceCache::get(const TraceCpu& trace) {
 
   switch (trace.format) {
     case TraceFormat::bitbrains: {
-      auto series = parse_bitbrains(read_trace_file(trace.file), trace.file, column);
-      return *series_.emplace(key, std::make_unique<TraceSeries>(std::move(series))).first->second;
+      // The spec's memory column comes in the same pass, as its cursor is asked for next.
+      std::vector<std::string> names{column};
+      if (!trace.memory_column.empty()) {
+        std::string memory = bitbrains_key(trace.memory_column);
+        const Key memory_key{trace.format, trace.file, time_column, memory};
+        if (memory != column && !series_.contains(memory_key) && !errors_.contains(memory_key)) {
+          names.push_back(std::move(memory));
+        }
+      }
+      const std::vector<std::string_view> views(names.begin(), names.end());
+      auto results = parse_bitbrains_columns(read_trace_file(trace.file), trace.file, views);
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        const Key k{trace.format, trace.file, time_column, names[i]};
+        if (auto* series = std::get_if<TraceSeries>(&results[i])) {
+          series_.emplace(k, std::make_unique<TraceSeries>(std::move(*series)));
+        } else {
+          errors_.emplace(k, std::get<TraceError>(results[i]));
+        }
+      }
+      if (const auto it = series_.find(key); it != series_.end()) return *it->second;
+      throw errors_.at(key);
     }
     case TraceFormat::planetlab: {
       if (!column.empty() && column != "cpu_pct") {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "vdc/models/trace/trace_cursor.hpp"
 #include "vdc/models/trace/trace_reader.hpp"
@@ -40,12 +41,26 @@ void run_reader(Parse&& parse) {
   }
 }
 
-/// The bitbrains reader on arbitrary text (the requested column picked by the first byte).
+/// The bitbrains reader on arbitrary text: one column picked by the first byte, then that
+/// column with the memory column in one pass, which must agree with the single parse.
 inline void fuzz_trace_bitbrains(std::string_view data) {
   const auto& columns = models::trace::bitbrains_columns();
   const std::string_view column =
       data.empty() ? "cpu_mhz" : columns[static_cast<unsigned char>(data[0]) % columns.size()];
   run_reader([&] { return models::trace::parse_bitbrains(data, "fuzz", column); });
+  const std::string_view pair[] = {column, "mem_kb"};
+  try {
+    const auto results = models::trace::parse_bitbrains_columns(data, "fuzz", pair);
+    for (const auto& r : results) {
+      if (const auto* series = std::get_if<models::trace::TraceSeries>(&r)) check_replay(*series);
+    }
+    // The pair's first result is what the single parse gives.
+    if (const auto* series = std::get_if<models::trace::TraceSeries>(&results[0])) {
+      const auto single = models::trace::parse_bitbrains(data, "fuzz", column);
+      if (single.size() != series->size() || single.span() != series->span()) std::abort();
+    }
+  } catch (const models::trace::TraceError&) {
+  }
 }
 
 /// The planetlab reader on arbitrary text.

@@ -62,7 +62,8 @@ TEST_CASE("a replayed trace conserves its demand over the span, in both fideliti
   const TempFile file("conserve.csv", mhz_trace);
   for (const Fidelity f : {Fidelity::fluid, Fidelity::detailed}) {
     CAPTURE(f == Fidelity::detailed);
-    for (const auto& [at_end, spans] : {std::pair{TraceEnd::stop, 1}, std::pair{TraceEnd::loop, 2}}) {
+    for (const auto& [at_end, count] : {std::pair{TraceEnd::stop, 1}, std::pair{TraceEnd::loop, 2}}) {
+      const int spans = count;  // a copy: clang 14 lambdas (CAPTURE) cannot name a binding
       CAPTURE(spans);
       auto s = make_scenario(35_s * spans, f);
       s.hosts.push_back(make_host("esx", 2, 2000.0));
@@ -118,7 +119,7 @@ TEST_CASE("a trace that cannot be read fails the run before it starts") {
   auto s = make_scenario(10_s);
   s.hosts.push_back(make_host("esx", 1, 2000.0));
   s.vms.push_back(make_vm("replay", "esx", 1, trace_of("/nonexistent/vm.csv", TraceEnd::loop)));
-  CHECK_THROWS_AS(run_scenario(s), trace::TraceError);
+  CHECK_THROWS_AS((void)run_scenario(s), trace::TraceError);
 }
 
 namespace {
@@ -141,7 +142,8 @@ TraceCpu memory_trace_of(const std::string& file, TraceEnd at_end) {
 
 TEST_CASE("a trace's memory column drives the VM's active memory and conserves its integral") {
   const TempFile file("memory.csv", memory_trace);
-  for (const auto& [at_end, spans] : {std::pair{TraceEnd::stop, 1}, std::pair{TraceEnd::loop, 3}}) {
+  for (const auto& [at_end, count] : {std::pair{TraceEnd::stop, 1}, std::pair{TraceEnd::loop, 3}}) {
+    const int spans = count;  // a copy: clang 14 lambdas (CAPTURE) cannot name a binding
     CAPTURE(spans);
     auto s = make_scenario(1100_s * spans);
     s.hosts.push_back(make_host("esx", 2, 2000.0));

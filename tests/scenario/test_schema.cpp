@@ -48,9 +48,10 @@ TEST_CASE("the schema declares exactly the keys the loader accepts, and no other
 }
 
 TEST_CASE("a host and a VM accept every key of their profiles") {
-  for (const auto& [entity, profile] : {std::pair{&keys::host, &keys::host_profile},
-                                        std::pair{&keys::vm, &keys::vm_profile}}) {
-    for (std::string_view key : profile->keys) {
+  for (const auto& pair : {std::pair{&keys::host, &keys::host_profile},
+                           std::pair{&keys::vm, &keys::vm_profile}}) {
+    const auto* entity = pair.first;
+    for (std::string_view key : pair.second->keys) {
       INFO(entity->name << " lacks " << key);
       CHECK(std::find(entity->keys.begin(), entity->keys.end(), key) != entity->keys.end());
     }

@@ -301,14 +301,47 @@ TEST_CASE("a csv column's unit comes from the last word of its name") {
       {"Memory (MiB)", TraceUnit::megabytes}, {"used GB", TraceUnit::gigabytes},
       {"mem-gib", TraceUnit::gigabytes},    {"thumb", TraceUnit::percent},
       {"cpu", TraceUnit::percent}};
-  for (const auto& [column, unit] : expected) {
-    CAPTURE(std::string(column));
+  for (const auto& entry : expected) {
+    const std::string column = entry.first;
+    CAPTURE(column);
     const TraceCpu t{TraceFormat::csv, file, column, "", {}, 1.0, {}, {}};
-    CHECK(cache.get(t).unit() == unit);
+    CHECK(cache.get(t).unit() == entry.second);
   }
   // Memory in MiB for a 4096 MiB VM: KB / 1024, MB, GB x 1024, percent x 40.96.
   const TraceSeries& gb = cache.get(TraceCpu{TraceFormat::csv, file, "used GB", "", {}, 1.0, {}, {}});
   CHECK(memory_mib_factor(gb, 4096.0) == 1024.0);
   const TraceSeries& pct = cache.get(TraceCpu{TraceFormat::csv, file, "cpu", "", {}, 1.0, {}, {}});
   CHECK(memory_mib_factor(pct, 4096.0) == doctest::Approx(40.96));
+}
+
+TEST_CASE("a bitbrains file is parsed once for a VM's CPU and memory columns") {
+  const vdc::test::TempDir dir;
+  TraceCache cache;
+  const std::string file = dir.write("1.csv", bitbrains_text);
+  TraceCpu bb{TraceFormat::bitbrains, file, "cpu_mhz", "", {}, 1.0, {}, {}};
+  bb.memory_column = "mem_kb";
+  CHECK(cache.get(bb).value(0) == doctest::Approx(87.78));
+  CHECK(cache.size() == 2);
+  std::filesystem::remove(file);  // the memory column came with the first request
+  CHECK(make_memory_cursor(cache, bb, 4096.0).value_at(0_s) == doctest::Approx(1034592.8 / 1024.0));
+}
+
+TEST_CASE("a bad value in one bitbrains column spoils that column only") {
+  // Line 6's memory usage is text: the CPU column reads fine (87.78, 0 where the zero-core
+  // row replaces its twin, 58.5, 90), the memory column names the field.
+  const vdc::test::TempDir dir;
+  const std::string text = std::string(bitbrains_text) +
+                           "1372630530;\t2;\t5851.9989;\t90.0;\t1.5;\t8218624.0;\tabc;\t0;\t0;\t0;\t0\n";
+  const std::string file = dir.write("1.csv", text);
+  const std::string_view columns[] = {"cpu_mhz", "mem_kb", "nonsense"};
+  auto results = parse_bitbrains_columns(text, file, columns);
+  REQUIRE(results.size() == 3);
+  CHECK(std::get<TraceSeries>(results[0]).size() == 4);
+  CHECK(std::get<TraceSeries>(results[0]).value(3) == doctest::Approx(90.0));
+  const auto& bad = std::get<TraceError>(results[1]);
+  CHECK(bad.line() == 6);
+  CHECK(bad.field() == 7);
+  CHECK(bad.column() == "Memory usage [KB]");
+  CHECK(std::string(std::get<TraceError>(results[2]).what()).find("unknown bitbrains column 'nonsense'") !=
+        std::string::npos);
 }

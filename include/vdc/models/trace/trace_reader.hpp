@@ -3,6 +3,7 @@
 /// whole file's text already in memory; read_trace_file gets that text from disk, plain or
 /// gzip. TraceCache calls these; tests and fuzz targets call them directly.
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -42,6 +43,12 @@ inline constexpr std::size_t max_trace_text_bytes = std::size_t{1} << 30;
 [[nodiscard]] TraceSeries parse_bitbrains(std::string_view text, const std::string& file,
                                           std::string_view column);
 
+/// parse_bitbrains for several columns in one pass (what a VM replaying CPU and memory from
+/// one file needs). Row problems (field count, timestamps, no data rows) throw; a column's
+/// own problems (unknown name, missing from the header, a bad value) become its result.
+[[nodiscard]] std::vector<std::variant<TraceSeries, TraceError>> parse_bitbrains_columns(
+    std::string_view text, const std::string& file, std::span<const std::string_view> columns);
+
 /// Parses a PlanetLab file as shipped with CloudSim: one integer percentage 0..100 per line,
 /// line i at (i - 1) * 300 s. Trailing blank lines are allowed, others are not.
 [[nodiscard]] TraceSeries parse_planetlab(std::string_view text, const std::string& file);
@@ -65,8 +72,8 @@ struct TraceTable {
 /// Parses a generic delimited file (',' ';' or tab, detected from the header) with a header
 /// row: column `time_column` (the first column when empty) holds seconds (any origin,
 /// fractional allowed) or ISO 8601 UTC date-times ("2013-07-01 12:00:00", "T" and a "Z"
-/// allowed); every other column is a value column, in MHz when its name ends in "mhz"
-/// (case-insensitive, brackets and spaces ignored), else percent. Times are kept in whole
+/// allowed); every other column is a value column whose unit its name gives: MHz, KB, MB,
+/// GB or else percent (docs/traces.md "Formats"). Times are kept in whole
 /// seconds when they all are, else in milliseconds (rounded). At least two distinct times.
 [[nodiscard]] TraceTable parse_csv(std::string_view text, const std::string& file,
                                    std::string_view time_column);

@@ -11,7 +11,10 @@
 // (the CPU model serves at most one core per vCPU, so demand matches the capped integral;
 // active memory is capped at the VM's memory).
 // Prints wall time, events, peak RSS (getrusage).
-// Usage: scale_trace_replay [folder of the 100 files] (default ../shared/data/bitbrains_rnd/2013-7, beside a checkout).
+// Usage: scale_trace_replay [folder of the 100 files] [vms] [hosts] [days]
+// (defaults: ../shared/data/bitbrains_rnd/2013-7 beside a checkout, one VM per file, 10 hosts,
+// the longest file's span). With more VMs than files, VM v replays file v mod 100; a run
+// shorter than the span compares with the traces' integrals up to its end.
 
 #include <sys/resource.h>
 
@@ -20,6 +23,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -42,11 +46,11 @@ models::TraceCpu bitbrains(const std::string& file, const char* column) {
   return t;
 }
 
-/// Integral over the series of min(value x factor, cap), value x seconds.
-double capped(const models::trace::TraceSeries& s, double factor, double cap) {
+/// Integral over [0, end) of min(value x factor, cap), value x seconds (0 past the span).
+double capped(const models::trace::TraceSeries& s, double factor, double cap, sim::Time end) {
   double total = 0.0;
-  for (std::size_t k = 0; k < s.size(); ++k) {
-    const sim::Time until = k + 1 < s.size() ? s.time(k + 1) : s.span();
+  for (std::size_t k = 0; k < s.size() && s.time(k) < end; ++k) {
+    const sim::Time until = std::min(k + 1 < s.size() ? s.time(k + 1) : s.span(), end);
     total += std::min(s.value(k) * factor, cap) * (until - s.time(k)).seconds();
   }
   return total;
@@ -67,9 +71,16 @@ int main(int argc, char** argv) {
     if (e.path().extension() == ".gz") files.push_back(e.path().string());
   }
   std::sort(files.begin(), files.end());
+  // Optional: VMs (VM i replays file i mod the file count), hosts, simulated days.
+  const std::size_t vm_count = argc > 2 ? std::stoul(argv[2]) : files.size();
+  const std::size_t hosts = argc > 3 ? std::stoul(argv[3]) : 10;
+  const double days = argc > 4 ? std::stod(argv[4]) : 0.0;
+  if (files.empty() || vm_count == 0 || hosts == 0 || days < 0.0) {
+    fmt::print(stderr, "usage: scale_trace_replay [folder] [vms] [hosts] [days]\n");
+    return 2;
+  }
 
   // Untimed: span, vCPUs and the traces' own integrals (MHz x s).
-  constexpr std::size_t hosts = 10;
   models::ScenarioConfig s;
   s.name = "scale-trace-replay";
   s.source = "<bench>";
@@ -81,12 +92,9 @@ int main(int argc, char** argv) {
   {
     models::trace::TraceCache probe;
     sim::Time longest;
-    for (const auto& f : files) {
-      const auto& mhz = probe.get(bitbrains(f, "cpu_mhz"));
-      longest = std::max(longest, mhz.span());
-      trace_integral += mhz.integral();
-    }
-    s.duration = longest;
+    for (const auto& f : files) longest = std::max(longest, probe.get(bitbrains(f, "cpu_mhz")).span());
+    s.duration = days > 0.0 ? sim::Time::from_seconds(days * 86400.0) : longest;
+    constexpr double uncapped = std::numeric_limits<double>::infinity();
     for (std::size_t h = 0; h < hosts; ++h) {
       models::HostConfig host;
       host.name = fmt::format("esx{:02}", h);
@@ -97,22 +105,25 @@ int main(int argc, char** argv) {
       host.memory_mib = 512.0 * 1024.0;
       s.hosts.push_back(std::move(host));
     }
-    for (std::size_t i = 0; i < files.size(); ++i) {
+    for (std::size_t v = 0; v < vm_count; ++v) {
+      const std::size_t i = v % files.size();
       const auto& cores = probe.get(bitbrains(files[i], "cores"));
       double most = 1.0;
       for (std::size_t k = 0; k < cores.size(); ++k) most = std::max(most, cores.value(k));
       models::VmConfig vm;
-      vm.name = "vm" + std::filesystem::path(files[i]).stem().stem().string();
-      vm.host = s.hosts[i % hosts].name;
+      vm.name = fmt::format("vm{}-{}", v, std::filesystem::path(files[i]).stem().stem().string());
+      vm.host = s.hosts[v % hosts].name;
       vm.vcpus = static_cast<int>(most);
       // The CPU model serves at most one core per vCPU: the trace's integral under that cap.
       const auto& mhz = probe.get(bitbrains(files[i], "cpu_mhz"));
-      capped_integral += capped(mhz, 1.0, most * 2600.0);
+      trace_integral += capped(mhz, 1.0, uncapped, s.duration);
+      capped_integral += capped(mhz, 1.0, most * 2600.0, s.duration);
       const auto& provisioned = probe.get(bitbrains(files[i], "mem_capacity_kb"));
       double kb = 1024.0 * 1024.0;
       for (std::size_t k = 0; k < provisioned.size(); ++k) kb = std::max(kb, provisioned.value(k));
       vm.memory_mib = std::ceil(kb / 1024.0);
-      memory_integral += capped(probe.get(bitbrains(files[i], "mem_kb")), 1.0 / 1024.0, vm.memory_mib);
+      memory_integral +=
+          capped(probe.get(bitbrains(files[i], "mem_kb")), 1.0 / 1024.0, vm.memory_mib, s.duration);
       // The trace alone decides what the guest touches: its largest working set so far.
       vm.mem_workload.active = 0.0;
       vm.mem_workload.touched = 0.0;

@@ -18,9 +18,10 @@
 namespace vdc::models::trace {
 
 /// Series keyed by (format, file, time column, value column). A csv or azure file is read
-/// once for all its columns; a bitbrains file once per column asked for, a VM's CPU and memory columns in one pass. References stay
-/// valid for the cache's lifetime. Thread-safe: runs of a sweep may share one cache (a
-/// parse holds the lock, so parses of different files do not overlap).
+/// once for all its columns; a bitbrains file once per column asked for, the spec's CPU and
+/// memory columns in one pass. References stay valid for the cache's lifetime. Thread-safe:
+/// runs of a sweep may share one cache (a parse holds the lock, so parses of different
+/// files do not overlap).
 class TraceCache {
  public:
   /// The series `trace` names (trace.file is the resolved path). Throws TraceError for an

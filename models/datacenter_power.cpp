@@ -75,22 +75,64 @@ std::optional<std::string> DatacenterRun::try_place(std::size_t v, int host) {
                        h.cfg->cpu.lcpus(), h.cfg->name);
   }
   const int pool = pool_for_host(vm.home_pool, host);
-  const double reservation = vm.cfg->cpu.reservation;
   const auto node = ledger_node(pool, host);
   const bool host_check = needs_host_check(pool, host);
-  // Every check before any charge, so a refusal leaves nothing reserved.
-  if (auto why = ledger_.refusal(node, reservation)) return why;
-  if (host_check) {
-    if (auto why = ledger_.refusal(h.ledger, reservation)) return why;
-  }
-  if (auto why = memory_->host(h.memory).admission_refusal(*vm.cfg)) return why;
-  if (host_check) ledger_.charge(h.ledger, reservation);
-  ledger_.charge(node, reservation);
-  vm.charged = node;
-  vm.host_charged = host_check;
+  if (auto why = reservation_refusal(v, host, node, host_check)) return why;
+  charge(v, host, node, host_check);
   vm.pool = pool;
   join(v, host, 0.0);
   return std::nullopt;
+}
+
+std::optional<std::string> DatacenterRun::reservation_refusal(std::size_t v, int host,
+                                                              cpu::ReservationLedger::NodeId node,
+                                                              bool host_check) const {
+  // Every check before any charge, so a refusal leaves nothing reserved. The CPU
+  // reservation first, then the memory reservation with its overhead (reference B.1.9),
+  // each where the VM sits (its pool, else its host or cluster) and, for a host in a
+  // cluster, in the host itself.
+  const Vm& vm = vms_[v];
+  const Host& h = hosts_[static_cast<std::size_t>(host)];
+  const double mhz = vm.cfg->cpu.reservation;
+  if (auto why = ledger_.refusal(node, mhz)) return why;
+  if (host_check) {
+    if (auto why = ledger_.refusal(h.ledger, mhz)) return why;
+  }
+  if (auto why = mem_ledger_.refusal(node, vm.mem_reservation, vm.mem_overhead)) return why;
+  if (host_check) {
+    if (auto why = mem_ledger_.refusal(h.ledger, vm.mem_reservation, vm.mem_overhead)) return why;
+  }
+  // The host's memory model holds only its VMs' reservations; the ledger has already
+  // checked them, unless the reservations of the host's pools exceed its memory (the
+  // loader does not refuse such pools), and then the model refuses here.
+  return memory_->host(h.memory).admission_refusal(*vm.cfg);
+}
+
+void DatacenterRun::charge(std::size_t v, int host, cpu::ReservationLedger::NodeId node,
+                           bool host_check) {
+  Vm& vm = vms_[v];
+  const double mib = vm.mem_reservation + vm.mem_overhead;
+  ledger_.charge(node, vm.cfg->cpu.reservation);
+  mem_ledger_.charge(node, mib);
+  if (host_check) {
+    const auto root = hosts_[static_cast<std::size_t>(host)].ledger;
+    ledger_.charge(root, vm.cfg->cpu.reservation);
+    mem_ledger_.charge(root, mib);
+  }
+  vm.charged = node;
+  vm.host_charged = host_check;
+}
+
+void DatacenterRun::release(std::size_t v) {
+  const Vm& vm = vms_[v];
+  const double mib = vm.mem_reservation + vm.mem_overhead;
+  ledger_.release(vm.charged, vm.cfg->cpu.reservation);
+  mem_ledger_.release(vm.charged, mib);
+  if (vm.host_charged) {
+    const auto root = hosts_[static_cast<std::size_t>(vm.host)].ledger;
+    ledger_.release(root, vm.cfg->cpu.reservation);
+    mem_ledger_.release(root, mib);
+  }
 }
 
 void DatacenterRun::power_on(std::size_t v) {
@@ -171,11 +213,7 @@ void DatacenterRun::leave(std::size_t v) {
 void DatacenterRun::power_off(std::size_t v) {
   Vm& vm = vms_[v];
   if (!vm.on) return;
-  const double reservation = vm.cfg->cpu.reservation;
-  ledger_.release(vm.charged, reservation);
-  if (vm.host_charged) {
-    ledger_.release(hosts_[static_cast<std::size_t>(vm.host)].ledger, reservation);
-  }
+  release(v);
   leave(v);
   // A VM powered on again starts its workload afresh.
   for (auto& g : vm.cpu.generators) g.restart();
@@ -184,26 +222,27 @@ void DatacenterRun::power_off(std::size_t v) {
 }
 
 void DatacenterRun::fail_host(int host) {
-  Host& h = hosts_[static_cast<std::size_t>(host)];
+  const Host& h = hosts_[static_cast<std::size_t>(host)];
   if (!h.up) return;
+  // Powering its VMs off releases their CPU and memory reservations everywhere.
   const std::vector<std::size_t> on = h.vms;
   for (const std::size_t v : on) power_off(v);
-  h.up = false;
-  ledger_.set_capacity(h.ledger, 0.0);
-  if (h.cluster >= 0) {
-    ledger_.set_capacity(cluster_ledger_[static_cast<std::size_t>(h.cluster)],
-                         cluster_capacity(h.cluster));
-  }
+  set_host_up(host, false);
 }
 
 void DatacenterRun::restore_host(int host) {
+  if (hosts_[static_cast<std::size_t>(host)].up) return;
+  set_host_up(host, true);
+}
+
+void DatacenterRun::set_host_up(int host, bool up) {
   Host& h = hosts_[static_cast<std::size_t>(host)];
-  if (h.up) return;
-  h.up = true;
-  ledger_.set_capacity(h.ledger, h.cfg->cpu.capacity_mhz());
+  h.up = up;
+  set_ledger_capacity(h.ledger, up ? Capacity{h.cfg->cpu.capacity_mhz(), h.cfg->memory_mib}
+                                   : Capacity{});
   if (h.cluster >= 0) {
-    ledger_.set_capacity(cluster_ledger_[static_cast<std::size_t>(h.cluster)],
-                         cluster_capacity(h.cluster));
+    set_ledger_capacity(cluster_ledger_[static_cast<std::size_t>(h.cluster)],
+                        cluster_capacity(h.cluster));
   }
 }
 
@@ -217,25 +256,18 @@ void DatacenterRun::migrate(std::size_t v, int to) {
   const int pool = pool_for_host(vm.pool, to);
   const auto node = ledger_node(pool, to);
   const bool host_check = needs_host_check(pool, to);
-  const double reservation = vm.cfg->cpu.reservation;
-  ledger_.release(vm.charged, reservation);
-  if (vm.host_charged) ledger_.release(src.ledger, reservation);
-  const bool fits = !ledger_.refusal(node, reservation) &&
-                    (!host_check || !ledger_.refusal(dest.ledger, reservation)) &&
-                    !memory_->host(dest.memory).admission_refusal(*vm.cfg);
-  if (!fits) {
+  // The VM's own reservations do not stand in its way: a move within a cluster's pool
+  // needs no more room in it.
+  release(v);
+  if (reservation_refusal(v, to, node, host_check)) {
     // vMotion refused by admission control: the VM stays where it is.
-    ledger_.charge(vm.charged, reservation);
-    if (vm.host_charged) ledger_.charge(src.ledger, reservation);
+    charge(v, vm.host, vm.charged, vm.host_charged);
     return;
   }
   // The guest arrives with the memory it had touched (docs/memory.md "First touch").
   const double touched = memory_->host(src.memory).vm_stats(vm.memory->vm).touched_mib;
   leave(v);
-  ledger_.charge(node, reservation);
-  if (host_check) ledger_.charge(dest.ledger, reservation);
-  vm.charged = node;
-  vm.host_charged = host_check;
+  charge(v, to, node, host_check);
   vm.pool = pool;
   join(v, to, touched);
 }

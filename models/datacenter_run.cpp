@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <stdexcept>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "vdc/models/memory/memory_rules.hpp"
 #include "vdc/models/metric_names.hpp"
 
 namespace vdc::models {
@@ -59,7 +61,7 @@ DatacenterRun::DatacenterRun(const ScenarioConfig& config, RunResult& result,
     : config_(config), result_(result), params_(cpu::CpuParameters::from(config.parameters)) {
   sim::MetricsRegistry& m = result_.metrics;
   for (const ClusterConfig& c : config_.clusters) {
-    cluster_ledger_.push_back(ledger_.add_root("cluster", c.name, 0.0));
+    cluster_ledger_.push_back(add_ledger_root("cluster", c.name, {}));
   }
   for (const HostConfig& hc : config_.hosts) {
     Host h;
@@ -71,7 +73,7 @@ DatacenterRun::DatacenterRun(const ScenarioConfig& config, RunResult& result,
         h.cluster = static_cast<int>(c);
       }
     }
-    h.ledger = ledger_.add_root("host", hc.name, hc.cpu.capacity_mhz());
+    h.ledger = add_ledger_root("host", hc.name, Capacity{hc.cpu.capacity_mhz(), hc.memory_mib});
     h.cpu = cpu::make_host_cpu(config_.fidelity, sim_, m, hc, params_,
                                cpu::register_host_cpu_metrics(m, hc.name, series.hosts));
     const std::string e = metric::host_entity(hc.name);
@@ -79,7 +81,7 @@ DatacenterRun::DatacenterRun(const ScenarioConfig& config, RunResult& result,
     hosts_.push_back(std::move(h));
   }
   for (std::size_t c = 0; c < cluster_ledger_.size(); ++c) {
-    ledger_.set_capacity(cluster_ledger_[c], cluster_capacity(static_cast<int>(c)));
+    set_ledger_capacity(cluster_ledger_[c], cluster_capacity(static_cast<int>(c)));
   }
   marked_.assign(hosts_.size(), false);
   build_pools();
@@ -88,6 +90,9 @@ DatacenterRun::DatacenterRun(const ScenarioConfig& config, RunResult& result,
   for (const VmConfig& vc : config_.vms) {
     Vm vm;
     vm.cfg = &vc;
+    // What admission reserves for its memory, as the host does (reference B.1.9).
+    vm.mem_reservation = std::min(vc.mem.reservation, vc.memory_mib);
+    vm.mem_overhead = memory::overhead_mib(vc.memory_mib, vc.vcpus);
     vm.cpu = cpu::make_vm_cpu(vc, config_.seed, params_,
                               cpu::register_vm_cpu_metrics(m, vc.name, series.vm_states));
     // Every VM has memory gauges, even one that never powers on.
@@ -117,10 +122,26 @@ DatacenterRun::DatacenterRun(const ScenarioConfig& config, RunResult& result,
 
 DatacenterRun::~DatacenterRun() = default;
 
-double DatacenterRun::cluster_capacity(int cluster) const {
-  double total = 0.0;
+cpu::ReservationLedger::NodeId DatacenterRun::add_ledger_root(const std::string& kind,
+                                                              const std::string& name,
+                                                              Capacity capacity) {
+  const auto id = ledger_.add_root(kind, name, capacity.mhz);
+  [[maybe_unused]] const auto mem = mem_ledger_.add_root(kind, name, capacity.mib);
+  assert(mem == id);
+  return id;
+}
+
+void DatacenterRun::set_ledger_capacity(cpu::ReservationLedger::NodeId root, Capacity capacity) {
+  ledger_.set_capacity(root, capacity.mhz);
+  mem_ledger_.set_capacity(root, capacity.mib);
+}
+
+DatacenterRun::Capacity DatacenterRun::cluster_capacity(int cluster) const {
+  Capacity total;
   for (const Host& h : hosts_) {
-    if (h.cluster == cluster && h.up) total += h.cfg->cpu.capacity_mhz();
+    if (h.cluster != cluster || !h.up) continue;
+    total.mhz += h.cfg->cpu.capacity_mhz();
+    total.mib += h.cfg->memory_mib;
   }
   return total;
 }
@@ -185,6 +206,9 @@ int DatacenterRun::resolve_pool(std::size_t i, std::vector<int>& state) {
   }
   p.bounded = p.bounded || pc.cpu.reservation > 0.0 || pc.cpu.limit.has_value();
   p.ledger = ledger_.add_pool(parent, pc.name, pc.cpu.reservation, pc.cpu.expandable);
+  [[maybe_unused]] const auto mem =
+      mem_ledger_.add_pool(parent, pc.name, pc.mem.reservation, pc.mem.expandable);
+  assert(mem == p.ledger);
   pools_[i] = p;
   pool_order_.push_back(i);
   state[i] = 2;

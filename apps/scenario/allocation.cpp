@@ -49,28 +49,29 @@ void read_shares(Sink& sink, const Node& node, models::Allocation& out) {
   out.custom_shares = static_cast<std::uint64_t>(shares);
 }
 
-}  // namespace
+/// `unlimited` (empty) or an amount, under `key` when present: a limit or the balloon cap.
+void read_cap(const MapView& m, std::string_view key, bool memory, std::optional<double>& out) {
+  const Node* cap = m.get(key);
+  if (cap == nullptr) return;
+  constexpr std::string_view unlimited = "unlimited";
+  const bool numeric = cap->is_scalar() && !cap->text.empty() &&
+                       std::string_view("0123456789.-+").find(cap->text.front()) != std::string_view::npos;
+  if (cap->is_scalar() && cap->text == unlimited) {
+    out.reset();
+  } else if (cap->is_scalar() && !numeric && !closest(cap->text, std::array{unlimited}).empty()) {
+    bad_value(m.sink(), key, *cap, memory ? memory_limit.expected : cpu_limit.expected, unlimited);
+  } else if (auto v = memory ? m.memory(key, memory_limit) : m.frequency(key, cpu_limit)) {
+    out = *v;
+  }
+}
 
-void read_allocation(Sink& sink, const Node& node, std::string_view key, bool memory, bool pool,
-                     models::Allocation& out) {
-  const MapView m(sink, node, pool ? keys::pool_allocation : keys::vm_allocation,
-                  fmt::format("'{}'", key));
-  if (!m.valid()) return;
+/// The keys of an allocation in `m`, a mapping whose keys were checked.
+void read_allocation_keys(const MapView& m, bool memory, bool pool, models::Allocation& out) {
+  Sink& sink = m.sink();
   if (const Node* shares = m.get("shares")) read_shares(sink, *shares, out);
   assign(memory ? m.memory("reservation", memory_amount) : m.frequency("reservation", cpu_amount),
          out.reservation);
-  if (const Node* limit = m.get("limit")) {
-    constexpr std::string_view unlimited = "unlimited";
-    const bool numeric = limit->is_scalar() && !limit->text.empty() &&
-                         std::string_view("0123456789.-+").find(limit->text.front()) != std::string_view::npos;
-    if (limit->is_scalar() && limit->text == unlimited) {
-      out.limit.reset();
-    } else if (limit->is_scalar() && !numeric && !closest(limit->text, std::array{unlimited}).empty()) {
-      bad_value(sink, "limit", *limit, memory ? memory_limit.expected : cpu_limit.expected, unlimited);
-    } else if (auto v = memory ? m.memory("limit", memory_limit) : m.frequency("limit", cpu_limit)) {
-      out.limit = *v;
-    }
-  }
+  read_cap(m, "limit", memory, out.limit);
   if (pool) assign(m.boolean("expandable"), out.expandable);
   if (out.limit && *out.limit < out.reservation) {
     const Node* at = m.get("limit") != nullptr ? m.get("limit") : m.get("reservation");
@@ -79,6 +80,22 @@ void read_allocation(Sink& sink, const Node& node, std::string_view key, bool me
                  "expected a limit of at least the reservation, or unlimited");
     }
   }
+}
+
+}  // namespace
+
+void read_allocation(Sink& sink, const Node& node, std::string_view key, bool memory, bool pool,
+                     models::Allocation& out) {
+  const MapView m(sink, node, pool ? keys::pool_allocation : keys::vm_allocation,
+                  fmt::format("'{}'", key));
+  if (m.valid()) read_allocation_keys(m, memory, pool, out);
+}
+
+void read_vm_memory_allocation(Sink& sink, const Node& node, models::VmConfig& vm) {
+  const MapView m(sink, node, keys::vm_mem_allocation, "'mem'");
+  if (!m.valid()) return;
+  read_allocation_keys(m, true, false, vm.mem);
+  read_cap(m, "max_balloon", true, vm.mem_max_balloon);
 }
 
 }  // namespace vdc::scenario::detail

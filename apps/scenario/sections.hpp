@@ -108,10 +108,12 @@ void read_clusters(Context& ctx, const Node& section);
 /// resource_pools: reads them, then resolves parents (hosts, clusters, other pools).
 void read_pools(Context& ctx, const Node& section);
 
-/// A VM's or pool's `cpu:` / `mem:` allocation; `memory` chooses the unit (MiB or MHz)
-/// and `pool` whether `expandable` is accepted.
+/// A VM's `cpu:` or a pool's `cpu:` / `mem:` allocation; `memory` chooses the unit (MiB or
+/// MHz) and `pool` whether `expandable` is accepted.
 void read_allocation(Sink& sink, const Node& node, std::string_view key, bool memory, bool pool,
                      models::Allocation& out);
+/// A VM's `mem:` allocation into vm.mem, and its `max_balloon` (sched.mem.maxmemctl).
+void read_vm_memory_allocation(Sink& sink, const Node& node, models::VmConfig& vm);
 
 /// A VM's `workload:` (a trace file stays as written: see resolve_trace_file).
 void read_workload(Sink& sink, const Node& node, models::VmConfig& vm);

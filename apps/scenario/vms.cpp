@@ -21,7 +21,7 @@ void read_vm_body(Sink& sink, const Node& node, models::VmConfig& vm) {
   }
   if (const Node* v = node.get("memory")) assign(read_memory(sink, "memory", *v, vm_memory), vm.memory_mib);
   if (const Node* v = node.get("cpu")) read_allocation(sink, *v, "cpu", false, false, vm.cpu);
-  if (const Node* v = node.get("mem")) read_allocation(sink, *v, "mem", true, false, vm.mem);
+  if (const Node* v = node.get("mem")) read_vm_memory_allocation(sink, *v, vm);
   if (const Node* v = node.get("guest")) {
     const MapView guest(sink, *v, keys::guest, "'guest'");
     assign(guest.text("os", "expected a guest image name like linux-5.x"), vm.guest.os);

@@ -4,7 +4,7 @@
 #include <cassert>
 #include <cmath>
 
-#include <fmt/format.h>
+#include "vdc/models/cpu/admission.hpp"
 
 namespace vdc::models::memory {
 
@@ -65,11 +65,12 @@ bool HostMemory::has_vm(VmHandle vm) const {
 std::optional<std::string> HostMemory::admission_refusal(const VmConfig& vm) const {
   const double overhead = overhead_mib(vm.memory_mib, vm.vcpus);
   const double reservation = std::min(vm.mem.reservation, vm.memory_mib);
-  if (reservation + overhead <= unreserved_mib() + 1e-9) return std::nullopt;
-  return fmt::format(
-      "memory reservation {:.0f} MiB plus overhead {:.2f} MiB exceeds the {:.2f} MiB of "
-      "unreserved memory on host {}",
-      reservation, overhead, std::max(0.0, unreserved_mib()), host_name_);
+  // The relative tolerance of the pools' ledger, which a run checks first (docs/memory.md,
+  // "Admission control"): rounding does not refuse here an exact fit it admitted.
+  const double total = reservation + overhead;
+  if (total <= unreserved_mib() + 1e-9 * std::max(1.0, total)) return std::nullopt;
+  return cpu::format_refusal(cpu::memory_reservations, reservation, overhead, unreserved_mib(),
+                             "host", host_name_);
 }
 
 PowerOnResult HostMemory::power_on(const VmConfig& vm, sim::Time now, double touched_mib) {
@@ -90,7 +91,8 @@ PowerOnResult HostMemory::power_on(const VmConfig& vm, sim::Time now, double tou
   v.zero_frac = std::clamp(w.zero, 0.0, 1.0);
   v.image_frac = std::clamp(w.image, 0.0, 1.0 - v.zero_frac);
   v.zip_frac = std::clamp(w.compressible, 0.0, 1.0);
-  v.balloon_max = max_balloon_mib(m, v.reservation, params_.ctl_max_pct);
+  v.balloon_max =
+      max_balloon_mib(m, v.reservation, params_.ctl_max_pct, vm.mem_max_balloon.value_or(inf));
   v.zip_max = zip_cache_mib(m, params_.zip_max_pct) / params_.zip_slot_fraction;
   v.touched = std::clamp(touched_mib, 0.0, m);
   v.content = v.touched;

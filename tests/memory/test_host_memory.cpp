@@ -2,6 +2,8 @@
 // touch, TPS with salting and large pages, limits, compression cache and the idle tax.
 #include <doctest/doctest.h>
 
+#include <optional>
+
 #include "memory_test_support.hpp"
 
 using namespace vdc;
@@ -29,8 +31,8 @@ TEST_CASE("admission refuses a reservation that does not fit in unreserved memor
   const PowerOnResult rb = host.power_on(b, 0_s);
   CHECK_FALSE(rb.admitted());
   CHECK(rb.refusal ==
-        "memory reservation 2000 MiB plus overhead 33.48 MiB exceeds the 2014.52 MiB of "
-        "unreserved memory on host esx01");
+        "memory reservation 2000 MiB plus overhead 33.48 MiB exceeds unreserved 2014.52 MiB in "
+        "host esx01");
   CHECK(host.vms().size() == 1);
   CHECK(host.power_on(c, 0_s).admitted());
   // Once A is off, B fits: 4096 - 1933.48 = 2162.52 >= 2033.48.
@@ -215,19 +217,47 @@ TEST_CASE("a limit caps granted memory by ballooning even when the host has free
   CHECK(host.progress_factor(vm) == 1.0);
 }
 
+namespace {
+
+/// A 4096 MiB VM, all touched, idle, half its pages compressible, with `limit` and
+/// sched.mem.maxmemctl `max_balloon`, after 10 min alone on a free host with small pages.
+VmMemoryStats held_to_limit(double limit, std::optional<double> max_balloon = std::nullopt) {
+  HostMemory host(make_host(65536.0), resolve_parameters({{"Mem.AllocGuestLargePage", 0.0}}, {}));
+  VmConfig v = make_vm("a", 4096.0, workload(0.0, 1.0, 0.0, 0.0, 0.5));
+  v.mem.limit = limit;
+  v.mem_max_balloon = max_balloon;
+  const VmHandle vm = host.power_on(v, 0_s).vm;
+  run_periodic(host, 10_min);
+  return host.vm_stats(vm);
+}
+
+}  // namespace
+
 TEST_CASE("a limit beyond the balloon's reach is met by compression and swap") {
   // Limit 1024: the balloon stops at its cap, 2662.4, leaving 1433.6 granted; the other
   // 409.6 go to compression and swap, half each as half the pages compress to 2 KB.
-  HostMemory host(make_host(65536.0), resolve_parameters({{"Mem.AllocGuestLargePage", 0.0}}, {}));
-  VmConfig v = make_vm("a", 4096.0, workload(0.0, 1.0, 0.0, 0.0, 0.5));
-  v.mem.limit = 1024.0;
-  const VmHandle vm = host.power_on(v, 0_s).vm;
-  run_periodic(host, 10_min);
-  const VmMemoryStats s = host.vm_stats(vm);
+  const VmMemoryStats s = held_to_limit(1024.0);
   CHECK(s.balloon_mib == Approx(2662.4));
   CHECK(s.granted_mib == Approx(1024.0));
   CHECK(s.compressed_mib == Approx(204.8));
   CHECK(s.swapped_mib == Approx(204.8));
+}
+
+TEST_CASE("sched.mem.maxmemctl stops the balloon, and compression and swap take the rest") {
+  // Held to 2048 MiB with only Mem.CtlMaxPercent capping the balloon (2662.4), the VM
+  // balloons all 2048 MiB above its limit.
+  const VmMemoryStats free = held_to_limit(2048.0);
+  CHECK(free.balloon_mib == Approx(2048.0));
+  CHECK(free.compressed_mib == 0.0);
+  CHECK(free.swapped_mib == 0.0);
+  // With maxmemctl 1024 the balloon stops at 1024, and the other 1024 MiB go to
+  // compression and swap, half each as half the pages compress to 2 KB (the cache, 409.6
+  // MiB, holds 819.2 MiB of them).
+  const VmMemoryStats s = held_to_limit(2048.0, 1024.0);
+  CHECK(s.balloon_mib == Approx(1024.0));
+  CHECK(s.granted_mib == Approx(2048.0));
+  CHECK(s.compressed_mib == Approx(512.0));
+  CHECK(s.swapped_mib == Approx(512.0));
 }
 
 TEST_CASE("the compression cache holds at most Mem.MemZipMaxPct of the VM's memory") {

@@ -68,8 +68,8 @@ TEST_CASE("memory admission refuses a reservation that does not fit, and charges
     CHECK(vm_facts(r, "a").powered_on);
     REQUIRE(vm_facts(r, "b").admission.has_value());
     CHECK(*vm_facts(r, "b").admission ==
-          "memory reservation 1024 MiB plus overhead 25.90 MiB exceeds the 998.10 MiB of "
-          "unreserved memory on host esx");
+          "memory reservation 1024 MiB plus overhead 25.90 MiB exceeds unreserved 998.10 MiB in "
+          "host esx");
     CHECK(vm_facts(r, "c").powered_on);
     REQUIRE(vm_facts(r, "d").admission.has_value());
     CHECK(*vm_facts(r, "d").admission == "cpu reservation 1000 MHz exceeds unreserved 0 MHz in host esx");
@@ -89,6 +89,36 @@ TEST_CASE("a migration the destination's memory cannot admit is refused") {
   const RunResult r = run_scenario(s);
   CHECK(vm_facts(r, "vm").host == "esx");
   CHECK(vm_facts(r, "vm").powered_on);
+}
+
+TEST_CASE("a migration is refused where a pool of the destination holds its memory") {
+  // small has 2048 MiB, of which its pool 'held' reserves `held` MiB (fixed) though it runs
+  // nothing. vm reserves 1000 MiB of 1024, plus 25.90 overhead: 1025.90 MiB. The host's
+  // memory model alone would admit it (no VM on small); the pool's reservation does not.
+  const auto run = [](double held) {
+    auto s = make_scenario(10_s);
+    s.hosts.push_back(make_host("esx", 1, 2000.0));
+    HostConfig small = make_host("small", 1, 2000.0);
+    small.memory_mib = 2048.0;
+    s.hosts.push_back(small);
+    PoolConfig pool;
+    pool.name = "held";
+    pool.parent = "small";
+    pool.mem.reservation = held;
+    pool.mem.expandable = false;
+    s.pools.push_back(pool);
+    s.vms.push_back(reserved_vm("vm", 0.0, 1000.0));
+    s.events.push_back(event(1_s, EventKind::migrate, "vm", "small"));
+    return run_scenario(s);
+  };
+  // 2048 - 1024 = 1024 < 1025.90: the VM stays on esx.
+  const RunResult refused = run(1024.0);
+  CHECK(vm_facts(refused, "vm").host == "esx");
+  CHECK(vm_facts(refused, "vm").powered_on);
+  // 2048 - 1000 = 1048 >= 1025.90: it moves.
+  const RunResult moved = run(1000.0);
+  CHECK(vm_facts(moved, "vm").host == "small");
+  CHECK(vm_facts(moved, "vm").powered_on);
 }
 
 TEST_CASE("a VM whose active memory is paged finishes its task later by the memory factor") {

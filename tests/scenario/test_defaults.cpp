@@ -66,6 +66,7 @@ TEST_CASE("a VM with only a name takes every VM default") {
     CHECK(a->reservation == doctest::Approx(0.0));
     CHECK_FALSE(a->limit.has_value());
   }
+  CHECK_FALSE(vm.mem_max_balloon.has_value());
   CHECK(vm.guest.os.empty());
   CHECK_FALSE(vm.guest.salt.has_value());
   CHECK(std::get<models::ConstantCpu>(vm.cpu_workload).demand == doctest::Approx(0.0));

@@ -115,6 +115,29 @@ vms:
   CHECK(named(c.vms, "b").cpu.custom_shares == 3000);
 }
 
+TEST_CASE("mem.max_balloon is a VM's sched.mem.maxmemctl, from its profile or its own entry") {
+  const models::ScenarioConfig c = load_ok(scenario_text(R"(
+hosts: [{name: esx01, memory: 64 GiB}]
+vm_profiles:
+  capped: {memory: 8 GiB, mem: {reservation: 1 GiB, max_balloon: 2 GiB}}
+vms:
+  - {name: a, profile: capped}
+  - {name: b, profile: capped, mem: {max_balloon: unlimited}}
+  - {name: c, mem: {max_balloon: 0}}
+  - {name: d, mem: {max_balloon: 1.5 GB}}
+  - {name: e}
+)"));
+  const models::VmConfig& a = named(c.vms, "a");
+  CHECK(a.mem_max_balloon.value() == doctest::Approx(2048.0));
+  CHECK(a.mem.reservation == doctest::Approx(1024.0));
+  // The entry's `unlimited` removes the profile's cap and keeps its reservation.
+  CHECK_FALSE(named(c.vms, "b").mem_max_balloon.has_value());
+  CHECK(named(c.vms, "b").mem.reservation == doctest::Approx(1024.0));
+  CHECK(named(c.vms, "c").mem_max_balloon.value() == 0.0);
+  CHECK(named(c.vms, "d").mem_max_balloon.value() == doctest::Approx(1.5e9 / 1048576.0));
+  CHECK_FALSE(named(c.vms, "e").mem_max_balloon.has_value());
+}
+
 TEST_CASE("every CPU workload kind is read with its keys") {
   const models::ScenarioConfig c = load_ok(scenario_text(R"(
 hosts: [{name: esx01, memory: 64 GiB}]

@@ -140,6 +140,8 @@ struct VmConfig {
   double memory_mib = 1024.0;
   Allocation cpu;         ///< MHz
   Allocation mem;         ///< MiB
+  /// Largest balloon, MiB (`mem.max_balloon`, sched.mem.maxmemctl); no own cap when empty.
+  std::optional<double> mem_max_balloon;
   GuestConfig guest;
   CpuWorkload cpu_workload = ConstantCpu{0.0};
   MemoryWorkload mem_workload;

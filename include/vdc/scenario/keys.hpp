@@ -41,6 +41,8 @@ inline constexpr std::array<std::string_view, 12> vm_keys{
     "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on"};
 inline constexpr std::array<std::string_view, 3> vm_allocation_keys{
     "shares", "reservation", "limit"};
+inline constexpr std::array<std::string_view, 4> vm_mem_allocation_keys{
+    "shares", "reservation", "limit", "max_balloon"};
 inline constexpr std::array<std::string_view, 4> pool_allocation_keys{
     "shares", "reservation", "limit", "expandable"};
 inline constexpr std::array<std::string_view, 2> guest_keys{"os", "salt"};
@@ -70,8 +72,10 @@ inline constexpr KeySet gpu{"gpu", "a GPU", gpu_keys};
 inline constexpr KeySet cluster{"cluster", "a cluster", cluster_keys};
 inline constexpr KeySet vm_profile{"vm_profile", "a VM profile", vm_profile_keys};
 inline constexpr KeySet vm{"vm", "a VM", vm_keys};
-inline constexpr KeySet vm_allocation{"vm_allocation", "a VM's cpu or mem allocation",
+inline constexpr KeySet vm_allocation{"vm_allocation", "a VM's cpu allocation",
                                       vm_allocation_keys};
+inline constexpr KeySet vm_mem_allocation{"vm_mem_allocation", "a VM's mem allocation",
+                                          vm_mem_allocation_keys};
 inline constexpr KeySet pool_allocation{"pool_allocation", "a pool's cpu or mem allocation",
                                         pool_allocation_keys};
 inline constexpr KeySet guest{"guest", "a guest", guest_keys};
@@ -88,10 +92,11 @@ inline constexpr KeySet pool{"resource_pool", "a resource pool", pool_keys};
 inline constexpr KeySet event{"event", "an event", event_keys};
 
 /// Every key set, for the schema test and the documentation.
-inline constexpr std::array<const KeySet*, 21> all{
+inline constexpr std::array<const KeySet*, 22> all{
     &scenario, &host_profile, &host, &host_cpu, &nic, &gpu, &cluster, &vm_profile, &vm,
-    &vm_allocation, &pool_allocation, &guest, &workload, &memory_workload, &cpu_constant,
-    &cpu_on_off, &cpu_diurnal, &cpu_tasks, &cpu_trace, &pool, &event};
+    &vm_allocation, &vm_mem_allocation, &pool_allocation, &guest, &workload,
+    &memory_workload, &cpu_constant, &cpu_on_off, &cpu_diurnal, &cpu_tasks, &cpu_trace,
+    &pool, &event};
 
 }  // namespace keys
 }  // namespace vdc::scenario

@@ -85,7 +85,7 @@ std::optional<std::string> DatacenterRun::try_place(std::size_t v, int host) {
 }
 
 std::optional<std::string> DatacenterRun::reservation_refusal(std::size_t v, int host,
-                                                              cpu::ReservationLedger::NodeId node,
+                                                              ReservationLedger::NodeId node,
                                                               bool host_check) const {
   // Every check before any charge, so a refusal leaves nothing reserved. The CPU
   // reservation first, then the memory reservation with its overhead (reference B.1.9),
@@ -108,7 +108,7 @@ std::optional<std::string> DatacenterRun::reservation_refusal(std::size_t v, int
   return memory_->host(h.memory).admission_refusal(*vm.cfg);
 }
 
-void DatacenterRun::charge(std::size_t v, int host, cpu::ReservationLedger::NodeId node,
+void DatacenterRun::charge(std::size_t v, int host, ReservationLedger::NodeId node,
                            bool host_check) {
   Vm& vm = vms_[v];
   const double mib = vm.mem_reservation + vm.mem_overhead;

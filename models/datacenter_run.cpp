@@ -122,7 +122,7 @@ DatacenterRun::DatacenterRun(const ScenarioConfig& config, RunResult& result,
 
 DatacenterRun::~DatacenterRun() = default;
 
-cpu::ReservationLedger::NodeId DatacenterRun::add_ledger_root(const std::string& kind,
+ReservationLedger::NodeId DatacenterRun::add_ledger_root(const std::string& kind,
                                                               const std::string& name,
                                                               Capacity capacity) {
   const auto id = ledger_.add_root(kind, name, capacity.mhz);
@@ -131,7 +131,7 @@ cpu::ReservationLedger::NodeId DatacenterRun::add_ledger_root(const std::string&
   return id;
 }
 
-void DatacenterRun::set_ledger_capacity(cpu::ReservationLedger::NodeId root, Capacity capacity) {
+void DatacenterRun::set_ledger_capacity(ReservationLedger::NodeId root, Capacity capacity) {
   ledger_.set_capacity(root, capacity.mhz);
   mem_ledger_.set_capacity(root, capacity.mib);
 }
@@ -175,7 +175,7 @@ int DatacenterRun::resolve_pool(std::size_t i, std::vector<int>& state) {
   state[i] = 1;
   Pool p;
   p.cfg = &pc;
-  cpu::ReservationLedger::NodeId parent = 0;
+  ReservationLedger::NodeId parent = 0;
   switch (pc.parent_kind) {
     case PoolParentKind::host: {
       p.host = host_index(pc.parent);
@@ -230,7 +230,7 @@ bool DatacenterRun::needs_host_check(int pool, int host) const {
          (pool < 0 || pools_[static_cast<std::size_t>(pool)].host < 0);
 }
 
-cpu::ReservationLedger::NodeId DatacenterRun::ledger_node(int pool, int host) const {
+ReservationLedger::NodeId DatacenterRun::ledger_node(int pool, int host) const {
   if (pool >= 0) return pools_[static_cast<std::size_t>(pool)].ledger;
   const Host& h = hosts_[static_cast<std::size_t>(host)];
   return h.cluster >= 0 ? cluster_ledger_[static_cast<std::size_t>(h.cluster)] : h.ledger;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "vdc/models/cpu/admission.hpp"
+#include "vdc/models/admission.hpp"
 #include "vdc/models/cpu/host_cpu.hpp"
 #include "vdc/models/datacenter.hpp"
 #include "vdc/models/memory/memory_model.hpp"
@@ -51,7 +51,7 @@ class DatacenterRun {
     bool up = true;
     std::unique_ptr<cpu::HostCpuModel> cpu;
     std::vector<std::size_t> vms;  // powered on here, in arrival order
-    cpu::ReservationLedger::NodeId ledger = 0;  // its root in both ledgers
+    ReservationLedger::NodeId ledger = 0;  // its root in both ledgers
     memory::MemoryModel::HostId memory = 0;
     std::vector<std::size_t> vm_of_handle;  // memory model handle -> VM (handles are dense)
   };
@@ -61,7 +61,7 @@ class DatacenterRun {
     int host = -1;          // the host at the root of its tree, or
     int cluster = -1;       // the cluster there
     bool bounded = false;   // it or an ancestor has a CPU reservation or limit
-    cpu::ReservationLedger::NodeId ledger = 0;  // its node in both ledgers
+    ReservationLedger::NodeId ledger = 0;  // its node in both ledgers
     int vcpus_on = 0;       // vCPUs powered on in its subtree, all hosts
   };
   /// Capacity of a ledger root.
@@ -81,7 +81,7 @@ class DatacenterRun {
     bool on = false;
     double mem_reservation = 0.0;  // memory reservation, at most its memory, MiB
     double mem_overhead = 0.0;     // static overhead reserved with it, MiB (reference B.7)
-    cpu::ReservationLedger::NodeId charged = 0;  // in both ledgers
+    ReservationLedger::NodeId charged = 0;  // in both ledgers
     bool host_charged = false;  // its host's own ledger root was charged too
     std::optional<std::string> admission;
   };
@@ -108,16 +108,16 @@ class DatacenterRun {
   void mark_cluster_pools(std::size_t vm);
   void refresh_marked();
   [[nodiscard]] int pool_for_host(int pool, int host) const;
-  [[nodiscard]] cpu::ReservationLedger::NodeId ledger_node(int pool, int host) const;
+  [[nodiscard]] ReservationLedger::NodeId ledger_node(int pool, int host) const;
   [[nodiscard]] bool needs_host_check(int pool, int host) const;
-  cpu::ReservationLedger::NodeId add_ledger_root(const std::string& kind, const std::string& name,
+  ReservationLedger::NodeId add_ledger_root(const std::string& kind, const std::string& name,
                                                  Capacity capacity);
-  void set_ledger_capacity(cpu::ReservationLedger::NodeId root, Capacity capacity);
+  void set_ledger_capacity(ReservationLedger::NodeId root, Capacity capacity);
   [[nodiscard]] Capacity cluster_capacity(int cluster) const;
   void set_host_up(int host, bool up);
   [[nodiscard]] std::optional<std::string> reservation_refusal(
-      std::size_t vm, int host, cpu::ReservationLedger::NodeId node, bool host_check) const;
-  void charge(std::size_t vm, int host, cpu::ReservationLedger::NodeId node, bool host_check);
+      std::size_t vm, int host, ReservationLedger::NodeId node, bool host_check) const;
+  void charge(std::size_t vm, int host, ReservationLedger::NodeId node, bool host_check);
   void release(std::size_t vm);
 
   const ScenarioConfig& config_;
@@ -126,9 +126,9 @@ class DatacenterRun {
   cpu::CpuParameters params_;
   // CPU (MHz) and memory (MiB) reservations: the same roots and pools in the same order,
   // so one node id names a node in both.
-  cpu::ReservationLedger ledger_{cpu::cpu_reservations};
-  cpu::ReservationLedger mem_ledger_{cpu::memory_reservations};
-  std::vector<cpu::ReservationLedger::NodeId> cluster_ledger_;
+  ReservationLedger ledger_{cpu_reservations};
+  ReservationLedger mem_ledger_{memory_reservations};
+  std::vector<ReservationLedger::NodeId> cluster_ledger_;
   std::vector<Host> hosts_;
   // Built once the gauges are registered with their series flags (the first registration
   // of a gauge decides whether it keeps a series).

@@ -4,7 +4,7 @@
 #include <cassert>
 #include <cmath>
 
-#include "vdc/models/cpu/admission.hpp"
+#include "vdc/models/admission.hpp"
 
 namespace vdc::models::memory {
 
@@ -69,7 +69,7 @@ std::optional<std::string> HostMemory::admission_refusal(const VmConfig& vm) con
   // "Admission control"): rounding does not refuse here an exact fit it admitted.
   const double total = reservation + overhead;
   if (total <= unreserved_mib() + 1e-9 * std::max(1.0, total)) return std::nullopt;
-  return cpu::format_refusal(cpu::memory_reservations, reservation, overhead, unreserved_mib(),
+  return format_refusal(memory_reservations, reservation, overhead, unreserved_mib(),
                              "host", host_name_);
 }
 

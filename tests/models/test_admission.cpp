@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "scenario_builder.hpp"
-#include "vdc/models/cpu/admission.hpp"
+#include "vdc/models/admission.hpp"
 
 using namespace vdc;
 using namespace vdc::models;
@@ -68,14 +68,14 @@ std::string refusal(const RunResult& r, std::string_view vm) {
 /// A host of 10000 with expandable pools mom (4000) under it and kid (1000) under mom,
 /// kid holding 3000, in a ledger of `resource`.
 struct Chain {
-  explicit Chain(cpu::ReservedResource resource) : ledger(resource) {
+  explicit Chain(ReservedResource resource) : ledger(resource) {
     host = ledger.add_root("host", "esx", 10000.0);
     mom = ledger.add_pool(host, "mom", 4000.0, true);
     kid = ledger.add_pool(mom, "kid", 1000.0, true);
     ledger.charge(kid, 3000.0);
   }
-  cpu::ReservationLedger ledger;
-  cpu::ReservationLedger::NodeId host = 0, mom = 0, kid = 0;
+  ReservationLedger ledger;
+  ReservationLedger::NodeId host = 0, mom = 0, kid = 0;
 };
 
 // RP-MOM reserves 6 GHz; its child RP-KID reserves 2 GHz and is expandable; VM-K1 and
@@ -170,8 +170,8 @@ TEST_CASE("a VM with more vCPUs than the host has logical CPUs is refused") {
 }
 
 TEST_CASE("an expandable pool borrows from its parent only as far as the parent can lend") {
-  const Chain c(cpu::cpu_reservations);
-  cpu::ReservationLedger l = c.ledger;
+  const Chain c(cpu_reservations);
+  ReservationLedger l = c.ledger;
   CHECK(l.used(c.mom) == doctest::Approx(3000.0));
   CHECK(l.available(c.kid) == doctest::Approx(7000.0));  // 1000 left in mom + 6000 in host
   CHECK_FALSE(l.refusal(c.kid, 7000.0).has_value());
@@ -182,7 +182,7 @@ TEST_CASE("an expandable pool borrows from its parent only as far as the parent 
 }
 
 TEST_CASE("a memory ledger borrows alike and names the overhead apart") {
-  const Chain c(cpu::memory_reservations);
+  const Chain c(memory_reservations);
   // 6950 + 48.64 = 6998.64 fits in the 7000 kid can take; 6960 + 48.64 = 7008.64 does not.
   CHECK_FALSE(c.ledger.refusal(c.kid, 6950.0, 48.64).has_value());
   CHECK(*c.ledger.refusal(c.kid, 6960.0, 48.64) ==

@@ -79,7 +79,7 @@ class HostMemory {
   /// Why `vm` would be refused power-on now, or std::nullopt if it fits: its memory
   /// reservation plus overhead must fit in the unreserved host memory (reference B.1.9):
   /// "memory reservation 2000 MiB plus overhead 33.48 MiB exceeds unreserved 2014.52 MiB
-  /// in host esx01", the form of the resource pools' refusals (cpu/admission.hpp).
+  /// in host esx01", the form of the resource pools' refusals (models/admission.hpp).
   [[nodiscard]] std::optional<std::string> admission_refusal(const VmConfig& vm) const;
 
   /// Powers `vm` on at `now` (>= the last step) after admission control. The guest starts

@@ -1,4 +1,4 @@
-#include "vdc/models/cpu/admission.hpp"
+#include "vdc/models/admission.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace vdc::models::cpu {
+namespace vdc::models {
 
 std::string format_amount(double amount, int decimals) {
   const double rounded = std::round(amount);
@@ -93,4 +93,4 @@ void ReservationLedger::release(NodeId node, double amount) {
   nodes_[node].direct = std::max(0.0, nodes_[node].direct - amount);
 }
 
-}  // namespace vdc::models::cpu
+}  // namespace vdc::models

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace vdc::models::cpu {
+namespace vdc::models {
 
 /// What a ledger reserves, as its refusals write it.
 struct ReservedResource {
@@ -91,4 +91,4 @@ class ReservationLedger {
                                          double overhead, double available,
                                          std::string_view kind, std::string_view name);
 
-}  // namespace vdc::models::cpu
+}  // namespace vdc::models

@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "progress.hpp"
 #include "vdc/models/datacenter.hpp"
+#include "vdc/models/trace/trace_cache.hpp"
 #include "vdc/report/writers.hpp"
 #include "vdc/scenario/loader.hpp"
 #include "vdc/sim/units.hpp"
@@ -107,6 +108,10 @@ int run_command(const RunArgs& args) {
   } catch (const std::invalid_argument& e) {
     std::cerr << fmt::format("vdcsim: error: {}\n", e.what());
     return kExitInvalid;
+  } catch (const models::trace::TraceError& e) {
+    // A trace the scenario names is bad input, like the scenario itself.
+    std::cerr << e.what() << '\n';
+    return kExitInvalid;
   } catch (const std::exception& e) {
     std::cerr << fmt::format("vdcsim: error: {}\n", e.what());
     return kExitRunFailed;
@@ -119,6 +124,14 @@ int validate_command(const std::vector<std::string>& files) {
     const auto loaded = scenario::load_file(file);
     print_diagnostics(loaded);
     if (loaded.ok()) {
+      // The traces too, read as a run reads them.
+      models::trace::TraceCache cache;
+      const auto problems = models::trace::check_traces(cache, *loaded.config);
+      for (const auto& e : problems) std::cerr << e.what() << '\n';
+      if (!problems.empty()) {
+        status = kExitInvalid;
+        continue;
+      }
       std::cout << fmt::format("{}: valid ({} hosts, {} VMs, {} events)\n", file, loaded.config->hosts.size(),
                                loaded.config->vms.size(), loaded.config->events.size());
     } else {

@@ -189,4 +189,29 @@ TraceCursor make_memory_cursor(TraceCache& cache, const TraceCpu& trace, double 
                      trace.at_end);
 }
 
+std::vector<TraceError> check_traces(TraceCache& cache, const ScenarioConfig& config) {
+  std::vector<TraceError> problems;
+  const auto note = [&problems](const TraceError& e) {
+    const auto same = [&e](const TraceError& p) { return std::string_view(p.what()) == e.what(); };
+    if (std::none_of(problems.begin(), problems.end(), same)) problems.push_back(e);
+  };
+  for (const VmConfig& vm : config.vms) {
+    const auto* spec = std::get_if<TraceCpu>(&vm.cpu_workload);
+    if (spec == nullptr) continue;
+    try {
+      // The unit check does not depend on the host's frequency: any positive one will do.
+      (void)make_cpu_cursor(cache, *spec, vm.vcpus, 1000.0);
+    } catch (const TraceError& e) {
+      note(e);
+    }
+    if (spec->memory_column.empty()) continue;
+    try {
+      (void)make_memory_cursor(cache, *spec, vm.memory_mib);
+    } catch (const TraceError& e) {
+      note(e);
+    }
+  }
+  return problems;
+}
+
 }  // namespace vdc::models::trace

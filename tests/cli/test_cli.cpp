@@ -104,6 +104,30 @@ TEST_CASE("validate reports an invalid scenario with file, line and column and s
   CHECK(contains(o.err, (dir / "bad.yaml").string() + ":5:1: error:"));
 }
 
+TEST_CASE("validate and run report a bad trace with its file, line and field, status 2") {
+  // vm1's trace is fine; vm2's has text in its memory column on line 3 (the scenario is
+  // valid YAML: only reading the trace finds it).
+  const fs::path dir = scratch("bad-trace");
+  std::ofstream(dir / "1.csv") << "t,cpu_pct,mem_mb\n0,10,512\n300,20,1024\n";
+  std::ofstream(dir / "2.csv") << "t,cpu_pct,mem_mb\n0,10,512\n300,20,lots\n";
+  std::ofstream(dir / "s.yaml")
+      << "name: bad-trace\nduration: 1h\nhosts:\n  - {name: esx01, memory: 64 GiB}\nvms:\n"
+         "  - name: \"vm{1..2}\"\n    workload:\n"
+         "      cpu: {kind: trace, file: \"{i}.csv\", column: cpu_pct, memory_column: mem_mb}\n";
+  const std::string expected =
+      (dir / "2.csv").string() +
+      ":3: error: field 3 'mem_mb': 'lots' is not a usable value (expected a non-negative decimal "
+      "number)";
+  const auto v = vdcsim("validate '" + (dir / "s.yaml").string() + "'");
+  CHECK(v.status == 2);
+  CHECK(contains(v.err, expected));
+  CHECK_FALSE(contains(v.out, "valid"));
+  const auto r = vdcsim("run '" + (dir / "s.yaml").string() + "' --quiet --out '" + (dir / "out").string() + "'");
+  CHECK(r.status == 2);
+  CHECK(contains(r.err, expected));
+  CHECK_FALSE(fs::exists(dir / "out" / "report.json"));
+}
+
 TEST_CASE("a missing scenario file is an error with status 2") {
   const auto o = vdcsim("run /nonexistent/scenario.yaml --quiet");
   CHECK(o.status == 2);

@@ -78,4 +78,10 @@ class TraceCache {
 [[nodiscard]] TraceCursor make_memory_cursor(TraceCache& cache, const TraceCpu& trace,
                                              double memory_mib);
 
+/// Reads every trace a scenario's VMs replay, as a run would: each file parsed once, each
+/// CPU column checked to be a CPU measure and each memory column a memory measure. Returns
+/// the problems found, one per distinct message, in VM order (empty when every trace is
+/// usable). Lets `vdcsim validate` report what `vdcsim run` would fail on.
+[[nodiscard]] std::vector<TraceError> check_traces(TraceCache& cache, const ScenarioConfig& config);
+
 }  // namespace vdc::models::trace

@@ -1,5 +1,6 @@
 // Relaxed co-scheduling, limits and entitlement samples of the detailed CPU model.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -20,38 +21,38 @@ sim::Time after_ns(sim::Time base, double ns) {
 
 // Progress in the sense of reference A.2: running in the guest or halted in it; time spent
 // ready or co-stopped is no progress.
-std::int64_t DetailedHostCpu::progress(const Vcpu& v, sim::Time now) const {
-  std::int64_t p = v.acc[run] + v.acc[wait];
-  if (v.state == run || v.state == wait) p += (now - v.since).ns();
-  return p;
+std::int64_t DetailedHostCpu::progress(std::uint32_t v, sim::Time now) const {
+  // Masked, not branched on: siblings' states follow no pattern a predictor could learn.
+  const CoProgress& p = coprogress_[v];
+  const std::int64_t moving = (p.state == run) | (p.state == wait);
+  return p.base + (now.ns() & -moving);
 }
 
 bool DetailedHostCpu::skew_costops(const Vm& vm, std::uint32_t v, sim::Time now) const {
   std::int64_t slowest = none;
   for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
-    slowest = std::min(slowest, progress(vcpus_[u], now));
+    slowest = std::min(slowest, progress(u, now));
   }
-  return progress(vcpus_[v], now) - slowest >= params_.skew_threshold.ns();
+  return progress(v, now) - slowest >= params_.skew_threshold.ns();
 }
 
 sim::Time DetailedHostCpu::cosched_time(const Vm& vm, sim::Time now) const {
   // Skew grows only while a sibling is stalled, and only co-stopped vCPUs co-start.
   if (vm.n < 2 || vm.count[ready] + vm.count[costop] == 0) return sim::Time::max();
-  std::int64_t lead_run = -1;        // most progress among running vCPUs
-  std::int64_t stalled = none;       // least progress among ready or co-stopped ones
-  std::int64_t moving = none;        // least progress among running or idle ones
-  std::int64_t ready_min = none;     // least progress among ready ones
-  std::int64_t stopped_min = none;   // least progress among co-stopped ones
+  // Least and most progress by state, without branching on states.
+  std::array<std::int64_t, 4> least{none, none, none, none};
+  std::array<std::int64_t, 4> most{-1, -1, -1, -1};
   for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
-    const Vcpu& x = vcpus_[u];
-    const std::int64_t p = progress(x, now);
-    switch (x.state) {
-      case run: lead_run = std::max(lead_run, p); moving = std::min(moving, p); break;
-      case wait: moving = std::min(moving, p); break;
-      case ready: stalled = std::min(stalled, p); ready_min = std::min(ready_min, p); break;
-      case costop: stalled = std::min(stalled, p); stopped_min = std::min(stopped_min, p); break;
-    }
+    const State state = coprogress_[u].state;
+    const std::int64_t p = progress(u, now);
+    least[state] = std::min(least[state], p);
+    most[state] = std::max(most[state], p);
   }
+  const std::int64_t lead_run = most[run];  // most progress among running vCPUs
+  const std::int64_t stalled = std::min(least[ready], least[costop]);  // ready or co-stopped
+  const std::int64_t moving = std::min(least[run], least[wait]);       // running or idle
+  const std::int64_t ready_min = least[ready];
+  const std::int64_t stopped_min = least[costop];
   sim::Time at = sim::Time::max();
   // Co-stop: the leading running vCPU gains on a stalled sibling at 1 ns per ns; running
   // and idle vCPUs keep their distance (idle vCPUs accrue no skew against them).
@@ -85,10 +86,14 @@ sim::Time DetailedHostCpu::limit_time(const Vm& vm) const {
 
 void DetailedHostCpu::update_vm_timer(std::uint32_t vi, sim::Time now) {
   Vm& vm = vms_[vi];
-  sim::Time at = std::min(cosched_time(vm, now), limit_time(vm));
+  if (vm.cosched_stale) {
+    vm.cosched_at = cosched_time(vm, now);
+    vm.cosched_stale = false;
+  }
+  sim::Time at = std::min(vm.cosched_at, limit_time(vm));
   if (at != sim::Time::max()) at = std::max(at, now);
   if (at == vm.timer_at) return;
-  sim_.cancel(vm.timer);
+  if (vm.timer_at != sim::Time::max()) sim_.cancel(vm.timer);
   vm.timer_at = at;
   if (at != sim::Time::max()) vm.timer = sim_.at(at, [this, vi] { on_vm_timer(vi); });
 }
@@ -97,6 +102,7 @@ void DetailedHostCpu::on_vm_timer(std::uint32_t vi) {
   const sim::Time now = sim_.now();
   Vm& vm = vms_[vi];
   vm.timer_at = sim::Time::max();
+  vm.cosched_stale = true;
   apply_limit(vi, now);
   apply_cosched(vi, now);
   if (!vm.dirty) {
@@ -111,22 +117,20 @@ void DetailedHostCpu::apply_cosched(std::uint32_t vi, sim::Time now) {
   if (vm.n < 2) return;
   std::int64_t slowest = none;
   for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
-    slowest = std::min(slowest, progress(vcpus_[u], now));
+    slowest = std::min(slowest, progress(u, now));
   }
   for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
-    const Vcpu& x = vcpus_[u];
-    if (x.state == run && progress(x, now) - slowest >= params_.skew_threshold.ns()) {
+    if (vcpus_[u].state == run && progress(u, now) - slowest >= params_.skew_threshold.ns()) {
       ++stats_.costops;
       lcpu_freed(stop_running(u, costop, now), now);
     }
   }
   std::int64_t going = none;  // slowest sibling not co-stopped
   for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
-    if (vcpus_[u].state != costop) going = std::min(going, progress(vcpus_[u], now));
+    if (vcpus_[u].state != costop) going = std::min(going, progress(u, now));
   }
   for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
-    const Vcpu& x = vcpus_[u];
-    if (x.state == costop && progress(x, now) - going <= params_.costart_skew.ns()) {
+    if (vcpus_[u].state == costop && progress(u, now) - going <= params_.costart_skew.ns()) {
       make_runnable(u, false, now);
     }
   }

@@ -12,12 +12,20 @@ namespace {
 
 constexpr double infinity = std::numeric_limits<double>::infinity();
 
-// Min-heap order of ready vCPUs: lowest virtual time first, then first come.
-bool later(const auto& a, const auto& b) {
+// Min-heap order of ready vCPUs: lowest virtual time first, then first come. A function
+// object, so that the heap algorithms inline it.
+constexpr auto later = [](const auto& a, const auto& b) {
   return a.key > b.key || (a.key == b.key && a.seq > b.seq);
-}
+};
 
 double ns_of(sim::Time t) { return static_cast<double>(t.ns()); }
+
+// std::ceil of a duration in [0, 9e18) ns, as an integer: one conversion each way, where
+// std::ceil (no SSE4.1 in the baseline x86-64) is a longer chain, converted once more.
+std::int64_t ceil_ns(double ns) {
+  const auto whole = static_cast<std::int64_t>(ns);  // truncated; exact from 2^52 up
+  return whole + (static_cast<double>(whole) < ns ? 1 : 0);
+}
 
 }  // namespace
 
@@ -78,6 +86,9 @@ void DetailedHostCpu::set_state(std::uint32_t v, State s, sim::Time now) {
   --vm.count[x.state];
   ++vm.count[s];
   x.state = s;
+  const std::int64_t moving = (s == run) | (s == wait);  // masked, as in progress()
+  coprogress_[v] = CoProgress{x.acc[run] + x.acc[wait] - (now.ns() & -moving), s};
+  vm.cosched_stale = true;
   if (!vm.dirty) {
     vm.dirty = true;
     dirty_.push_back(x.vm);
@@ -139,6 +150,7 @@ void DetailedHostCpu::start_running(std::uint32_t v, int l, sim::Time now) {
   lc.speed = busy <= 1 ? 1.0 : params_.ht_factor / busy;
   if (busy >= 2) core_speed_changed(lc.core, l, now);
   lc.vcpu = static_cast<std::int32_t>(v);
+  lc.vm = x.vm;
   lc.slice_end = now + params_.quantum;
   x.lcpu = l;
   x.run_since = now;
@@ -160,7 +172,7 @@ int DetailedHostCpu::stop_running(std::uint32_t v, State to, sim::Time now) {
   vm.run_speed -= lc.speed;
   host_run_speed_ -= lc.speed;
   lc.vcpu = -1;
-  sim_.cancel(lc.timer);
+  if (lc.timer_at != sim::Time::max()) sim_.cancel(lc.timer);
   lc.timer_at = sim::Time::max();
   lc.slice_end = sim::Time::max();
   const int busy = --core_busy_[static_cast<std::size_t>(lc.core)];
@@ -179,37 +191,59 @@ void DetailedHostCpu::core_speed_changed(int core, int except_lcpu, sim::Time no
   const int busy = core_busy_[static_cast<std::size_t>(core)];
   const double speed = busy <= 1 ? 1.0 : params_.ht_factor / busy;
   const int first = core * threads_per_core_;
-  for (int t = first; t < first + threads_per_core_; ++t) {
+  // The other threads in order, skipping except_lcpu without a branch: which thread of the
+  // core changed is random, and the partner of a 2-thread core is then always busy.
+  for (int i = 0; i + 1 < threads_per_core_; ++i) {
+    const int t = first + i + (first + i >= except_lcpu ? 1 : 0);
     Lcpu& lc = lcpus_[static_cast<std::size_t>(t)];
-    if (t == except_lcpu || lc.vcpu < 0 || lc.speed == speed) continue;
+    if (lc.vcpu < 0 || lc.speed == speed) continue;
     const auto v = static_cast<std::uint32_t>(lc.vcpu);
-    Vm& vm = vms_[vcpus_[v].vm];
-    settle_vcpu(v, now);
+    Vm& vm = vms_[lc.vm];
+    // Slowing down (another vCPU took the thread beside it, typically the one that has just
+    // left it) when already brought up to date at this instant: arm_timer has run since
+    // its work, speed or slice last changed at this instant, so its timer is due no later
+    // than its burst's end at the faster speed, which is no later than at the slower one
+    // (division and ceiling are monotonic). arm_timer would keep the timer and
+    // settle_vcpu would add nothing: both are skipped.
+    const bool keep = speed < lc.speed && vcpus_[v].run_since == now &&
+                      lc.timer_at != sim::Time::max();
+    if (!keep) settle_vcpu(v, now);
     settle_vm(vm, now);
     vm.run_speed += speed - lc.speed;
     host_run_speed_ += speed - lc.speed;
     lc.speed = speed;
     if (!vm.dirty) {
       vm.dirty = true;
-      dirty_.push_back(vcpus_[v].vm);
+      dirty_.push_back(lc.vm);
     }
-    arm_timer(t, now);
+    if (keep) {
+      assert(timer_due(t, now) >= lc.timer_at);
+    } else {
+      arm_timer(t, now);
+    }
   }
+}
+
+sim::Time DetailedHostCpu::timer_due(int l, sim::Time now) const {
+  // The end of the burst at the current speed, or of the quantum if sooner.
+  const Lcpu& lc = lcpus_[static_cast<std::size_t>(l)];
+  const Vcpu& x = vcpus_[static_cast<std::size_t>(lc.vcpu)];
+  sim::Time at = sim::Time::max();
+  if (std::isfinite(x.work_left)) {
+    const double ns = std::max(0.0, x.work_left) * vms_[x.vm].stretch / lc.speed;
+    if (ns < 9.0e18) at = x.run_since + sim::Time::from_ns(ceil_ns(ns));
+  }
+  return std::max(now, std::min(at, lc.slice_end));
 }
 
 void DetailedHostCpu::arm_timer(int l, sim::Time now) {
   Lcpu& lc = lcpus_[static_cast<std::size_t>(l)];
-  const Vcpu& x = vcpus_[static_cast<std::size_t>(lc.vcpu)];
-  sim::Time at = sim::Time::max();
-  if (std::isfinite(x.work_left)) {
-    const double ns = std::ceil(std::max(0.0, x.work_left) * vms_[x.vm].stretch / lc.speed);
-    if (ns < 9.0e18) at = x.run_since + sim::Time::from_ns(static_cast<std::int64_t>(ns));
-  }
-  at = std::max(now, std::min(at, lc.slice_end));
+  const sim::Time at = timer_due(l, now);
   // A pending timer that fires no later is kept: it re-arms itself when it finds nothing
   // due (hyperthread partners change speed often; this saves most reschedules).
-  if (at >= lc.timer_at && sim_.pending(lc.timer)) return;
-  sim_.cancel(lc.timer);
+  const bool pending = lc.timer_at != sim::Time::max();
+  if (pending && at >= lc.timer_at) return;
+  if (pending) sim_.cancel(lc.timer);
   lc.timer_at = at;
   if (at != sim::Time::max()) lc.timer = sim_.at(at, [this, l] { on_lcpu_timer(l); });
 }
@@ -278,16 +312,17 @@ void DetailedHostCpu::rebalance_core(int l, sim::Time now) {
 }
 
 void DetailedHostCpu::mark_idle(Node& node, int l, bool idle) {
-  const int i = l - node.first_lcpu;
-  const int c = lcpus_[static_cast<std::size_t>(l)].core - node.first_core;
+  const int core = lcpus_[static_cast<std::size_t>(l)].core;
+  const auto i = static_cast<std::size_t>(l - node.first_lcpu);
+  const auto c = static_cast<std::size_t>(core - node.first_core);
   const std::uint64_t lbit = std::uint64_t{1} << (i % 64);
   const std::uint64_t cbit = std::uint64_t{1} << (c % 64);
-  auto& lw = node.idle_lcpus[static_cast<std::size_t>(i / 64)];
-  auto& cw = node.idle_cores[static_cast<std::size_t>(c / 64)];
+  auto& lw = node.idle_lcpus[i / 64];
+  auto& cw = node.idle_cores[c / 64];
   if (idle) {
     ++node.idle;
     lw |= lbit;
-    if (core_busy_[static_cast<std::size_t>(c + node.first_core)] == 0) cw |= cbit;
+    if (core_busy_[static_cast<std::size_t>(core)] == 0) cw |= cbit;
   } else {
     --node.idle;
     lw &= ~lbit;
@@ -313,8 +348,7 @@ int DetailedHostCpu::pick_idle_lcpu(const Node& node, std::uint32_t vm) const {
       bool sibling = false;
       for (int u = first; u < first + threads_per_core_; ++u) {
         const Lcpu& other = lcpus_[static_cast<std::size_t>(u)];
-        sibling = sibling ||
-                  (other.vcpu >= 0 && vcpus_[static_cast<std::size_t>(other.vcpu)].vm == vm);
+        sibling = sibling || (other.vcpu >= 0 && other.vm == vm);
       }
       if (!sibling) return t;
       if (beside_sibling < 0) beside_sibling = t;
@@ -331,7 +365,7 @@ void DetailedHostCpu::enqueue(std::uint32_t v, double key) {
   x.queued = true;
   x.qseq = ++seq_;
   node.heap.push_back(HeapEntry{key, x.qseq, v});
-  std::push_heap(node.heap.begin(), node.heap.end(), later<HeapEntry, HeapEntry>);
+  std::push_heap(node.heap.begin(), node.heap.end(), later);
   ++node.ready;
 }
 
@@ -340,7 +374,7 @@ const DetailedHostCpu::HeapEntry* DetailedHostCpu::peek_best(Node& node) {
     const HeapEntry& top = node.heap.front();
     const Vcpu& x = vcpus_[top.vcpu];
     if (x.queued && x.qseq == top.seq) return &top;
-    std::pop_heap(node.heap.begin(), node.heap.end(), later<HeapEntry, HeapEntry>);
+    std::pop_heap(node.heap.begin(), node.heap.end(), later);
     node.heap.pop_back();
   }
   return nullptr;
@@ -350,7 +384,7 @@ std::int64_t DetailedHostCpu::pop_best(Node& node) {
   const HeapEntry* top = peek_best(node);
   if (top == nullptr) return -1;
   const std::uint32_t v = top->vcpu;
-  std::pop_heap(node.heap.begin(), node.heap.end(), later<HeapEntry, HeapEntry>);
+  std::pop_heap(node.heap.begin(), node.heap.end(), later);
   node.heap.pop_back();
   vcpus_[v].queued = false;
   --node.ready;
@@ -404,10 +438,9 @@ void DetailedHostCpu::dispatch(std::uint32_t v, bool was_idle, bool count_wait,
   for (int t = node.first_lcpu; t < node.first_lcpu + node.lcpus; ++t) {
     const Lcpu& lc = lcpus_[static_cast<std::size_t>(t)];
     assert(lc.vcpu >= 0);  // pick_idle_lcpu found none idle
-    const Vcpu& other = vcpus_[static_cast<std::size_t>(lc.vcpu)];
-    const double their = vt(vms_[other.vm], now);
+    const double their = vt(vms_[lc.vm], now);
     floor = std::min(floor, their);
-    if (other.vm != x.vm && their > worst) {
+    if (lc.vm != x.vm && their > worst) {
       worst = their;
       victim = t;
     }

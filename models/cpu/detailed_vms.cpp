@@ -100,6 +100,7 @@ void DetailedHostCpu::add_vm(VmCpu& cfg) {
   const sim::Time now = sim_.now();
   Vm vm;
   vm.cfg = &cfg;
+  vm.ids = cfg.metrics;
   vm.live = true;
   vm.first = static_cast<std::uint32_t>(vcpus_.size());
   vm.n = static_cast<std::uint32_t>(cfg.vcpus);
@@ -116,6 +117,7 @@ void DetailedHostCpu::add_vm(VmCpu& cfg) {
     v.node = vm.numa.node_of_vcpu(k);
     v.since = now;
     vcpus_.push_back(v);
+    coprogress_.push_back(CoProgress{-now.ns(), wait});
   }
   vms_.push_back(std::move(vm));
   starting_.push_back(vm_index);
@@ -280,14 +282,18 @@ void DetailedHostCpu::flush(sim::Time now) {
 }
 
 void DetailedHostCpu::publish(Vm& vm, sim::Time now) {
-  const VmCpuMetrics& m = vm.cfg->metrics;
-  const double n = vm.n;
-  const std::array<double, 7> values{vm.count[run] / n,   vm.count[ready] / n,
-                                     vm.count[costop] / n, vm.count[wait] / n,
-                                     vm.run_speed * freq_, vm.demand * freq_,
-                                     vm.dynamic};
-  const std::array<sim::MetricId, 7> ids{m.run,      m.ready,      m.costop,         m.wait,
-                                         m.used_mhz, m.demand_mhz, m.entitlement_mhz};
+  // A state gauge is count / n: it changed exactly when the count did.
+  const std::array<sim::MetricId, 4> state_ids{vm.ids.run, vm.ids.ready, vm.ids.costop,
+                                               vm.ids.wait};
+  for (std::size_t s = 0; s < state_ids.size(); ++s) {
+    if (vm.count[s] != vm.shown_count[s]) {
+      metrics_.set(state_ids[s], now, vm.count[s] / static_cast<double>(vm.n));
+      vm.shown_count[s] = vm.count[s];
+    }
+  }
+  const std::array<double, 3> values{vm.run_speed * freq_, vm.demand * freq_, vm.dynamic};
+  const std::array<sim::MetricId, 3> ids{vm.ids.used_mhz, vm.ids.demand_mhz,
+                                         vm.ids.entitlement_mhz};
   for (std::size_t s = 0; s < values.size(); ++s) {
     if (values[s] != vm.shown[s]) {
       metrics_.set(ids[s], now, values[s]);

@@ -73,7 +73,9 @@ class DetailedHostCpu final : public HostCpuModel {
  private:
   enum State : std::uint8_t { run = 0, ready = 1, costop = 2, wait = 3 };
 
-  struct Vcpu {
+  // Vcpu and Vm are laid out by use, a cache line at a time (hence the alignment).
+  struct alignas(64) Vcpu {
+    // What co-scheduling reads of every sibling, and the accounting.
     std::uint32_t vm = 0;
     std::uint16_t k = 0;
     State state = wait;
@@ -83,53 +85,71 @@ class DetailedHostCpu final : public HostCpuModel {
     std::int32_t lcpu = -1;
     sim::Time since;         // entry into the current state
     std::array<std::int64_t, 4> acc{};
+    // The current burst.
     double work_left = 0.0;  // of the current burst, ns of work
-    sim::Time idle_after;    // idle gap after the current burst
-    sim::Time next_start = sim::Time::max();  // periodic arrival of the next burst
     sim::Time run_since;     // last time its work was brought up to date
     double work_done = 0.0;
+    sim::Time idle_after;    // idle gap after the current burst
+    sim::Time next_start = sim::Time::max();  // periodic arrival of the next burst
     double level = 0.0;      // its workload's demand level, cores of work
     double demand = 0.0;     // the level in CPU time: stretched, at most one core
     std::uint64_t qseq = 0;  // sequence of its valid heap entry
     sim::EventId wake;
     sim::Time wake_at;
   };
-  struct Vm {
-    VmCpu* cfg = nullptr;
-    bool live = false;
-    bool started = false;     // its vCPUs were started (VMs start at the next refresh)
+  struct alignas(64) Vm {
+    // Its virtual time (vt()), read for every running vCPU when a woken one looks for a
+    // victim, and the state counts.
+    double vt_base = 0.0;     // virtual time (ns at its entitlement) at vt_at
+    double vt_per_ns = 0.0;   // freq / weight: virtual time per ns of a full-speed vCPU
+    double run_speed = 0.0;   // sum of the speeds of its running vCPUs
+    sim::Time vt_at;
+    std::array<int, 4> count{};
     std::uint32_t first = 0;  // first vCPU in vcpus_
     std::uint32_t n = 0;
-    host::NumaPlacement numa;
-    double numa_stretch = 1.0;  // CPU time per unit of work from remote memory
-    double stretch = 1.0;     // CPU time per unit of work: numa_stretch / memory speed
-    EntitlementTree::NodeId leaf = 0;
-    double static_weight = 1.0;  // entitlement with every VM busy, MHz
-    double dynamic = 0.0;        // entitlement for the current demands, MHz
-    double weight = 1.0;         // max of the two: the scheduling weight, MHz
-    double vt_per_ns = 0.0;   // freq / weight: virtual time per ns of a full-speed vCPU
-    double vt_base = 0.0;     // virtual time (ns at its entitlement) at vt_at
-    sim::Time vt_at;
-    double run_speed = 0.0;   // sum of the speeds of its running vCPUs
-    std::array<int, 4> count{};
+    bool live = false;
+    bool started = false;     // its vCPUs were started (VMs start at the next refresh)
+    bool dirty = false;
+    bool throttled = false;
+    // cosched_time() as last computed; it moves only when a vCPU changes state (the
+    // progress it compares grows at 1 ns per ns or not at all), so it is computed again
+    // only then, or when the timer fires.
+    bool cosched_stale = true;
+    // The gauges (publish()): the ids are cfg->metrics, copied by add_vm.
+    VmCpuMetrics ids;
+    std::array<int, 4> shown_count{-1, -1, -1, -1};  // counts behind the state gauges
     double demand = 0.0;      // sum of its vCPUs' demand levels, cores
+    double dynamic = 0.0;     // entitlement for the current demands, MHz
+    std::array<double, 3> shown{-1, -1, -1};  // used, demand and entitlement gauges
+    sim::Time cosched_at = sim::Time::max();
+    VmCpu* cfg = nullptr;
+    double stretch = 1.0;     // CPU time per unit of work: numa_stretch / memory speed
     int demanding = 0;        // vCPUs with a demand
     double limit_rate = 0.0;  // limit in cores; 0: no limit enforced
     double credit = 0.0;      // ns x cores it may still run before the limit bites
-    bool throttled = false;
     sim::EventId timer;
-    sim::Time timer_at = sim::Time::max();
-    bool dirty = false;
-    std::array<double, 7> shown{-1, -1, -1, -1, -1, -1, -1};
+    sim::Time timer_at = sim::Time::max();  // when `timer` fires; max: none pending
+    double static_weight = 1.0;  // entitlement with every VM busy, MHz
+    double weight = 1.0;         // max of static_weight and dynamic: the scheduling weight
+    EntitlementTree::NodeId leaf = 0;
+    host::NumaPlacement numa;
+    double numa_stretch = 1.0;  // CPU time per unit of work from remote memory
   };
   struct Lcpu {
     std::int32_t vcpu = -1;
+    std::uint32_t vm = 0;     // VM of `vcpu` while it runs
     std::int32_t core = 0;
     std::int32_t node = 0;
     double speed = 1.0;
     sim::Time slice_end = sim::Time::max();
     sim::EventId timer;
-    sim::Time timer_at = sim::Time::max();
+    sim::Time timer_at = sim::Time::max();  // when `timer` fires; max: none pending
+  };
+  // A vCPU's co-scheduling progress (progress()) in a form read without its Vcpu: kept
+  // by set_state beside vcpus_, so the entries of a VM's siblings are one or two lines.
+  struct CoProgress {
+    std::int64_t base = 0;  // progress, less the time now while it progresses (run, wait)
+    State state = wait;
   };
   struct HeapEntry {
     double key;
@@ -160,6 +180,7 @@ class DetailedHostCpu final : public HostCpuModel {
   std::int64_t pop_best(Node& node);
   const HeapEntry* peek_best(Node& node);
   void dequeue(std::uint32_t v);
+  sim::Time timer_due(int l, sim::Time now) const;
   void arm_timer(int l, sim::Time now);
   void on_lcpu_timer(int l);
   void on_wake(std::uint32_t v);
@@ -186,7 +207,7 @@ class DetailedHostCpu final : public HostCpuModel {
   void set_weight(Vm& vm, sim::Time now);
 
   // Co-scheduling, limits and dynamic entitlements (models/cpu/detailed_costop.cpp).
-  std::int64_t progress(const Vcpu& v, sim::Time now) const;
+  std::int64_t progress(std::uint32_t v, sim::Time now) const;
   bool skew_costops(const Vm& vm, std::uint32_t v, sim::Time now) const;
   sim::Time cosched_time(const Vm& vm, sim::Time now) const;
   sim::Time limit_time(const Vm& vm) const;
@@ -208,6 +229,7 @@ class DetailedHostCpu final : public HostCpuModel {
   std::vector<Lcpu> lcpus_;
   std::vector<int> core_busy_;
   std::vector<Vcpu> vcpus_;
+  std::vector<CoProgress> coprogress_;  // by vCPU, as vcpus_
   std::vector<Vm> vms_;
   std::vector<PoolSpec> pools_;
   EntitlementTree tree_;

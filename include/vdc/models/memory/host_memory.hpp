@@ -116,7 +116,8 @@ class HostMemory {
   [[nodiscard]] sim::Time next_threshold_crossing() const;
 
   /// CPU progress factor in (0, 1] of a powered-on VM: what the CPU model multiplies into
-  /// its rate (docs/memory.md, "Slowdown"); changes only at steps.
+  /// its rate (docs/memory.md, "Fault-in and slowdown"); changes at steps and at
+  /// set_active().
   [[nodiscard]] double progress_factor(VmHandle vm) const;
 
   /// True if `vm` is powered on here.

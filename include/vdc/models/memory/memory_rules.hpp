@@ -70,7 +70,7 @@ inline constexpr std::size_t host_state_count = 5;
 [[nodiscard]] double idle_tax_rho(double shares, double pages, double active_fraction, double tau);
 
 /// Cost of one fault on an active page that is not resident, per kind (docs/memory.md,
-/// "Slowdown"). Defaults as in the parameters table (memory.fault.*).
+/// "Fault-in and slowdown"). Defaults as in the parameters table (memory.fault.*).
 struct FaultCosts {
   double guest_paging_s = 2e-3;   ///< one guest page-in after ballooning, seconds
   double decompress_s = 20e-6;    ///< one decompression from the compression cache, seconds

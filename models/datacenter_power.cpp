@@ -80,7 +80,7 @@ std::optional<std::string> DatacenterRun::try_place(std::size_t v, int host) {
   if (auto why = reservation_refusal(v, host, node, host_check)) return why;
   charge(v, host, node, host_check);
   vm.pool = pool;
-  join(v, host, 0.0);
+  join(v, host, 0.0, 0.0);
   return std::nullopt;
 }
 
@@ -173,10 +173,11 @@ void DatacenterRun::power_on(std::size_t v) {
   vm.admission = first_refusal ? std::move(first_refusal) : std::string("no host to run on");
 }
 
-void DatacenterRun::join(std::size_t v, int host, double touched_mib) {
+void DatacenterRun::join(std::size_t v, int host, double touched_mib, double touch_target_mib) {
   Vm& vm = vms_[v];
   Host& h = hosts_[static_cast<std::size_t>(host)];
-  const memory::ModelPowerOn mem = memory_->power_on(h.memory, *vm.cfg, touched_mib);
+  const memory::ModelPowerOn mem =
+      memory_->power_on(h.memory, *vm.cfg, touched_mib, touch_target_mib);
   assert(mem.vm.has_value() && "memory admission is checked before joining");
   vm.memory = mem.vm;
   if (h.vm_of_handle.size() <= mem.vm->vm) h.vm_of_handle.resize(mem.vm->vm + 1);
@@ -250,7 +251,6 @@ void DatacenterRun::migrate(std::size_t v, int to) {
   Vm& vm = vms_[v];
   if (!vm.on || to < 0 || to == vm.host) return;
   const Host& dest = hosts_[static_cast<std::size_t>(to)];
-  const Host& src = hosts_[static_cast<std::size_t>(vm.host)];
   if (!dest.up || vm.cpu.vcpus > dest.cfg->cpu.lcpus()) return;
   // A host's own pool does not follow the VM; a cluster's pool does.
   const int pool = pool_for_host(vm.pool, to);
@@ -264,12 +264,13 @@ void DatacenterRun::migrate(std::size_t v, int to) {
     charge(v, vm.host, vm.charged, vm.host_charged);
     return;
   }
-  // The guest arrives with the memory it had touched (docs/memory.md "First touch").
-  const double touched = memory_->host(src.memory).vm_stats(vm.memory->vm).touched_mib;
+  // The guest arrives with the memory it had touched, still touching toward the same
+  // target (docs/memory.md "First touch").
+  const memory::VmMemoryStats guest = memory_->vm_stats_now(*vm.memory);
   leave(v);
   charge(v, to, node, host_check);
   vm.pool = pool;
-  join(v, to, touched);
+  join(v, to, guest.touched_mib, guest.touch_target_mib);
 }
 
 // ---- Events ----------------------------------------------------------------------------

@@ -102,7 +102,7 @@ class DatacenterRun {
   void fail_host(int host);
   void restore_host(int host);
   void migrate(std::size_t vm, int to);
-  void join(std::size_t vm, int host, double touched_mib);
+  void join(std::size_t vm, int host, double touched_mib, double touch_target_mib);
   void leave(std::size_t vm);
   void refresh_pools(int host);
   void mark_cluster_pools(std::size_t vm);

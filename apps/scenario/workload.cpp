@@ -122,9 +122,9 @@ models::TraceCpu read_trace(const MapView& m) {
   if (const Node* memory = m.get("memory_column")) {
     assign(m.text("memory_column", "expected a column name, like mem_kb"), w.memory_column);
     if (w.format == models::TraceFormat::planetlab || w.format == models::TraceFormat::azure) {
+      const bool azure = w.format == models::TraceFormat::azure;
       m.sink().error(memory->pos,
-                     fmt::format("{} trace has no memory column",
-                                 w.format == models::TraceFormat::azure ? "an azure" : "a planetlab"),
+                     fmt::format("{} trace has no memory column", azure ? "an azure" : "a planetlab"),
                      "memory_column with a bitbrains or csv trace only");
     }
   }
@@ -172,7 +172,10 @@ void read_cpu_workload(Sink& sink, const Node& node, models::VmConfig& vm) {
   }
 }
 
-void read_memory_workload(Sink& sink, const Node& node, models::MemoryWorkload& w) {
+/// `active_from_trace`: a trace's memory column sets the working set, so `active` is not
+/// held against `touched`.
+void read_memory_workload(Sink& sink, const Node& node, models::MemoryWorkload& w,
+                          bool active_from_trace) {
   const MapView m(sink, node, keys::memory_workload, "'memory'");
   if (!m.valid()) return;
   assign(m.fraction("active"), w.active);
@@ -185,7 +188,7 @@ void read_memory_workload(Sink& sink, const Node& node, models::MemoryWorkload& 
     const Node* n = m.get(a);
     return n != nullptr ? n : m.get(b);
   };
-  if (w.active > w.touched) {
+  if (w.active > w.touched && !active_from_trace) {
     if (const Node* at = first_of("active", "touched")) {
       sink.error(at->pos,
                  fmt::format("active memory {:g}% exceeds touched memory {:g}%", w.active * 100.0,
@@ -209,7 +212,11 @@ void read_workload(Sink& sink, const Node& node, models::VmConfig& vm) {
   const MapView m(sink, node, keys::workload, "'workload'");
   if (!m.valid()) return;
   if (const Node* cpu = m.get("cpu")) read_cpu_workload(sink, *cpu, vm);
-  if (const Node* memory = m.get("memory")) read_memory_workload(sink, *memory, vm.mem_workload);
+  if (const Node* memory = m.get("memory")) {
+    const auto* trace = std::get_if<models::TraceCpu>(&vm.cpu_workload);
+    read_memory_workload(sink, *memory, vm.mem_workload,
+                         trace != nullptr && !trace->memory_column.empty());
+  }
 }
 
 void resolve_trace_file(Sink& sink, const Node& vm_node, const TraceSite& site,

@@ -73,7 +73,8 @@ std::optional<std::string> HostMemory::admission_refusal(const VmConfig& vm) con
                              "host", host_name_);
 }
 
-PowerOnResult HostMemory::power_on(const VmConfig& vm, sim::Time now, double touched_mib) {
+PowerOnResult HostMemory::power_on(const VmConfig& vm, sim::Time now, double touched_mib,
+                                   double touch_target_mib) {
   advance(now);
   if (auto refusal = admission_refusal(vm)) return PowerOnResult{0, std::move(*refusal)};
 
@@ -85,7 +86,7 @@ PowerOnResult HostMemory::power_on(const VmConfig& vm, sim::Time now, double tou
   v.limit = vm.mem.limit ? *vm.mem.limit : inf;
   v.shares = mem_shares(vm.mem, m);
   v.overhead = overhead_mib(m, vm.vcpus);
-  v.touch_max = std::clamp(w.touched, 0.0, 1.0) * m;
+  v.touch_max = std::max(std::clamp(w.touched, 0.0, 1.0) * m, std::clamp(touch_target_mib, 0.0, m));
   v.active_max = std::clamp(w.active, 0.0, 1.0) * m;
   // Zero and image pages are disjoint parts of the touched content.
   v.zero_frac = std::clamp(w.zero, 0.0, 1.0);
@@ -169,6 +170,7 @@ void HostMemory::set_active(VmHandle vm, double active_mib, sim::Time now) {
     v.swap_active *= keep;
   }
   quiet_ = false;
+  redistribute_ = true;
   account();
 }
 
@@ -339,6 +341,7 @@ VmMemoryStats HostMemory::vm_stats(VmHandle vm) const {
   VmMemoryStats s;
   s.configured_mib = v.mem;
   s.touched_mib = v.touched;
+  s.touch_target_mib = v.touch_max;
   s.granted_mib = granted(v);
   s.active_mib = active(v);
   s.shared_mib = v.zero_shared + v.image_shared;

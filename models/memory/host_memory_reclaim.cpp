@@ -37,6 +37,14 @@ bool HostMemory::rebalance() {
   return changed;
 }
 
+bool HostMemory::redistribute() {
+  // Until a solve with no need moves nothing: the idle-tax averages follow a new working
+  // set over several samples, and the targets with them.
+  if (!redistribute_ || !ballooned()) return false;
+  redistribute_ = reclaim(0.0, Technique::balloon);
+  return redistribute_;
+}
+
 bool HostMemory::reallocate() {
   // Each reclaiming state pushes free memory up to the threshold at which the host leaves
   // it, so each technique reclaims only what its own state asks for. Balloons deflate
@@ -51,14 +59,22 @@ bool HostMemory::reallocate() {
   switch (state_) {
     case HostState::high:
     case HostState::clear:
-      return free_ > min_free_ * params_.give_back_pct / 100.0 && need < -eps && restore(-need);
+      if (free_ > min_free_ * params_.give_back_pct / 100.0 && need < -eps) return restore(-need);
+      // A working set that moved changes the targets even when free memory needs nothing:
+      // solve again with no need, so the balloons already inflated move between VMs as
+      // shares and the idle tax say (docs/memory.md, "Changing demand").
+      return redistribute();
     case HostState::soft:
-      return need > eps && reclaim(need, Technique::balloon);
+      return need > eps ? reclaim(need, Technique::balloon) : redistribute();
     case HostState::hard:
     case HostState::low:
       return need > eps && reclaim(need, Technique::zip_swap);
   }
   return false;
+}
+
+bool HostMemory::ballooned() const {
+  return std::any_of(vms_.begin(), vms_.end(), [](const Vm& v) { return v.balloon > eps; });
 }
 
 bool HostMemory::enforce_limits() {

@@ -35,9 +35,10 @@ MemoryModel::HostId MemoryModel::add_host(const HostConfig& host) {
   return id;
 }
 
-ModelPowerOn MemoryModel::power_on(HostId host, const VmConfig& vm, double touched_mib) {
+ModelPowerOn MemoryModel::power_on(HostId host, const VmConfig& vm, double touched_mib,
+                                   double touch_target_mib) {
   HostSlot& h = hosts_[host];
-  PowerOnResult r = h.memory.power_on(vm, sim_.now(), touched_mib);
+  PowerOnResult r = h.memory.power_on(vm, sim_.now(), touched_mib, touch_target_mib);
   if (!r.admitted()) return ModelPowerOn{std::nullopt, std::move(r.refusal)};
   h.settled = false;
   if (h.vms.size() <= r.vm) h.vms.resize(r.vm + 1);
@@ -83,6 +84,12 @@ void MemoryModel::set_active(VmRef vm, double active_mib) {
     listener_(vm, p);
   }
   schedule_crossing(vm.host);
+}
+
+VmMemoryStats MemoryModel::vm_stats_now(VmRef vm) {
+  HostMemory& m = hosts_[vm.host].memory;
+  m.advance(sim_.now());
+  return m.vm_stats(vm.vm);
 }
 
 double MemoryModel::progress_factor(VmRef vm) const {

@@ -363,3 +363,28 @@ TEST_CASE("pages that become active fault back in; pages that go idle stay where
   CHECK(host.vm_stats(vm).swapped_mib == Approx(204.8));
   CHECK(host.vm_stats(vm).compressed_mib == Approx(204.8));
 }
+
+TEST_CASE("a working set that grows takes balloon back from an idler VM") {
+  // 8 GiB host, two 6 GiB VMs touching all their memory, nothing compressible. While v1's
+  // working set is 512 MiB the host settles in Clear with both ballooned, v1 more (the idle
+  // tax). When v1's working set grows to 5120 MiB, free memory needs nothing more, yet the
+  // targets move: v1 deflates and v2 inflates, until v1's working set is resident again
+  // (its balloon at most 6144 - 5120 = 1024 MiB) and it runs at full speed.
+  HostMemory host(make_host(8192.0), MemoryParams{});
+  const VmHandle v1 =
+      host.power_on(make_vm("v1", 6144.0, workload(512.0 / 6144.0, 1.0, 0.0, 0.0, 0.0)), 0_s).vm;
+  const VmHandle v2 = host.power_on(make_vm("v2", 6144.0, workload(0.25, 1.0, 0.0, 0.0, 0.0)), 0_s).vm;
+  run_periodic(host, 30_min);
+  REQUIRE(host.state() == HostState::clear);
+  const double v1_before = host.vm_stats(v1).balloon_mib;
+  const double v2_before = host.vm_stats(v2).balloon_mib;
+  CHECK(v1_before > v2_before);
+  CHECK(v1_before > 1024.0);
+  host.set_active(v1, 5120.0, 30_min);
+  CHECK(host.progress_factor(v1) < 0.5);  // the guest pages what its balloon holds
+  run_periodic(host, 2_h);
+  CHECK(host.state() == HostState::clear);
+  CHECK(host.vm_stats(v1).balloon_mib <= 1024.0);
+  CHECK(host.vm_stats(v2).balloon_mib > v2_before);
+  CHECK(host.progress_factor(v1) == 1.0);
+}

@@ -213,3 +213,28 @@ TEST_CASE("a memory column that is not memory fails the run before it starts") {
               "memory column: KB, MB or GB used, or percent of the VM's memory)");
   }
 }
+
+TEST_CASE("a VM migrated while touching toward a peak goes on touching on the new host") {
+  // 4096 MiB VM touching 10% (409.6 MiB, done at 12.8 s). Its working set jumps to 2048 at
+  // 600 s and falls back to 512 at 610 s: the guest goes on touching toward 2048 at
+  // 32 MiB/s. Migrated at 620 s with 409.6 + 20 x 32 = 1049.6 MiB touched, it touches the
+  // remaining 998.4 MiB on the new host (by 651.2 s): granted reaches 2048 and stays there.
+  const TempFile file("memory-spike.csv", "t,cpu,mem_mb\n0,10,0\n600,10,2048\n610,10,512\n1200,10,512\n");
+  auto s = make_scenario(1200_s);
+  s.hosts.push_back(make_host("a", 2, 2000.0));
+  s.hosts.push_back(make_host("b", 2, 2000.0));
+  TraceCpu t = trace_of(file.path(), TraceEnd::stop);
+  t.column = "cpu";
+  t.memory_column = "mem_mb";
+  VmConfig vm = make_vm("replay", "a", 1, t);
+  vm.memory_mib = 4096.0;
+  vm.mem_workload.touched = 0.1;
+  vm.mem_workload.active = 0.05;
+  s.vms.push_back(vm);
+  s.events.push_back(event(620_s, EventKind::migrate, "replay", "b"));
+  const RunResult r = run_scenario(s);
+  REQUIRE(vm_facts(r, "replay").host == "b");
+  const auto granted = r.metrics.find(metric::vm_entity("replay"), metric::vm_mem_granted_mib);
+  REQUIRE(granted.has_value());
+  CHECK(r.metrics.max(*granted) == doctest::Approx(2048.0));
+}

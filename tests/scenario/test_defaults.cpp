@@ -118,3 +118,18 @@ vms: []
     CHECK(a->expandable);
   }
 }
+
+TEST_CASE("with a trace's memory column, the memory workload's active is not held to touched") {
+  // The trace sets the working set, so touched 10% under the default active 25% is valid
+  // there; without a memory column the same memory workload is an error.
+  const std::string file = VDC_SOURCE_DIR "/tests/scenario/data/traces/1.csv";
+  const models::ScenarioConfig c = load_ok(scenario_text(
+      "hosts: [{name: esx01, memory: 64 GiB}]\nvms:\n  - {name: r, workload: {cpu: {kind: trace, file: " +
+      file + ", memory_column: cpu_pct}, memory: {touched: 10%}}}\n"));
+  CHECK(std::get<models::TraceCpu>(named(c.vms, "r").cpu_workload).memory_column == "cpu_pct");
+  const LoadResult bad = load(scenario_text(
+      "hosts: [{name: esx01, memory: 64 GiB}]\nvms:\n  - {name: r, workload: {cpu: {kind: trace, file: " +
+      file + "}, memory: {touched: 10%}}}\n"));
+  CHECK_FALSE(bad.ok());
+  CHECK(joined(bad).find("active memory 25% exceeds touched memory 10%") != std::string::npos);
+}

@@ -28,6 +28,7 @@ using VmHandle = std::uint32_t;
 struct VmMemoryStats {
   double configured_mib = 0.0;   ///< configured memory
   double touched_mib = 0.0;      ///< memory the guest has written so far (first touch)
+  double touch_target_mib = 0.0; ///< what first touch heads for: the largest working set seen
   double granted_mib = 0.0;      ///< guest memory backed by host memory [GRANT]
   double active_mib = 0.0;       ///< the guest's working set (workload active, up to touched)
   double shared_mib = 0.0;       ///< guest memory backed by shared pages [SHRD]
@@ -84,8 +85,10 @@ class HostMemory {
 
   /// Powers `vm` on at `now` (>= the last step) after admission control. The guest starts
   /// with `touched_mib` already touched (0 for a boot; a migrated VM brings its touched
-  /// memory) and touches the rest at memory.touch_rate_mib_per_s.
-  PowerOnResult power_on(const VmConfig& vm, sim::Time now, double touched_mib = 0.0);
+  /// memory) and touches the rest at memory.touch_rate_mib_per_s, up to its workload's
+  /// touched fraction or `touch_target_mib` if larger (a migrated VM's touch target).
+  PowerOnResult power_on(const VmConfig& vm, sim::Time now, double touched_mib = 0.0,
+                         double touch_target_mib = 0.0);
 
   /// Powers a VM off at `now`: its memory, reservation and swap file are released.
   void power_off(VmHandle vm, sim::Time now);
@@ -97,7 +100,8 @@ class HostMemory {
   /// memory.touch_rate_mib_per_s. Pages that become active or idle are drawn in proportion
   /// from where the guest's idle or active pages are (resident, compressed, swapped), so a
   /// rising working set faults compressed and swapped pages back in (docs/memory.md,
-  /// "Changing demand"). Reallocation waits for the next step.
+  /// "Changing demand"). Reallocation waits for the next step, which solves the targets
+  /// again even when free memory needs nothing, so balloons follow the new weights.
   void set_active(VmHandle vm, double active_mib, sim::Time now);
 
   /// Advances to `now` (>= now()) and reallocates memory: call every balance_period() and
@@ -221,6 +225,8 @@ class HostMemory {
   bool rebalance();
   bool reallocate();
   bool enforce_limits();
+  [[nodiscard]] bool ballooned() const;
+  bool redistribute();
   bool reclaim(double need, Technique technique);
   bool restore(double surplus);
   bool begin_solve(double capacity);
@@ -256,6 +262,7 @@ class HostMemory {
   double drain_mib_s_ = 0.0;  // rate at which touch and fault-in consume free memory
   double scan_demand_mib_s_ = 0.0;  // sum over VMs of configured memory / Mem.ShareScanTime
   bool quiet_ = false;
+  bool redistribute_ = false;  // a working set moved: re-solve the targets until they stand
   std::vector<Vm> vms_;
   std::vector<VmHandle> handles_;       // parallel to vms_
   std::vector<std::uint32_t> slot_of_;  // handle -> index in vms_, npos when off

@@ -62,7 +62,12 @@ class MemoryModel {
 
   /// Powers `vm` on `host` at sim.now(), after admission control; `touched_mib` is memory
   /// the guest has already touched (a migrated VM), 0 for a boot.
-  ModelPowerOn power_on(HostId host, const VmConfig& vm, double touched_mib = 0.0);
+  ModelPowerOn power_on(HostId host, const VmConfig& vm, double touched_mib = 0.0,
+                        double touch_target_mib = 0.0);
+
+  /// Memory of a powered-on VM at sim.now() (its host brought up to now first): what a
+  /// migration reads before the VM leaves.
+  [[nodiscard]] VmMemoryStats vm_stats_now(VmRef vm);
 
   /// Powers a VM off at sim.now(); its gauges drop to 0.
   void power_off(VmRef vm);

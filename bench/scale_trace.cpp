@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "bitbrains_files.hpp"
 #include "vdc/models/trace/trace_cache.hpp"
 #include "vdc/models/trace/trace_reader.hpp"
 #include "vdc/sim/simulator.hpp"
@@ -58,17 +59,9 @@ std::pair<std::uint64_t, double> replay(std::vector<TraceCursor>& cursors, Time 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::filesystem::path dir = argc > 1 ? argv[1] : "../shared/data/bitbrains_rnd/2013-7";
-  if (!std::filesystem::is_directory(dir)) {
-    fmt::print(stderr, "scale_trace: {} is not a folder (give the bitbrains_rnd/2013-7 folder)\n",
-               dir.string());
-    return 2;
-  }
-  std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".gz") files.push_back(e.path().string());
-  }
-  std::sort(files.begin(), files.end());
+  const auto found = vdc::bench::bitbrains_files(argc, argv, "scale_trace");
+  if (!found) return 2;
+  const std::vector<std::string>& files = *found;
 
   // 1. Parse, with gunzip and parse timed apart (rows counted on the side, untimed).
   std::size_t rows = 0;

@@ -29,6 +29,7 @@
 
 #include <fmt/format.h>
 
+#include "bitbrains_files.hpp"
 #include "vdc/models/datacenter.hpp"
 #include "vdc/models/metric_names.hpp"
 #include "vdc/models/trace/trace_cache.hpp"
@@ -59,18 +60,9 @@ double capped(const models::trace::TraceSeries& s, double factor, double cap, si
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::filesystem::path dir = argc > 1 ? argv[1] : "../shared/data/bitbrains_rnd/2013-7";
-  if (!std::filesystem::is_directory(dir)) {
-    fmt::print(stderr,
-               "scale_trace_replay: {} is not a folder (give the bitbrains_rnd/2013-7 folder)\n",
-               dir.string());
-    return 2;
-  }
-  std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".gz") files.push_back(e.path().string());
-  }
-  std::sort(files.begin(), files.end());
+  const auto found = vdc::bench::bitbrains_files(argc, argv, "scale_trace_replay");
+  if (!found) return 2;
+  const std::vector<std::string>& files = *found;
   // Optional: VMs (VM i replays file i mod the file count), hosts, simulated days.
   const std::size_t vm_count = argc > 2 ? std::stoul(argv[2]) : files.size();
   const std::size_t hosts = argc > 3 ? std::stoul(argv[3]) : 10;

@@ -44,7 +44,11 @@ void DatacenterRun::start_memory_trace(std::size_t v) {
   if (spec == nullptr || spec->memory_column.empty()) return;
   vm.memory_trace = trace::make_memory_cursor(traces_, *spec, vm.cfg->memory_mib);
   // join() applies the value in force at power-on; these events apply each change after.
-  const sim::Time next = vm.memory_trace->next_change(sim_.now());
+  schedule_memory_sample(v);
+}
+
+void DatacenterRun::schedule_memory_sample(std::size_t v) {
+  const sim::Time next = vms_[v].memory_trace->next_change(sim_.now());
   if (next <= config_.duration) sim_.at(next, [this, v] { on_memory_sample(v); });
 }
 
@@ -52,8 +56,7 @@ void DatacenterRun::on_memory_sample(std::size_t v) {
   Vm& vm = vms_[v];
   const double active = vm.memory_trace->value_at(sim_.now());
   if (vm.on) memory_->set_active(*vm.memory, active);
-  const sim::Time next = vm.memory_trace->next_change(sim_.now());
-  if (next <= config_.duration) sim_.at(next, [this, v] { on_memory_sample(v); });
+  schedule_memory_sample(v);
 }
 
 void DatacenterRun::on_progress(memory::VmRef ref, double progress) {

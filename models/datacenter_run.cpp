@@ -15,19 +15,10 @@ namespace vdc::models {
 
 namespace {
 
-// Memory gauges, registered here with the run's series flags before the memory model
-// registers them again (metric_names.hpp).
-constexpr std::array<std::string_view, 12> host_memory_gauges{
-    metric::host_mem_granted_mib,      metric::host_mem_consumed_mib,
-    metric::host_mem_shared_saved_mib, metric::host_mem_balloon_mib,
-    metric::host_mem_compressed_mib,   metric::host_mem_swapped_mib,
-    metric::host_mem_free_mib,         metric::host_mem_state_high,
-    metric::host_mem_state_clear,      metric::host_mem_state_soft,
-    metric::host_mem_state_hard,       metric::host_mem_state_low};
-constexpr std::array<std::string_view, 6> vm_memory_gauges{
-    metric::vm_mem_granted_mib, metric::vm_mem_active_mib,     metric::vm_mem_shared_mib,
-    metric::vm_mem_balloon_mib, metric::vm_mem_compressed_mib, metric::vm_mem_swapped_mib};
-// Host gauges: two CPU and the memory ones.
+// Memory gauges are registered here with the run's series flags before the memory model
+// registers them again. Host gauges: two CPU and the memory ones.
+using metric::host_memory_gauges;
+using metric::vm_memory_gauges;
 constexpr std::size_t host_gauges = 2 + host_memory_gauges.size();
 constexpr std::size_t vm_state_gauges = 4;
 // Pool changes that move reservations between hosts are applied once all events of the

@@ -93,6 +93,7 @@ class DatacenterRun {
   [[nodiscard]] int first_host(const VmConfig& vm) const;
   void set_trace_host(std::size_t vm, int host);
   void start_memory_trace(std::size_t vm);
+  void schedule_memory_sample(std::size_t vm);
   void on_memory_sample(std::size_t vm);
   void on_progress(memory::VmRef ref, double progress);
   void schedule_events();

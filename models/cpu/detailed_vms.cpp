@@ -61,20 +61,11 @@ void DetailedHostCpu::refresh() {
 
 void DetailedHostCpu::compute_weights(sim::Time now) {
   tree_ = EntitlementTree(pcpus_ * freq_);
-  std::vector<EntitlementTree::NodeId> pool_node(pools_.size(), EntitlementTree::root);
-  for (std::size_t i = 0; i < pools_.size(); ++i) {
-    const PoolSpec& p = pools_[i];
-    const auto parent = p.parent < 0 ? EntitlementTree::root
-                                     : pool_node[static_cast<std::size_t>(p.parent)];
-    pool_node[i] = tree_.add_pool(parent, p.shares, p.reservation_mhz, p.limit_mhz);
-  }
+  const std::vector<EntitlementTree::NodeId> pool_nodes = add_pools(tree_, pools_);
   for (Vm& vm : vms_) {
     if (!vm.live) continue;
-    const VmCpu& c = *vm.cfg;
-    const auto parent = c.pool < 0 ? EntitlementTree::root
-                                   : pool_node[static_cast<std::size_t>(c.pool)];
-    vm.leaf = tree_.add_vm(parent, c.shares, c.reservation_mhz, c.limit_mhz);
-    tree_.set_demand(vm.leaf, c.vcpus * freq_);
+    vm.leaf = add_vm_leaf(tree_, *vm.cfg, pool_nodes);
+    tree_.set_demand(vm.leaf, vm.cfg->vcpus * freq_);
   }
   tree_.solve();
   for (Vm& vm : vms_) {

@@ -208,19 +208,8 @@ bool FluidHostCpu::poll_changes(sim::Time now) {
 
 void FluidHostCpu::rebuild_tree() {
   tree_ = EntitlementTree(0.0);
-  std::vector<EntitlementTree::NodeId> pool_node(pools_.size(), EntitlementTree::root);
-  for (std::size_t i = 0; i < pools_.size(); ++i) {
-    const PoolSpec& p = pools_[i];
-    const auto parent = p.parent < 0 ? EntitlementTree::root
-                                     : pool_node[static_cast<std::size_t>(p.parent)];
-    pool_node[i] = tree_.add_pool(parent, p.shares, p.reservation_mhz, p.limit_mhz);
-  }
-  for (Vm& vm : vms_) {
-    const VmCpu& c = *vm.cfg;
-    const auto parent = c.pool < 0 ? EntitlementTree::root
-                                   : pool_node[static_cast<std::size_t>(c.pool)];
-    vm.leaf = tree_.add_vm(parent, c.shares, c.reservation_mhz, c.limit_mhz);
-  }
+  const std::vector<EntitlementTree::NodeId> pool_nodes = add_pools(tree_, pools_);
+  for (Vm& vm : vms_) vm.leaf = add_vm_leaf(tree_, *vm.cfg, pool_nodes);
   tree_dirty_ = false;
 }
 

@@ -10,6 +10,25 @@
 
 namespace vdc::models::cpu {
 
+std::vector<EntitlementTree::NodeId> add_pools(EntitlementTree& tree,
+                                               const std::vector<PoolSpec>& pools) {
+  std::vector<EntitlementTree::NodeId> nodes(pools.size(), EntitlementTree::root);
+  for (std::size_t i = 0; i < pools.size(); ++i) {
+    const PoolSpec& p = pools[i];
+    const auto parent =
+        p.parent < 0 ? EntitlementTree::root : nodes[static_cast<std::size_t>(p.parent)];
+    nodes[i] = tree.add_pool(parent, p.shares, p.reservation_mhz, p.limit_mhz);
+  }
+  return nodes;
+}
+
+EntitlementTree::NodeId add_vm_leaf(EntitlementTree& tree, const VmCpu& vm,
+                                    const std::vector<EntitlementTree::NodeId>& pool_nodes) {
+  const auto parent =
+      vm.pool < 0 ? EntitlementTree::root : pool_nodes[static_cast<std::size_t>(vm.pool)];
+  return tree.add_vm(parent, vm.shares, vm.reservation_mhz, vm.limit_mhz);
+}
+
 VmCpuMetrics register_vm_cpu_metrics(sim::MetricsRegistry& metrics, std::string_view vm,
                                      bool keep_series) {
   const std::string entity = metric::vm_entity(vm);

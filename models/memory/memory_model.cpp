@@ -17,15 +17,8 @@ MemoryModel::HostId MemoryModel::add_host(const HostConfig& host) {
       {}, {}, {}, sim::Time::max(), false});
   if (metrics_ != nullptr) {
     const std::string entity = metric::host_entity(host.name);
-    constexpr std::array<std::string_view, host_gauges> names{
-        metric::host_mem_granted_mib,      metric::host_mem_consumed_mib,
-        metric::host_mem_shared_saved_mib, metric::host_mem_balloon_mib,
-        metric::host_mem_compressed_mib,   metric::host_mem_swapped_mib,
-        metric::host_mem_free_mib,         metric::host_mem_state_high,
-        metric::host_mem_state_clear,      metric::host_mem_state_soft,
-        metric::host_mem_state_hard,       metric::host_mem_state_low};
     for (std::size_t i = 0; i < host_gauges; ++i) {
-      hosts_.back().gauges[i] = metrics_->gauge(entity, names[i]);
+      hosts_.back().gauges[i] = metrics_->gauge(entity, metric::host_memory_gauges[i]);
     }
     publish_host(id);
   }
@@ -44,11 +37,8 @@ ModelPowerOn MemoryModel::power_on(HostId host, const VmConfig& vm, double touch
   if (h.vms.size() <= r.vm) h.vms.resize(r.vm + 1);
   if (metrics_ != nullptr) {
     const std::string entity = metric::vm_entity(vm.name);
-    constexpr std::array<std::string_view, vm_gauges> names{
-        metric::vm_mem_granted_mib, metric::vm_mem_active_mib,     metric::vm_mem_shared_mib,
-        metric::vm_mem_balloon_mib, metric::vm_mem_compressed_mib, metric::vm_mem_swapped_mib};
     for (std::size_t i = 0; i < vm_gauges; ++i) {
-      h.vms[r.vm].gauges[i] = metrics_->gauge(entity, names[i]);
+      h.vms[r.vm].gauges[i] = metrics_->gauge(entity, metric::vm_memory_gauges[i]);
     }
     publish_vm(host, r.vm);
     publish_host(host);
@@ -77,12 +67,7 @@ void MemoryModel::set_active(VmRef vm, double active_mib) {
     publish_vm(vm.host, vm.vm);
     publish_host(vm.host);
   }
-  VmSlot& slot = h.vms[vm.vm];
-  const double p = h.memory.progress_factor(vm.vm);
-  if (listener_ && std::abs(p - slot.reported_progress) > h.memory.params().progress_notify_delta) {
-    slot.reported_progress = p;
-    listener_(vm, p);
-  }
+  notify_progress(vm);
   schedule_crossing(vm.host);
 }
 
@@ -128,18 +113,22 @@ void MemoryModel::after_change(HostId id) {
   const bool settled = h.settled;
   h.settled = h.memory.quiet();
   if (settled && h.settled) return;
-  const double delta = h.memory.params().progress_notify_delta;
   for (VmHandle vm : h.memory.vms()) {
     if (metrics_ != nullptr) publish_vm(id, vm);
-    VmSlot& slot = h.vms[vm];
-    const double p = h.memory.progress_factor(vm);
-    if (listener_ && std::abs(p - slot.reported_progress) > delta) {
-      slot.reported_progress = p;
-      listener_(VmRef{id, vm}, p);
-    }
+    notify_progress(VmRef{id, vm});
   }
   if (metrics_ != nullptr) publish_host(id);
   schedule_crossing(id);
+}
+
+void MemoryModel::notify_progress(VmRef vm) {
+  HostSlot& h = hosts_[vm.host];
+  VmSlot& slot = h.vms[vm.vm];
+  const double p = h.memory.progress_factor(vm.vm);
+  if (listener_ && std::abs(p - slot.reported_progress) > h.memory.params().progress_notify_delta) {
+    slot.reported_progress = p;
+    listener_(vm, p);
+  }
 }
 
 void MemoryModel::schedule_crossing(HostId id) {

@@ -47,12 +47,7 @@ const TraceSeries& TraceCache::get(const TraceCpu& trace) {
       const std::vector<std::string_view> views(names.begin(), names.end());
       auto results = parse_bitbrains_columns(read_trace_file(trace.file), trace.file, views);
       for (std::size_t i = 0; i < names.size(); ++i) {
-        const Key k{trace.format, trace.file, time_column, names[i]};
-        if (auto* series = std::get_if<TraceSeries>(&results[i])) {
-          series_.emplace(k, std::make_unique<TraceSeries>(std::move(*series)));
-        } else {
-          errors_.emplace(k, std::get<TraceError>(results[i]));
-        }
+        store(Key{trace.format, trace.file, time_column, names[i]}, std::move(results[i]));
       }
       if (const auto it = series_.find(key); it != series_.end()) return *it->second;
       throw errors_.at(key);
@@ -114,14 +109,18 @@ void TraceCache::load_table(const Key& table_key, const TraceCpu& trace) {
                          ? parse_azure(text, trace.file)
                          : parse_csv(text, trace.file, std::get<2>(table_key));
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
-    const Key key{trace.format, trace.file, std::get<2>(table_key), table.columns[i]};
-    if (auto* series = std::get_if<TraceSeries>(&table.results[i])) {
-      series_.emplace(key, std::make_unique<TraceSeries>(std::move(*series)));
-    } else {
-      errors_.emplace(key, std::get<TraceError>(table.results[i]));
-    }
+    store(Key{trace.format, trace.file, std::get<2>(table_key), table.columns[i]},
+          std::move(table.results[i]));
   }
   tables_.emplace(table_key, std::move(table.columns));
+}
+
+void TraceCache::store(const Key& key, std::variant<TraceSeries, TraceError>&& result) {
+  if (auto* series = std::get_if<TraceSeries>(&result)) {
+    series_.emplace(key, std::make_unique<TraceSeries>(std::move(*series)));
+  } else {
+    errors_.emplace(key, std::move(std::get<TraceError>(result)));
+  }
 }
 
 std::size_t TraceCache::size() const {
@@ -198,17 +197,17 @@ std::vector<TraceError> check_traces(TraceCache& cache, const ScenarioConfig& co
   for (const VmConfig& vm : config.vms) {
     const auto* spec = std::get_if<TraceCpu>(&vm.cpu_workload);
     if (spec == nullptr) continue;
-    try {
-      // The unit check does not depend on the host's frequency: any positive one will do.
-      (void)make_cpu_cursor(cache, *spec, vm.vcpus, 1000.0);
-    } catch (const TraceError& e) {
-      note(e);
-    }
-    if (spec->memory_column.empty()) continue;
-    try {
-      (void)make_memory_cursor(cache, *spec, vm.memory_mib);
-    } catch (const TraceError& e) {
-      note(e);
+    const auto attempt = [&note](auto make_cursor) {
+      try {
+        (void)make_cursor();
+      } catch (const TraceError& e) {
+        note(e);
+      }
+    };
+    // The unit check does not depend on the host's frequency: any positive one will do.
+    attempt([&] { return make_cpu_cursor(cache, *spec, vm.vcpus, 1000.0); });
+    if (!spec->memory_column.empty()) {
+      attempt([&] { return make_memory_cursor(cache, *spec, vm.memory_mib); });
     }
   }
   return problems;

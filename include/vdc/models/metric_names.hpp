@@ -3,6 +3,7 @@
 /// reports read. Entities are "host/<name>" and "vm/<name>". Where esxtop has a counter for
 /// the quantity, its name is noted beside ours (reference A.3, shared esxtop names).
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -50,5 +51,16 @@ inline constexpr std::string_view host_mem_state_clear = "mem.state.clear";
 inline constexpr std::string_view host_mem_state_soft = "mem.state.soft";
 inline constexpr std::string_view host_mem_state_hard = "mem.state.hard";
 inline constexpr std::string_view host_mem_state_low = "mem.state.low";
+
+/// The memory gauges of a host, in the order the memory model publishes them.
+inline constexpr std::array<std::string_view, 12> host_memory_gauges{
+    host_mem_granted_mib,      host_mem_consumed_mib, host_mem_shared_saved_mib,
+    host_mem_balloon_mib,      host_mem_compressed_mib, host_mem_swapped_mib,
+    host_mem_free_mib,         host_mem_state_high,   host_mem_state_clear,
+    host_mem_state_soft,       host_mem_state_hard,   host_mem_state_low};
+/// The memory gauges of a VM, in the order the memory model publishes them.
+inline constexpr std::array<std::string_view, 6> vm_memory_gauges{
+    vm_mem_granted_mib, vm_mem_active_mib,     vm_mem_shared_mib,
+    vm_mem_balloon_mib, vm_mem_compressed_mib, vm_mem_swapped_mib};
 
 }  // namespace vdc::models::metric

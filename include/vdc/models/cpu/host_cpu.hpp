@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vdc/models/cpu/cpu_parameters.hpp"
+#include "vdc/models/cpu/entitlement_tree.hpp"
 #include "vdc/models/inventory.hpp"
 #include "vdc/models/workload/cpu_generator.hpp"
 #include "vdc/sim/metrics.hpp"
@@ -84,6 +85,15 @@ struct VmCpu {
   std::vector<VcpuProgress> progress;               ///< one per vCPU
   VmCpuMetrics metrics;
 };
+
+/// Adds a host's pools to `tree` (parents listed before children, as set_pools gets them)
+/// and returns each pool's node, for add_vm_leaf.
+[[nodiscard]] std::vector<EntitlementTree::NodeId> add_pools(EntitlementTree& tree,
+                                                             const std::vector<PoolSpec>& pools);
+
+/// Adds `vm` to `tree` under its pool (a node of `pool_nodes`) or the root; returns its leaf.
+EntitlementTree::NodeId add_vm_leaf(EntitlementTree& tree, const VmCpu& vm,
+                                    const std::vector<EntitlementTree::NodeId>& pool_nodes);
 
 /// Builds the CPU view of a VM: shares from its allocation, one generator per vCPU drawing
 /// from stream "vm/<name>/vcpu<k>" of the run seeded `seed`. The generators of a trace

@@ -13,6 +13,7 @@
 
 #include "vdc/models/inventory.hpp"
 #include "vdc/models/memory/host_memory.hpp"
+#include "vdc/models/metric_names.hpp"
 #include "vdc/sim/metrics.hpp"
 #include "vdc/sim/simulator.hpp"
 
@@ -92,8 +93,9 @@ class MemoryModel {
   [[nodiscard]] std::size_t host_count() const { return hosts_.size(); }
 
  private:
-  static constexpr std::size_t host_gauges = 7 + host_state_count;
-  static constexpr std::size_t vm_gauges = 6;
+  static constexpr std::size_t host_gauges = metric::host_memory_gauges.size();
+  static constexpr std::size_t vm_gauges = metric::vm_memory_gauges.size();
+  static_assert(host_gauges == 7 + host_state_count, "publish_host: seven amounts, then states");
 
   struct VmSlot {
     std::array<sim::MetricId, vm_gauges> gauges{};
@@ -114,6 +116,7 @@ class MemoryModel {
   void on_periodic(HostId id);
   void on_crossing(HostId id);
   void after_change(HostId id);
+  void notify_progress(VmRef vm);
   void schedule_crossing(HostId id);
   void publish_host(HostId id);
   void publish_vm(HostId id, VmHandle vm);

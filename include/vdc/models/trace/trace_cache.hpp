@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <variant>
 #include <vector>
 
 #include "vdc/models/inventory.hpp"
@@ -39,6 +40,8 @@ class TraceCache {
 
   /// Reads a csv or azure file once, storing every column's series or error under its key.
   void load_table(const Key& table_key, const TraceCpu& trace);
+  /// Keeps a reader's result for one column: its series, or the error asking for it raises.
+  void store(const Key& key, std::variant<TraceSeries, TraceError>&& result);
 
   mutable std::mutex mutex_;
   std::map<Key, std::unique_ptr<TraceSeries>> series_;

@@ -25,12 +25,21 @@ struct RunArgs {
   bool quiet = false;
 };
 
+/// `vdcsim import rvtools INPUT -o OUTPUT [--force] [--workload constant|diurnal] [--no-check]`.
+struct ImportArgs {
+  std::string input;                 ///< RVTools .xlsx or folder of per-tab CSV files
+  std::string output;                ///< scenario file to write
+  bool force = false;                ///< overwrite an existing output file
+  std::string workload = "constant"; ///< shape of the seeded demand: constant or diurnal
+  bool check = true;                 ///< simulate the first hour and compare with vHost
+};
+
 int run_command(const RunArgs& args);
 int validate_command(const std::vector<std::string>& files);
 int describe_command(const std::string& area);
 int models_command();
 /// `vdcsim import rvtools INPUT -o OUTPUT`: an RVTools export (.xlsx or a folder of per-tab
 /// CSV files) to a scenario file, with a summary of what was found and every disagreement.
-int import_rvtools(const std::string& input, const std::string& output);
+int import_rvtools(const ImportArgs& args);
 
 }  // namespace vdc::cli

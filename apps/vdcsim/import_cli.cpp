@@ -5,8 +5,8 @@
 
 namespace vdc::cli {
 
-int import_rvtools(const std::string& input, const std::string& output) {
-  return import::import_rvtools_command(input, output, std::cout, std::cerr);
+int import_rvtools(const ImportArgs& args) {
+  return import::import_rvtools_command(args.input, args.output, std::cout, std::cerr);
 }
 
 }  // namespace vdc::cli

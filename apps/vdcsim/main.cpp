@@ -35,13 +35,21 @@ int main(int argc, char** argv) {
 
   auto* models_cmd = app.add_subcommand("models", "List the model areas");
 
-  std::string import_input, import_output;
+  ImportArgs import_args;
   auto* import_cmd = app.add_subcommand("import", "Turn an inventory export into a scenario");
   import_cmd->require_subcommand(1);
   auto* rvtools_cmd = import_cmd->add_subcommand(
       "rvtools", "An RVTools export (.xlsx, or a folder of per-tab CSV files) to a scenario YAML");
-  rvtools_cmd->add_option("input", import_input, "RVTools .xlsx file or folder of *_tab*.csv files")->required();
-  rvtools_cmd->add_option("-o,--output", import_output, "Scenario file to write")->required();
+  rvtools_cmd->add_option("input", import_args.input, "RVTools .xlsx file or folder of *_tab*.csv files")
+      ->required();
+  rvtools_cmd->add_option("-o,--output", import_args.output, "Scenario file to write")->required();
+  rvtools_cmd->add_flag("--force", import_args.force, "Overwrite the output file if it exists");
+  rvtools_cmd->add_option("--workload", import_args.workload,
+                          "Shape of each VM's demand around its measured level: constant or diurnal")
+      ->check(CLI::IsMember({"constant", "diurnal"}))
+      ->capture_default_str();
+  rvtools_cmd->add_flag("!--no-check", import_args.check,
+                        "Skip simulating the first hour and comparing it with the export's vHost figures");
 
   try {
     app.parse(argc, argv);
@@ -57,6 +65,6 @@ int main(int argc, char** argv) {
   if (validate_cmd->parsed()) return validate_command(files);
   if (describe_cmd->parsed()) return describe_command(area);
   if (models_cmd->parsed()) return models_command();
-  if (rvtools_cmd->parsed()) return import_rvtools(import_input, import_output);
+  if (rvtools_cmd->parsed()) return import_rvtools(import_args);
   return kExitInvalid;
 }

@@ -180,6 +180,9 @@ struct ScenarioConfig {
   std::string source;  ///< file it came from (or "<builtin:...>")
   std::uint64_t seed = 1;
   sim::Time duration;
+  /// Start of the measured window: reports exclude [0, warmup) (the boot ramp of first
+  /// touch, for instance). Zero: reports cover the whole run. Always below `duration`.
+  sim::Time warmup;
   Fidelity fidelity = Fidelity::fluid;
   sim::Time sample_interval = sim::Time::from_ns(20'000'000'000);
   /// Model parameters by name ("cpu.quantum", ...) in their base unit; see ModelParameter.

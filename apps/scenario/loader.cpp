@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "sections.hpp"
 #include "sink.hpp"
 #include "yaml_tree.hpp"
@@ -40,10 +42,18 @@ LoadResult load_file(const std::string& path) {
 
 LoadResult load_default() { return load_string(default_scenario_yaml(), std::string(default_scenario_name())); }
 
-void apply(models::ScenarioConfig& config, const Overrides& overrides) {
+std::optional<std::string> apply(models::ScenarioConfig& config, const Overrides& overrides) {
+  if (overrides.duration && *overrides.duration <= config.warmup) {
+    return fmt::format(
+        "--duration {} is not above the warm-up of {} ('warmup: {}'): the reports would "
+        "measure nothing (expected a duration above {}, or a shorter warm-up in the scenario)",
+        sim::to_string(*overrides.duration), config.source, sim::to_string(config.warmup),
+        sim::to_string(config.warmup));
+  }
   if (overrides.seed) config.seed = *overrides.seed;
   if (overrides.fidelity) config.fidelity = *overrides.fidelity;
   if (overrides.duration) config.duration = *overrides.duration;
+  return std::nullopt;
 }
 
 }  // namespace vdc::scenario

@@ -17,6 +17,8 @@ constexpr std::array<Choice<models::Fidelity>, 2> fidelities{
 
 constexpr Bounds run_time{0.0, limits::max_duration_s, true,
                           "expected a duration above 0 and up to 366d, like 1h"};
+constexpr Bounds warmup_time{0.0, limits::max_duration_s, false,
+                             "expected a time from 0 to below the duration, like 20m"};
 
 /// The scenario name names the report directory, so it must be a plain file name.
 void read_scenario_name(Sink& sink, const Node& node, std::string& out) {
@@ -34,6 +36,24 @@ void read_scenario_name(Sink& sink, const Node& node, std::string& out) {
   out = *name;
 }
 
+/// `warmup:`, the start of the measured window; it must end before the run does (checked
+/// when the duration itself is valid).
+void read_warmup(Sink& sink, const Node& node, const MapView& scenario,
+                 models::ScenarioConfig& config) {
+  const std::optional<sim::Time> warmup = read_duration(sink, "warmup", node, warmup_time);
+  if (!warmup) return;
+  const Node* duration = scenario.get("duration");
+  if (duration != nullptr && config.duration > sim::Time::zero() && *warmup >= config.duration) {
+    sink.error(node.pos,
+               fmt::format("bad value '{}' for 'warmup': the run lasts only '{}'", node.text,
+                           duration->text),
+               "expected a warm-up shorter than the duration, so that the reports measure "
+               "something");
+    return;
+  }
+  config.warmup = *warmup;
+}
+
 }  // namespace
 
 void read_scenario(Context& ctx, const Node& root) {
@@ -47,6 +67,7 @@ void read_scenario(Context& ctx, const Node& root) {
   if (m.require("duration", "expected the simulated time, like 1h") != nullptr) {
     assign(m.duration("duration", run_time), config.duration);
   }
+  if (const Node* warmup = m.get("warmup")) read_warmup(ctx.sink, *warmup, m, config);
   assign(m.choice<models::Fidelity>("fidelity", fidelities), config.fidelity);
   assign(m.duration("sample_interval", run_time), config.sample_interval);
   if (const Node* parameters = m.get("parameters")) {

@@ -18,6 +18,7 @@ vms: []
   CHECK(c.source == "t.yaml");
   CHECK(c.seed == 1);
   CHECK(c.duration == 10_min);
+  CHECK(c.warmup == sim::Time::zero());
   CHECK(c.fidelity == models::Fidelity::fluid);
   CHECK(c.sample_interval == 20_s);
   CHECK(c.parameters.empty());

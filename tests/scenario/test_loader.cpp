@@ -230,13 +230,65 @@ vms: []
 
 TEST_CASE("overrides replace the seed, the fidelity and the duration") {
   models::ScenarioConfig c = *load_default().config;
-  apply(c, Overrides{});
+  CHECK_FALSE(apply(c, Overrides{}).has_value());
   CHECK(c.seed == 42);
-  apply(c, Overrides{7, models::Fidelity::detailed, 10_s});
+  CHECK_FALSE(apply(c, Overrides{7, models::Fidelity::detailed, 10_s}).has_value());
   CHECK(c.seed == 7);
   CHECK(c.fidelity == models::Fidelity::detailed);
   CHECK(c.duration == 10_s);
   CHECK(parse_fidelity("fluid") == models::Fidelity::fluid);
   CHECK(parse_fidelity("detailed") == models::Fidelity::detailed);
   CHECK_FALSE(parse_fidelity("fast").has_value());
+}
+
+TEST_CASE("warmup is a time from 0 to below the duration") {
+  CHECK(load_ok(scenario_text("warmup: 20m\nhosts: [{name: esx01, memory: 1 GiB}]\nvms: []\n")).warmup == 20_min);
+  CHECK(load_ok(scenario_text("warmup: 0\nhosts: [{name: esx01, memory: 1 GiB}]\nvms: []\n")).warmup == sim::Time::zero());
+  CHECK(load_ok(scenario_text("warmup: 90\nhosts: [{name: esx01, memory: 1 GiB}]\nvms: []\n")).warmup == 90_s);
+  // Written before the duration, checked against it all the same.
+  CHECK(load_ok("warmup: 3599s\nname: t\nduration: 1h\nhosts: [{name: esx01, memory: 1 GiB}]\nvms: []\n").warmup ==
+        59_min + 59_s);
+}
+
+TEST_CASE("a warmup that is not below the duration is an error at the warmup") {
+  const auto errors = [](std::string_view head) {
+    return messages(load(std::string(head) + "hosts: [{name: esx01, memory: 1 GiB}]\nvms: []\n"));
+  };
+  CHECK(errors("name: t\nduration: 1h\nwarmup: 1h\n") ==
+        std::vector<std::string>{
+            "t.yaml:3:9: error: bad value '1h' for 'warmup': the run lasts only '1h' (expected a "
+            "warm-up shorter than the duration, so that the reports measure something)"});
+  CHECK(errors("name: t\nwarmup: 2h\nduration: 90m\n") ==
+        std::vector<std::string>{
+            "t.yaml:2:9: error: bad value '2h' for 'warmup': the run lasts only '90m' (expected a "
+            "warm-up shorter than the duration, so that the reports measure something)"});
+  CHECK(errors("name: t\nduration: 1h\nwarmup: -5m\n") ==
+        std::vector<std::string>{
+            "t.yaml:3:9: error: bad value '-5m' for 'warmup': negative duration (expected a time from 0 to below the "
+            "duration, like 20m)"});
+  CHECK(errors("name: t\nduration: 1h\nwarmup: [5m]\n") ==
+        std::vector<std::string>{
+            "t.yaml:3:9: error: 'warmup' is a sequence (expected a time from 0 to below the "
+            "duration, like 20m)"});
+  // A bad duration is reported once, not again through the warmup.
+  CHECK(errors("name: t\nduration: 0s\nwarmup: 10m\n") ==
+        std::vector<std::string>{
+            "t.yaml:2:11: error: bad value '0s' for 'duration' (expected a duration above 0 and up "
+            "to 366d, like 1h)"});
+}
+
+TEST_CASE("a --duration at or below the scenario's warmup is refused, and nothing is applied") {
+  models::ScenarioConfig c =
+      load_ok(scenario_text("warmup: 20m\nhosts: [{name: esx01, memory: 1 GiB}]\nvms: []\n"));
+  const std::optional<std::string> refused = apply(c, Overrides{7, std::nullopt, 20_min});
+  REQUIRE(refused.has_value());
+  CHECK(*refused ==
+        "--duration 20m is not above the warm-up of t.yaml ('warmup: 20m'): the reports would "
+        "measure nothing (expected a duration above 20m, or a shorter warm-up in the scenario)");
+  CHECK(c.duration == 1_h);
+  CHECK(c.seed == 1);
+  CHECK(apply(c, Overrides{std::nullopt, std::nullopt, 5_min}).has_value());
+  CHECK_FALSE(apply(c, Overrides{std::nullopt, std::nullopt, 21_min}).has_value());
+  CHECK(c.duration == 21_min);
+  CHECK(c.warmup == 20_min);
 }

@@ -21,8 +21,9 @@ struct KeySet {
 
 namespace keys {
 
-inline constexpr std::array<std::string_view, 17> scenario_keys{
-    "name", "description", "seed", "duration", "fidelity", "sample_interval", "parameters",
+inline constexpr std::array<std::string_view, 18> scenario_keys{
+    "name", "description", "seed", "duration", "warmup", "fidelity", "sample_interval",
+    "parameters",
     "host_profiles", "vm_profiles", "hosts", "clusters", "resource_pools", "vms",
     "networks", "datastores", "events", "sweep"};
 inline constexpr std::array<std::string_view, 5> host_profile_keys{

@@ -55,8 +55,11 @@ struct Overrides {
   std::optional<sim::Time> duration;
 };
 
-/// Writes every set field of `overrides` into `config`.
-void apply(models::ScenarioConfig& config, const Overrides& overrides);
+/// Writes every set field of `overrides` into `config`, unless they make it invalid: a
+/// duration at or below the scenario's `warmup` is refused. Returns the refusal, a message
+/// to show after "vdcsim: error: " (exit status 2), leaving `config` unchanged; nothing on
+/// success. Callers must check it.
+std::optional<std::string> apply(models::ScenarioConfig& config, const Overrides& overrides);
 
 /// The fidelity named `text` ("fluid" or "detailed"), as written in a scenario.
 [[nodiscard]] std::optional<models::Fidelity> parse_fidelity(std::string_view text);

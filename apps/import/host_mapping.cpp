@@ -100,30 +100,60 @@ HostAssignment assign_hosts(const std::vector<HostRow>& hosts, const std::vector
   }
 
   std::vector<double> vcpus_on(hosts.size(), 0.0);
+  std::vector<double> memory_on(hosts.size(), 0.0);
   for (std::size_t i = 0; i < vms.size(); ++i) {
     if (!matched[i]) continue;
     out.vm_host[i] = *matched[i];
-    if (vms[i].power == Power::on) vcpus_on[*matched[i]] += *vms[i].vcpus;
-  }
-  for (std::size_t i = 0; i < vms.size(); ++i) {
-    if (matched[i]) continue;
-    const bool cluster_known = std::any_of(hosts.begin(), hosts.end(), [&](const HostRow& r) {
-      return iequals(r.cluster, vms[i].cluster);
-    });
-    std::optional<std::size_t> best;
-    double best_load = 0.0;
-    for (std::size_t h = 0; h < hosts.size(); ++h) {
-      if (cluster_known && !iequals(hosts[h].cluster, vms[i].cluster)) continue;
-      const double load =
-          vcpus_on[h] / static_cast<double>(hosts[h].sockets * hosts[h].cores_per_socket);
-      if (!best || load < best_load) {
-        best = h;
-        best_load = load;
-      }
+    if (vms[i].power == Power::on) {
+      vcpus_on[*matched[i]] += *vms[i].vcpus;
+      memory_on[*matched[i]] += *vms[i].memory_mib;
     }
-    out.vm_host[i] = *best;
+  }
+
+  // Largest first: powered-on VMs, then by memory, vCPUs and vInfo order.
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < vms.size(); ++i) {
+    if (!matched[i]) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const bool on_a = vms[a].power == Power::on;
+    const bool on_b = vms[b].power == Power::on;
+    if (on_a != on_b) return on_a;
+    if (*vms[a].memory_mib != *vms[b].memory_mib) return *vms[a].memory_mib > *vms[b].memory_mib;
+    return *vms[a].vcpus > *vms[b].vcpus;
+  });
+  out.fits.assign(vms.size(), true);
+  for (const std::size_t i : order) {
+    const VmRow& vm = vms[i];
+    const bool cluster_known = std::any_of(hosts.begin(), hosts.end(), [&](const HostRow& r) {
+      return iequals(r.cluster, vm.cluster);
+    });
+    const auto free_of = [&](std::size_t h) { return hosts[h].memory_mib - memory_on[h]; };
+    const auto load_of = [&](std::size_t h) {
+      return vcpus_on[h] / static_cast<double>(hosts[h].sockets * hosts[h].cores_per_socket);
+    };
+    // True when host a is a better choice than host b: more free memory, then less CPU load.
+    const auto better = [&](std::size_t a, std::size_t b) {
+      if (free_of(a) != free_of(b)) return free_of(a) > free_of(b);
+      return load_of(a) < load_of(b);
+    };
+    std::optional<std::size_t> best;     // among the hosts where the VM fits
+    std::optional<std::size_t> roomiest;  // among all candidates
+    for (std::size_t h = 0; h < hosts.size(); ++h) {
+      if (cluster_known && !iequals(hosts[h].cluster, vm.cluster)) continue;
+      if (!roomiest || better(h, *roomiest)) roomiest = h;
+      const bool fits = vm.power != Power::on || memory_on[h] + *vm.memory_mib <= hosts[h].memory_mib;
+      if (fits && (!best || better(h, *best))) best = h;
+    }
+    const std::size_t h = best ? *best : *roomiest;
+    out.vm_host[i] = h;
     out.placed[i] = true;
-    if (vms[i].power == Power::on) vcpus_on[*best] += *vms[i].vcpus;
+    out.fits[i] = best.has_value();
+    out.placement_order.push_back(i);
+    if (vm.power == Power::on) {
+      vcpus_on[h] += *vm.vcpus;
+      memory_on[h] += *vm.memory_mib;
+    }
   }
   return out;
 }

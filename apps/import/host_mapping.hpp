@@ -14,8 +14,12 @@ namespace vdc::import::detail {
 struct HostAssignment {
   /// Per VM of the input, the index of its host in the hosts given.
   std::vector<std::size_t> vm_host;
-  /// Per VM, true when it was placed by the least-loaded rule.
+  /// Per VM, true when it was placed by the placement rule.
   std::vector<bool> placed;
+  /// The placed VMs (indices into the input) in the order they were placed.
+  std::vector<std::size_t> placement_order;
+  /// Per VM, false when it was placed though no host of its cluster had room for it.
+  std::vector<bool> fits;
   /// One entry per distinct vInfo Host value, in order of first appearance.
   std::vector<HostMapping> mappings;
 };

@@ -49,15 +49,23 @@ void cluster_row(std::string& out, const std::string& name, const ClusterTotals&
 
 std::string import_summary(const ImportResult& r) {
   const models::ScenarioConfig& c = r.config;
-  std::string out = fmt::format("RVTools import of {} ({}; tabs: {})\n", r.source_name,
-                                r.source_kind, fmt::join(r.tabs, ", "));
+  std::string out = fmt::format("RVTools import of {} ({})\n", r.source_name, r.source_kind);
+  out += "Tabs:\n";
+  for (const TabUse& t : r.tab_uses) {
+    out += t.rows < 0 ? fmt::format("  {}: {}\n", t.tab, t.use)
+                      : fmt::format("  {} ({} {}): {}\n", t.tab, t.rows,
+                                    t.rows == 1 ? "row" : "rows", t.use);
+  }
   int on = 0;
   for (const auto& v : c.vms) on += v.powered_on ? 1 : 0;
   out += fmt::format(
       "Hosts: {} from vHost in {} clusters. VMs: {} from vInfo ({} powered on, {} powered off); "
-      "{} templates not imported.\n\n",
+      "{} templates not imported.\n",
       c.hosts.size(), c.clusters.size(), c.vms.size(), on, static_cast<int>(c.vms.size()) - on,
       r.templates);
+  out += "\nWorkloads:\n";
+  for (const std::string& w : r.workload_notes) out += fmt::format("  {}\n", w);
+  out += "\n";
 
   // Clusters in vHost order, standalone hosts last.
   std::vector<std::string> order;
@@ -115,22 +123,38 @@ std::string import_summary(const ImportResult& r) {
   out +=
       "\nHost-name mapping (vInfo Host -> vHost Host; rules: same name, same short name, "
       "short-name suffix\n"
-      "within the cluster, else each VM placed on the host of its cluster with the fewest\n"
-      "powered-on vCPUs per core):\n";
+      "within the cluster, else each VM placed by the placement rule below):\n";
   for (const HostMapping& m : r.mappings) {
     const std::string from = m.vinfo_host.empty() ? std::string("(empty)") : m.vinfo_host;
+    const std::string vms = m.vms == 1 ? std::string("1 VM") : fmt::format("{} VMs", m.vms);
     if (m.rule == MatchRule::placed) {
-      out += fmt::format("  {} -> (placed by rule; {}; {} VMs)\n", from, rule_text(m.rule), m.vms);
+      out += fmt::format("  {} -> (placed by rule; {}; {})\n", from, rule_text(m.rule), vms);
     } else {
-      out += fmt::format("  {} -> {} ({}; {} VMs)\n", from, m.host, rule_text(m.rule), m.vms);
+      out += fmt::format("  {} -> {} ({}; {})\n", from, m.host, rule_text(m.rule), vms);
     }
   }
   if (!r.placements.empty()) {
-    out += fmt::format("Placed by the least-loaded rule ({} VMs):\n", r.placements.size());
+    out += fmt::format(
+        "Placed ({} VMs; rule: powered-on VMs first, largest configured memory first, each on "
+        "the host of\n"
+        "its cluster with the most memory not yet taken by powered-on VMs among those that "
+        "still hold it,\n"
+        "ties broken by the fewest powered-on vCPUs per core, then vHost order; powered-off "
+        "VMs add no load):\n",
+        r.placements.size());
     for (const Placement& p : r.placements) {
-      out += fmt::format("  {} (vInfo host {}) -> {}\n", p.vm,
-                         p.vinfo_host.empty() ? "(empty)" : p.vinfo_host, p.host);
+      out += fmt::format("  {} (vInfo host {}; {} vCPU, {:.1f} GiB{}) -> {}{}\n", p.vm,
+                         p.vinfo_host.empty() ? "(empty)" : p.vinfo_host, p.vcpus,
+                         p.memory_mib / 1024.0, p.powered_on ? "" : ", powered off", p.host,
+                         p.fits ? "" : " (no host had room)");
     }
+  }
+  out += "\nMemory capacity by placement (powered-on vRAM against host memory): ";
+  if (r.capacity_problems.empty()) {
+    out += "every host holds its VMs.\n";
+  } else {
+    out += "\n";
+    for (const std::string& p : r.capacity_problems) out += fmt::format("  - {}\n", p);
   }
 
   out +=

@@ -11,6 +11,7 @@
 #include "host_mapping.hpp"
 #include "rvtools_tables.hpp"
 #include "vdc/import/rvtools.hpp"
+#include "workload_seeding.hpp"
 #include "vdc/models/trace/csv_reader.hpp"
 #include "vdc/scenario/limits.hpp"
 
@@ -367,9 +368,131 @@ void build_profiles(const std::vector<HostRow>& hosts, ImportResult& result) {
   }
 }
 
+/// Hosts holding more powered-on vRAM than memory, and clusters that cannot hold the VMs
+/// placed in them, one sentence each.
+void check_capacity(const models::ScenarioConfig& config, const detail::HostAssignment& assignment,
+                    std::vector<std::string>& problems) {
+  constexpr double gib = 1024.0;
+  std::vector<double> vram(config.hosts.size(), 0.0);
+  std::vector<bool> overfilled_by_placement(config.hosts.size(), false);
+  for (std::size_t i = 0; i < config.vms.size(); ++i) {
+    if (!config.vms[i].powered_on) continue;
+    vram[assignment.vm_host[i]] += config.vms[i].memory_mib;
+    if (assignment.placed[i] && !assignment.fits[i])
+      overfilled_by_placement[assignment.vm_host[i]] = true;
+  }
+  std::map<std::string, std::vector<std::string>> unfit;  // cluster -> VMs placed without room
+  for (const std::size_t i : assignment.placement_order) {
+    if (!assignment.fits[i]) unfit[config.hosts[assignment.vm_host[i]].cluster].push_back(config.vms[i].name);
+  }
+  for (const auto& [cluster, names] : unfit) {
+    double memory = 0.0;
+    double on = 0.0;
+    for (std::size_t h = 0; h < config.hosts.size(); ++h) {
+      if (config.hosts[h].cluster != cluster) continue;
+      memory += config.hosts[h].memory_mib;
+      on += vram[h];
+    }
+    problems.push_back(fmt::format(
+        "{} cannot hold its powered-on VMs without overcommitting memory: {:.1f} GiB of vRAM "
+        "on {:.1f} GiB; placed where no host had room: {}",
+        cluster.empty() ? std::string("the standalone hosts") : fmt::format("cluster '{}'", cluster),
+        on / gib, memory / gib, fmt::join(names, ", ")));
+  }
+  for (std::size_t h = 0; h < config.hosts.size(); ++h) {
+    const models::HostConfig& host = config.hosts[h];
+    if (vram[h] <= host.memory_mib) continue;
+    problems.push_back(fmt::format(
+        "host '{}' holds {:.1f} GiB of powered-on vRAM on {:.1f} GiB of memory ({:.0f}%), {}",
+        host.name, vram[h] / gib, host.memory_mib / gib, 100.0 * vram[h] / host.memory_mib,
+        overfilled_by_placement[h] ? "with VMs placed there for want of room"
+                                   : "as vInfo maps its VMs"));
+  }
+}
+
+/// What each known RVTools tab holds, for the tabs the import leaves out.
+std::string tab_content(std::string_view tab) {
+  static const std::map<std::string, std::string, std::less<>> known{
+      {"vnetwork", "VM network adapters"},  {"vdisk", "virtual disks"},
+      {"vpartition", "guest partitions"},   {"vcluster", "cluster settings (HA, DRS)"},
+      {"vrp", "resource pools"},            {"vsnapshot", "snapshots"},
+      {"vcd", "CD drives"},                 {"vusb", "USB devices"},
+      {"vhba", "host bus adapters"},        {"vnic", "host network adapters"},
+      {"vswitch", "standard switches"},     {"vport", "standard port groups"},
+      {"dvswitch", "distributed switches"}, {"dvport", "distributed port groups"},
+      {"vsc_vmk", "VMkernel adapters"},     {"vmultipath", "storage paths"},
+      {"vtools", "VMware Tools"},           {"vsource", "the vCenter"},
+      {"vlicense", "licences"},             {"vhealth", "health checks"},
+      {"vfileinfo", "datastore files"},     {"vmetadata", "the export's metadata"}};
+  std::string key(tab);
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  const auto it = known.find(key);
+  return it == known.end() ? std::string{} : it->second;
+}
+
+/// Every tab of the export with its rows and what was taken from it.
+void list_tabs(const Workbook& book, const std::vector<VmRow>& vms,
+               const std::vector<HostRow>& hosts, ImportResult& result) {
+  const auto has_column = [](const Sheet& sheet, std::string_view name) {
+    return std::any_of(sheet.header.begin(), sheet.header.end(),
+                       [&](const std::string& h) { return iequals(h, name); });
+  };
+  for (const std::string& tab : book.tab_names) {
+    const Sheet* sheet = book.find(tab);
+    TabUse use{tab, sheet ? static_cast<int>(sheet->rows.size()) : -1, {}};
+    if (sheet == nullptr) {
+      use.use = "not read";
+    } else if (iequals(tab, "vInfo")) {
+      use.use = "VMs: name, power state, vCPUs, memory, cluster, host, guest OS";
+      if (has_column(*sheet, "Active Memory")) use.use += ", active memory";
+      if (has_column(*sheet, "Overall Cpu Readiness")) use.use += ", CPU readiness (reported)";
+      std::size_t pooled = 0;
+      std::size_t in_vapp = 0;
+      for (const VmRow& v : vms) {
+        if (!v.pool.empty() && !iequals(v.pool, "Resources")) ++pooled;
+        if (!v.vapp.empty()) ++in_vapp;
+      }
+      std::vector<std::string> left_out;
+      if (has_column(*sheet, "Resource pool"))
+        left_out.push_back(fmt::format("the resource pool of {} VMs", pooled));
+      if (has_column(*sheet, "vApp"))
+        left_out.push_back(fmt::format("the vApp of {} VMs", in_vapp));
+      if (!left_out.empty())
+        use.use += fmt::format("; left out (not modelled yet): {}", fmt::join(left_out, ", "));
+    } else if (iequals(tab, "vHost")) {
+      use.use = "hosts: sockets, cores, hyperthreading, speed, memory, cluster";
+      const bool usage = std::any_of(hosts.begin(), hosts.end(), [](const HostRow& h) {
+        return h.cpu_usage_pct || h.memory_usage_pct;
+      });
+      if (usage) use.use += "; CPU and memory usage (workload seeding and the check)";
+    } else if (iequals(tab, "vCPU")) {
+      use.use = "CPU shares, reservations, limits";
+      if (has_column(*sheet, "Overall")) use.use += "; 'Overall' MHz as each VM's CPU demand";
+    } else if (iequals(tab, "vMemory")) {
+      use.use = "memory shares, reservations, limits";
+      if (has_column(*sheet, "Consumed"))
+        use.use += "; 'Consumed' and 'Active' as each VM's memory workload";
+    } else if (iequals(tab, "vDatastore")) {
+      use.use = "datastores, listed below; not modelled yet";
+    } else {
+      const std::string what = tab_content(tab);
+      const bool meta = iequals(tab, "vSource") || iequals(tab, "vLicense") ||
+                        iequals(tab, "vHealth") || iequals(tab, "vMetaData") ||
+                        iequals(tab, "vTools") || iequals(tab, "vFileInfo");
+      use.use = fmt::format("{}{}: {} left out", meta ? "not used" : "not modelled yet",
+                            what.empty() ? std::string{} : fmt::format(" ({})", what),
+                            sheet->rows.size() == 1 ? std::string("1 row")
+                                                    : fmt::format("{} rows", sheet->rows.size()));
+    }
+    result.tab_uses.push_back(std::move(use));
+  }
+}
+
 }  // namespace
 
-ImportResult import_workbook(const Workbook& book) {
+ImportResult import_workbook(const Workbook& book, const ImportOptions& options) {
   const Sheet* vinfo = book.find("vInfo");
   const Sheet* vhost = book.find("vHost");
   for (const auto& [sheet, tab] : {std::pair{vinfo, "vInfo"}, std::pair{vhost, "vHost"}}) {
@@ -379,6 +502,7 @@ ImportResult import_workbook(const Workbook& book) {
     }
   }
   ImportResult result;
+  result.options = options;
   result.source_name = std::filesystem::path(book.source).filename().string();
   if (result.source_name.empty())
     result.source_name = std::filesystem::path(book.source).parent_path().filename().string();
@@ -460,15 +584,18 @@ ImportResult import_workbook(const Workbook& book) {
     cfg.memory_mib = *v.memory_mib;
     cfg.guest.os = clean_text(v.os);
     cfg.powered_on = v.power == Power::on;
-    if (assignment.placed[i]) {
-      result.placements.push_back(Placement{cfg.name, v.host, cfg.host});
-      if (!iequals(v.cluster, hosts[h].cluster)) {
-        notes.push_back(fmt::format(
-            "VM '{}': {} has no host in vHost; placed on '{}' of cluster '{}'", cfg.name,
-            v.cluster.empty() ? std::string("no cluster") : fmt::format("cluster '{}'", v.cluster),
-            cfg.host, hosts[h].cluster));
-      }
-    } else if (!iequals(v.cluster, hosts[h].cluster)) {
+    if (assignment.placed[i] && !iequals(v.cluster, hosts[h].cluster)) {
+      const std::string where =
+          hosts[h].cluster.empty() ? fmt::format("standalone host '{}'", cfg.host)
+                                   : fmt::format("'{}' of cluster '{}'", cfg.host, hosts[h].cluster);
+      notes.push_back(
+          v.cluster.empty()
+              ? fmt::format("VM '{}': vInfo names no cluster and no host that vHost lists; placed "
+                            "on {}",
+                            cfg.name, where)
+              : fmt::format("VM '{}': vInfo's cluster '{}' has no host in vHost; placed on {}",
+                            cfg.name, v.cluster, where));
+    } else if (!assignment.placed[i] && !iequals(v.cluster, hosts[h].cluster)) {
       notes.push_back(fmt::format(
           "VM '{}': vInfo cluster '{}', but its host '{}' is in cluster '{}' in vHost (the "
           "host's kept)",
@@ -476,14 +603,22 @@ ImportResult import_workbook(const Workbook& book) {
     }
     config.vms.push_back(std::move(cfg));
   }
+  for (const std::size_t i : assignment.placement_order) {
+    const models::VmConfig& vm = config.vms[i];
+    result.placements.push_back(Placement{vm.name, vms[i].host, vm.host, vm.vcpus, vm.memory_mib,
+                                          vm.powered_on, assignment.fits[i]});
+  }
   for (const HostMapping& m : result.mappings) {
     if (m.rule == MatchRule::placed) {
       notes.push_back(fmt::format(
-          "vInfo host '{}' (cluster '{}', {} VMs) is not in vHost: its VMs were placed by "
-          "the least-loaded rule",
-          m.vinfo_host.empty() ? std::string("(empty)") : m.vinfo_host, m.cluster, m.vms));
+          "vInfo host '{}' ({}, {}) is not in vHost: {} placed by the placement rule",
+          m.vinfo_host.empty() ? std::string("(empty)") : m.vinfo_host,
+          m.cluster.empty() ? std::string("no cluster") : fmt::format("cluster '{}'", m.cluster),
+          m.vms == 1 ? std::string("1 VM") : fmt::format("{} VMs", m.vms),
+          m.vms == 1 ? "it was" : "they were"));
     }
   }
+  check_capacity(config, assignment, result.capacity_problems);
   const std::size_t suspended = static_cast<std::size_t>(std::count_if(
       vms.begin(), vms.end(), [](const VmRow& v) { return v.power == Power::suspended; }));
   if (suspended > 0)
@@ -497,18 +632,57 @@ ImportResult import_workbook(const Workbook& book) {
     result.datastores = detail::read_datastores(*ds);
   }
   build_profiles(hosts, result);
+
+  std::vector<detail::VmUsage> usage(vms.size());
+  for (std::size_t i = 0; i < vms.size(); ++i) {
+    detail::VmUsage& u = usage[i];
+    u.readiness_pct = vms[i].readiness_pct;
+    u.active_mib = vms[i].active_mib;
+    if (cpu_tab.row_of_vm[i]) u.cpu_mhz = cpu_tab.rows[*cpu_tab.row_of_vm[i]].overall_mhz;
+    if (mem_tab.row_of_vm[i]) {
+      const AllocationRow& a = mem_tab.rows[*mem_tab.row_of_vm[i]];
+      u.consumed_mib = a.consumed_mib;
+      u.consumed_overhead_mib = a.consumed_overhead_mib;
+      if (a.active_mib) u.active_mib = a.active_mib;
+      u.ballooned_mib = a.ballooned_mib;
+      u.swapped_mib = a.swapped_mib;
+    }
+  }
+  detail::seed_workloads(hosts, usage, result);
+  list_tabs(book, vms, hosts, result);
   return result;
 }
 
-ImportResult import_rvtools(const std::filesystem::path& path) {
+ImportResult import_rvtools(const std::filesystem::path& path, const ImportOptions& options) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    return import_workbook(read_csv_folder(path, tabs_read));
-  if (!std::filesystem::exists(path, ec)) {
+  const bool folder = std::filesystem::is_directory(path, ec);
+  if (!folder && !std::filesystem::exists(path, ec)) {
     throw ImportError({path.string(), {}, 0, {}}, "no such file or folder",
                       "an RVTools .xlsx, or a folder of its per-tab CSV files");
   }
-  return import_workbook(read_xlsx(path, tabs_read));
+  const auto read = [&](std::span<const std::string_view> tabs) {
+    return folder ? read_csv_folder(path, tabs) : read_xlsx(path, tabs);
+  };
+  Workbook book = read(tabs_read);
+  // The other tabs are read only to count their rows for the summary: one that cannot be
+  // read is reported there, not an error.
+  std::map<std::string, std::string> unreadable;
+  for (const std::string& tab : book.tab_names) {
+    if (book.find(tab) != nullptr) continue;
+    const std::array<std::string_view, 1> one{tab};
+    try {
+      Workbook other = read(one);
+      for (Sheet& sheet : other.sheets) book.sheets.push_back(std::move(sheet));
+    } catch (const ImportError& e) {
+      unreadable[tab] = e.what();
+    }
+  }
+  ImportResult result = import_workbook(book, options);
+  for (TabUse& t : result.tab_uses) {
+    if (const auto it = unreadable.find(t.tab); it != unreadable.end())
+      t.use = fmt::format("not read: {}", it->second);
+  }
+  return result;
 }
 
 }  // namespace vdc::import

@@ -90,6 +90,30 @@ class TabReader {
     return number(row, col, 0.0, 1e15, "a size in MiB, 0 or more");
   }
 
+  /// A number in [lo, hi], or nothing when the column is absent or the cell empty.
+  [[nodiscard]] std::optional<double> optional_number(const SheetRow& row, int col, double lo,
+                                                      double hi,
+                                                      const std::string& expected) const {
+    if (col < 0 || text(row, col).empty()) return std::nullopt;
+    return number(row, col, lo, hi, expected);
+  }
+
+  /// A percentage such as "12", "12.5" or "12 %" in [0, hi], or nothing when the column is
+  /// absent or the cell empty.
+  [[nodiscard]] std::optional<double> optional_percent(const SheetRow& row, int col,
+                                                       double hi) const {
+    if (col < 0) return std::nullopt;
+    std::string t = text(row, col);
+    if (!t.empty() && t.back() == '%') t = std::string(trim(std::string_view(t).substr(0, t.size() - 1)));
+    if (t.empty()) return std::nullopt;
+    const auto v = models::trace::parse_number(t);
+    const std::string expected = fmt::format("a percentage from 0 to {}", hi);
+    if (!v || *v < 0.0 || *v > hi)
+      throw error(row, col, fmt::format("'{}' is out of range or not a number", text(row, col)),
+                  expected);
+    return *v;
+  }
+
   /// True or False (as RVTools writes booleans; 1 and 0 accepted).
   [[nodiscard]] bool boolean(const SheetRow& row, int col) const {
     const std::string t = text(row, col);
@@ -136,6 +160,9 @@ std::vector<HostRow> read_hosts(const Sheet& sheet) {
   const int vcpus = tab.find({"# vCPUs"});
   const int vendor = tab.find({"Vendor"});
   const int model = tab.find({"Model"});
+  const int cpu_usage = tab.find({"CPU usage %"});
+  const int memory_usage = tab.find({"Memory usage %"});
+  const int vm_used = tab.find({"VM Used memory"});
   std::vector<HostRow> out;
   for (const SheetRow& row : sheet.rows) {
     HostRow h;
@@ -164,6 +191,10 @@ std::vector<HostRow> read_hosts(const Sheet& sheet) {
     h.vcpus = tab.optional_whole(row, vcpus, 0, 100'000'000, "a vCPU count");
     h.vendor = tab.text(row, vendor);
     h.model = tab.text(row, model);
+    // vCenter's host CPU usage may pass 100% a little (turbo); memory usage may not.
+    h.cpu_usage_pct = tab.optional_percent(row, cpu_usage, 1000.0);
+    h.memory_usage_pct = tab.optional_percent(row, memory_usage, 100.0);
+    h.vm_used_mib = tab.optional_number(row, vm_used, 0.0, 1e15, "memory in MiB, 0 or more");
     out.push_back(std::move(h));
   }
   return out;
@@ -179,6 +210,10 @@ std::vector<VmRow> read_vms(const Sheet& sheet) {
   const int host = tab.require({"Host"});
   const int templ = tab.find({"Template"});
   const int os = tab.find({"OS according to the configuration file"});
+  const int readiness = tab.find({"Overall Cpu Readiness"});
+  const int active = tab.find({"Active Memory"});
+  const int pool = tab.find({"Resource pool"});
+  const int vapp = tab.find({"vApp"});
   std::vector<VmRow> out;
   for (const SheetRow& row : sheet.rows) {
     VmRow v;
@@ -189,6 +224,12 @@ std::vector<VmRow> read_vms(const Sheet& sheet) {
     v.cluster = tab.text(row, cluster);
     v.host = tab.text(row, host);
     v.os = tab.text(row, os);
+    v.pool = tab.text(row, pool);
+    v.vapp = tab.text(row, vapp);
+    if (!v.is_template) {
+      v.readiness_pct = tab.optional_percent(row, readiness, 100.0);
+      v.active_mib = tab.optional_number(row, active, 0.0, 1e15, "memory in MiB, 0 or more");
+    }
     // A template never runs: its size is not checked. An empty size may come from vCPU or
     // vMemory (the import fills it, or reports the empty cell).
     if (!v.is_template) {
@@ -213,6 +254,15 @@ std::vector<AllocationRow> read_allocations(const Sheet& sheet, bool cpu) {
   const int power = tab.find({"Powerstate"});
   const int size = cpu ? tab.find({"CPUs"}) : tab.find({"Size MiB", "Size MB"});
   const char* unit = cpu ? "MHz" : "MiB";
+  const int overall = cpu ? tab.find({"Overall"}) : -1;
+  const int consumed = cpu ? -1 : tab.find({"Consumed"});
+  const int consumed_overhead = cpu ? -1 : tab.find({"Consumed Overhead"});
+  const int active = cpu ? -1 : tab.find({"Active"});
+  const int shared = cpu ? -1 : tab.find({"Shared"});
+  const int ballooned = cpu ? -1 : tab.find({"Ballooned"});
+  const int swapped = cpu ? -1 : tab.find({"Swapped"});
+  const std::string mhz_expected = "CPU used in MHz, 0 or more";
+  const std::string mib_expected = "memory in MiB, 0 or more";
   std::vector<AllocationRow> out;
   for (const SheetRow& row : sheet.rows) {
     AllocationRow a;
@@ -237,6 +287,13 @@ std::vector<AllocationRow> read_allocations(const Sheet& sheet, bool cpu) {
                       fmt::format("a limit in {}, or -1 for unlimited", unit));
     }
     if (l >= 0.0) a.limit = l;
+    a.overall_mhz = tab.optional_number(row, overall, 0.0, 1e9, mhz_expected);
+    a.consumed_mib = tab.optional_number(row, consumed, 0.0, 1e15, mib_expected);
+    a.consumed_overhead_mib = tab.optional_number(row, consumed_overhead, 0.0, 1e15, mib_expected);
+    a.active_mib = tab.optional_number(row, active, 0.0, 1e15, mib_expected);
+    a.shared_mib = tab.optional_number(row, shared, 0.0, 1e15, mib_expected);
+    a.ballooned_mib = tab.optional_number(row, ballooned, 0.0, 1e15, mib_expected);
+    a.swapped_mib = tab.optional_number(row, swapped, 0.0, 1e15, mib_expected);
     out.push_back(std::move(a));
   }
   return out;

@@ -27,6 +27,12 @@ struct HostRow {
   std::optional<int> vcpus;  ///< "# vCPUs": their vCPUs
   std::string vendor;
   std::string model;
+  /// Usage as vHost measured it (empty when the column is absent or the cell empty):
+  /// "CPU usage %" of cores x speed, "Memory usage %" of the host's memory (consumed, the
+  /// vmkernel included), "VM Used memory" MiB (the guests' active memory, summed).
+  std::optional<double> cpu_usage_pct;
+  std::optional<double> memory_usage_pct;
+  std::optional<double> vm_used_mib;
 };
 
 /// Power state of a vInfo, vCPU or vMemory row.
@@ -44,6 +50,13 @@ struct VmRow {
   std::string cluster;
   std::string host;
   std::string os;
+  /// "Overall Cpu Readiness" in percent, when present (RVTools 4.x).
+  std::optional<double> readiness_pct;
+  /// "Active Memory" MiB, when present (RVTools 4.x).
+  std::optional<double> active_mib;
+  /// "Resource pool" and "vApp", as written (empty when absent).
+  std::string pool;
+  std::string vapp;
 };
 
 /// Shares, reservation and limit of a VM from vCPU (MHz) or vMemory (MiB).
@@ -56,6 +69,16 @@ struct AllocationRow {
   double shares = 0.0;
   double reservation = 0.0;
   std::optional<double> limit;  ///< empty for -1 (unlimited)
+  /// Usage columns, when present and filled. vCPU: "Overall" (MHz used). vMemory:
+  /// "Consumed" (host memory, overhead included), "Consumed Overhead", "Active", "Shared",
+  /// "Ballooned", "Swapped" (MiB).
+  std::optional<double> overall_mhz;
+  std::optional<double> consumed_mib;
+  std::optional<double> consumed_overhead_mib;
+  std::optional<double> active_mib;
+  std::optional<double> shared_mib;
+  std::optional<double> ballooned_mib;
+  std::optional<double> swapped_mib;
 };
 
 /// What a VM's vCPU count and memory must be, for messages.

@@ -1,6 +1,7 @@
 // The imported inventory as a scenario file in the format of docs/scenario.md.
 #include <algorithm>
 #include <set>
+#include <variant>
 #include <string>
 
 #include <fmt/format.h>
@@ -71,6 +72,52 @@ std::string allocation(std::string_view key, const models::Allocation& a, std::s
   return fmt::format(", {}: {{{}}}", key, fmt::join(parts, ", "));
 }
 
+/// A fraction as a percentage with four significant digits ("12.35%", "0.0123%").
+std::string percent(double fraction) { return fmt::format("{:.4g}%", fraction * 100.0); }
+
+/// ", workload: {...}" for a VM whose workload was seeded; empty otherwise.
+std::string workload(const models::VmConfig& v, const VmSeed& seed) {
+  std::vector<std::string> parts;
+  if (seed.cpu != SeedSource::none) {
+    if (const auto* c = std::get_if<models::ConstantCpu>(&v.cpu_workload)) {
+      parts.push_back(fmt::format("cpu: {{kind: constant, demand: {}}}", percent(c->demand)));
+    } else if (const auto* d = std::get_if<models::DiurnalCpu>(&v.cpu_workload)) {
+      const std::int64_t peak_min = d->peak.ns() / 60'000'000'000;
+      parts.push_back(fmt::format(
+          "cpu: {{kind: diurnal, mean: {}, amplitude: {}, peak: \"{:02}:{:02}\", step: {}m}}",
+          percent(d->mean), percent(d->amplitude), peak_min / 60, peak_min % 60,
+          d->step.ns() / 60'000'000'000));
+    }
+  }
+  if (seed.memory != SeedSource::none) {
+    parts.push_back(fmt::format("memory: {{active: {}, touched: {}}}",
+                                percent(v.mem_workload.active), percent(v.mem_workload.touched)));
+  }
+  if (parts.empty()) return {};
+  return fmt::format(", workload: {{{}}}", fmt::join(parts, ", "));
+}
+
+/// `text` as YAML comment lines of at most about 90 characters.
+std::string comment_lines(const std::string& text) {
+  std::string out;
+  std::string line = "#";
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (line.size() > 2 && line.size() + 1 + word.size() > 90) {
+      out += line + "\n";
+      line = "#  ";
+      line += word;
+    } else {
+      line += " " + word;
+    }
+    start = end + 1;
+  }
+  return out + line + "\n";
+}
+
 }  // namespace
 
 std::string to_scenario_yaml(const ImportResult& r) {
@@ -84,11 +131,15 @@ std::string to_scenario_yaml(const ImportResult& r) {
       "# {} hosts, {} VMs ({} powered on, {} powered off); {} templates not imported.\n",
       c.hosts.size(), c.vms.size(), on, static_cast<std::ptrdiff_t>(c.vms.size()) - on,
       r.templates);
-  y += "# RVTools records no workloads: every VM idles (constant 0%) until given one, for\n"
-       "# example `workload: {cpu: {kind: constant, demand: 30%}}` on a VM entry.\n"
-       "# The host-name mapping, the placements and every disagreement between tabs are in the\n"
-       "# import summary; datastores are listed there too (they are not modelled yet).\n";
-  y += fmt::format("name: {}\nduration: 1h\n", yaml_scalar(c.name));
+  y += std::string("# Workloads (`--workload ") +
+       (r.options.shape == WorkloadShape::diurnal ? "diurnal" : "constant") + "`):\n";
+  for (const std::string& w : r.workload_notes) y += comment_lines(w);
+  y += "# The host-name mapping, the placements and every disagreement between tabs are in the\n"
+       "# import summary, with the tabs left out (datastores, networks, disks: not modelled yet).\n";
+  y += fmt::format("name: {}\n", yaml_scalar(c.name));
+  const auto minutes = [](sim::Time t) { return t.ns() / 60'000'000'000; };
+  if (c.warmup > sim::Time::zero()) y += fmt::format("warmup: {}m\n", minutes(c.warmup));
+  y += fmt::format("duration: {}m\n", minutes(c.duration));
 
   y += "host_profiles:\n";
   for (const ImportedProfile& p : r.profiles) {
@@ -115,7 +166,8 @@ std::string to_scenario_yaml(const ImportResult& r) {
     }
   }
   y += c.vms.empty() ? "vms: []\n" : "vms:\n";
-  for (const models::VmConfig& v : c.vms) {
+  for (std::size_t i = 0; i < c.vms.size(); ++i) {
+    const models::VmConfig& v = c.vms[i];
     y += fmt::format("  - {{name: {}, vcpus: {}, memory: {} MiB, host: {}", yaml_scalar(v.name),
                      v.vcpus, v.memory_mib, yaml_scalar(v.host));
     if (!v.cluster.empty()) y += fmt::format(", cluster: {}", yaml_scalar(v.cluster));
@@ -123,6 +175,7 @@ std::string to_scenario_yaml(const ImportResult& r) {
     y += allocation("mem", v.mem, "MiB");
     if (!v.guest.os.empty()) y += fmt::format(", guest: {{os: {}}}", yaml_scalar(v.guest.os));
     if (!v.powered_on) y += ", powered_on: false";
+    if (i < r.seeds.size()) y += workload(v, r.seeds[i]);
     y += "}\n";
   }
   return y;

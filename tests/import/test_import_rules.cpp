@@ -2,6 +2,8 @@
 // rule worked out by hand, names the scenario format cannot hold, allocations that need
 // adjusting, datastores, xlsx cell kinds and the command's exit codes.
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <doctest/doctest.h>
@@ -95,11 +97,14 @@ TEST_CASE("a missing column or tab is an error naming it") {
             "files)");
 }
 
-TEST_CASE(
-    "unmatched VMs go to the host of their cluster with the fewest powered-on vCPUs per core") {
-  // h1 has 8 cores, h2 4. v6 names h2's FQDN: matched by short name and assigned before any
-  // placement, so h2 starts at 1/4. v1 (4 vCPUs): h1 at 0 -> 4/8. v2 (2): h2 at 0.25 -> 3/4.
-  // v3 (1): h1 at 0.5 -> 5/8. v4 (off, 8): h1 at 0.625 < 0.75, adds nothing. v5 (1): h1 -> 6/8.
+TEST_CASE("unmatched VMs of equal memory go to the less CPU-loaded host on a memory tie") {
+  // h1 has 8 cores, h2 4, both 16 GiB. v6 names h2's FQDN: matched by short name and
+  // assigned before any placement, so h2 starts at 1/4 vCPU per core and 15360 MiB free.
+  // All placed VMs have 1 GiB: powered-on first, most vCPUs first (v1, v2, then v3 and v5
+  // in vInfo order), then v4 (off). v1: h1 has more free memory -> h1 (15360 free, 4/8).
+  // v2: free tie at 15360, h2 less loaded (1/4 < 4/8) -> h2 (14336, 3/4). v3: h1 has more
+  // free -> h1 (14336, 5/8). v5: tie at 14336, h1 less loaded (5/8 < 3/4) -> h1 (13312).
+  // v4 (off, no load): h2 has the most free memory.
   const vdc::test::ScratchDir dir;
   const ImportResult r = import_csv(
       dir,
@@ -109,7 +114,7 @@ TEST_CASE(
       "v5,poweredOn,False,1,1024,C,gone\nv6,poweredOn,False,1,1024,C,H2.example.com\n");
   std::vector<std::string> hosts;
   for (const auto& vm : r.config.vms) hosts.push_back(vm.host);
-  CHECK(hosts == std::vector<std::string>{"h1", "h2", "h1", "h1", "h1", "h2"});
+  CHECK(hosts == std::vector<std::string>{"h1", "h2", "h1", "h2", "h1", "h2"});
   CHECK(r.placements.size() == 5);
   CHECK(r.mappings[1].rule == vdc::import::MatchRule::short_name);
 }
@@ -247,19 +252,53 @@ TEST_CASE("the import command writes the scenario atomically and exits 0, 2 or 1
   dir.write("x_tabvHost.csv", host_header + "h1,C,2000,1,4,8192,False,,\n");
   dir.write("x_tabvInfo.csv", vm_header + "a,poweredOn,False,2,1024,C,h1\n");
   const auto out = dir.path() / "scenario.yaml";
+  const vdc::import::ImportCommandOptions options;
   std::ostringstream summary;
   std::ostringstream err;
-  CHECK(vdc::import::import_rvtools_command(dir.path(), out, summary, err) == 0);
+  CHECK(vdc::import::import_rvtools_command(dir.path(), out, options, summary, err) == 0);
   CHECK(err.str().empty());
   CHECK(summary.str().find("Wrote " + out.string()) != std::string::npos);
-  CHECK(vdc::scenario::load_file(out.string()).ok());
-  CHECK(vdc::import::import_rvtools_command(dir.path() / "missing", out, summary, err) == 2);
+  CHECK(vdc::import::import_rvtools_command(dir.path() / "missing", dir.path() / "other.yaml",
+                                            options, summary, err) == 2);
   CHECK(err.str().starts_with("error: " + (dir.path() / "missing").string() +
                               ": no such file or folder"));
   std::ostringstream err2;
-  CHECK(vdc::import::import_rvtools_command(dir.path(), dir.path() / "no/such/dir/s.yaml", summary,
-                                            err2) == 1);
+  CHECK(vdc::import::import_rvtools_command(dir.path(), dir.path() / "no/such/dir/s.yaml", options,
+                                            summary, err2) == 1);
   CHECK(err2.str().starts_with("error: cannot create "));
+}
+
+TEST_CASE("import -o refuses to overwrite an existing file unless forced") {
+  const vdc::test::ScratchDir dir;
+  dir.write("x_tabvHost.csv", host_header + "h1,C,2000,1,4,8192,False,,\n");
+  dir.write("x_tabvInfo.csv", vm_header + "a,poweredOn,False,2,1024,C,h1\n");
+  const auto out = dir.write("scenario.yaml", "precious\n");
+  vdc::import::ImportCommandOptions options;
+  std::ostringstream summary;
+  std::ostringstream err;
+  CHECK(vdc::import::import_rvtools_command(dir.path(), out, options, summary, err) == 2);
+  CHECK(err.str() == "error: " + out.string() +
+                         " exists (nothing written; pass --force to overwrite it, or choose "
+                         "another -o file)\n");
+  CHECK(summary.str().empty());
+  std::ifstream kept(out);
+  std::string text((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+  CHECK(text == "precious\n");
+  // Nothing else appeared beside it (no temporary file left behind).
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path()),
+                      std::filesystem::directory_iterator{}) == 3);
+  // A missing export is still refused first for the existing file: nothing is read.
+  std::ostringstream err2;
+  CHECK(vdc::import::import_rvtools_command(dir.path() / "missing", out, options, summary, err2) ==
+        2);
+  CHECK(err2.str().find("exists") != std::string::npos);
+  options.force = true;
+  std::ostringstream err3;
+  CHECK(vdc::import::import_rvtools_command(dir.path(), out, options, summary, err3) == 0);
+  CHECK(err3.str().empty());
+  std::ifstream replaced(out);
+  std::string yaml((std::istreambuf_iterator<char>(replaced)), std::istreambuf_iterator<char>());
+  CHECK(yaml.starts_with("# Generated by `vdcsim import rvtools`"));
 }
 
 TEST_CASE("the fuzz corpus of the RVTools CSV import replays without a crash") {

@@ -82,7 +82,7 @@ void check_loads_and_runs(const ImportResult& r) {
     CHECK(cfg.vms[i].memory_mib == r.config.vms[i].memory_mib);
     CHECK(cfg.vms[i].powered_on == r.config.vms[i].powered_on);
   }
-  // And it runs: every VM idles, since RVTools records no workload.
+  // And it runs, with the workloads seeded from the export's usage.
   const vdc::models::RunResult run = vdc::models::run_scenario(cfg);
   CHECK_FALSE(run.partial);
   CHECK(run.hosts.size() == cfg.hosts.size());
@@ -129,8 +129,8 @@ TEST_CASE("SizingWorkshop's summary lists vHost's other counts and the host-name
       "vCPUs (vInfo kept)"));
   CHECK(has_note(
       r,
-      "vInfo host 'bovmsp-06.customer.com' (cluster 'Cluster1', 3 VMs) is not in vHost: its VMs "
-      "were placed by the least-loaded rule"));
+      "vInfo host 'bovmsp-06.customer.com' (cluster 'Cluster1', 3 VMs) is not in vHost: they "
+      "were placed by the placement rule"));
   const auto mapping = [&](const std::string& vinfo_host) {
     return *std::find_if(r.mappings.begin(), r.mappings.end(),
                          [&](const auto& m) { return m.vinfo_host == vinfo_host; });

@@ -1,5 +1,6 @@
 // The imported inventory as a scenario file in the format of docs/scenario.md.
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <variant>
 #include <string>
@@ -72,8 +73,19 @@ std::string allocation(std::string_view key, const models::Allocation& a, std::s
   return fmt::format(", {}: {{{}}}", key, fmt::join(parts, ", "));
 }
 
-/// A fraction as a percentage with four significant digits ("12.35%", "0.0123%").
-std::string percent(double fraction) { return fmt::format("{:.4g}%", fraction * 100.0); }
+/// A fraction as a percentage with four significant digits and no exponent ("12.35%",
+/// "0.01234%", "100%"); below 1e-6 percent, "0%".
+std::string percent(double fraction) {
+  const double p = fraction * 100.0;
+  if (!(p >= 1e-6)) return "0%";
+  const int digits = std::clamp(3 - static_cast<int>(std::floor(std::log10(p))), 0, 9);
+  std::string text = fmt::format("{:.{}f}", p, digits);
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text + "%";
+}
 
 /// ", workload: {...}" for a VM whose workload was seeded; empty otherwise.
 std::string workload(const models::VmConfig& v, const VmSeed& seed) {

@@ -1,9 +1,10 @@
 #pragma once
 /// Collects the diagnostics of one scenario file (internal to the loader).
 
-#include <set>
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "vdc/scenario/diagnostic.hpp"
@@ -17,7 +18,9 @@ struct Position {
 };
 
 /// Where the loader reports problems. Identical diagnostics are kept once: a profile used by
-/// forty VMs reports its own mistakes once, not forty times.
+/// forty VMs reports its own mistakes once, not forty times. Only the first
+/// limits::max_diagnostics_shown (in file order) are kept; the others are counted, so that a
+/// file with an error on every line costs neither the memory nor the time of keeping them.
 class Sink {
  public:
   /// Diagnostics will name `file`.
@@ -34,15 +37,30 @@ class Sink {
   [[nodiscard]] bool has_errors() const { return errors_ > 0; }
   /// The file name diagnostics carry.
   [[nodiscard]] const std::string& file() const { return file_; }
-  /// All diagnostics so far, sorted by position (stable), leaving the sink empty.
+  /// The first limits::max_diagnostics_shown diagnostics so far, sorted by position
+  /// (stable), then, when there were more, a line that counts the others ("<file>: ... and
+  /// 12 more errors and 3 more warnings", line and column 0); leaves the sink empty.
   [[nodiscard]] std::vector<Diagnostic> take();
 
  private:
+  /// A kept diagnostic and its place in the order of reporting.
+  struct Kept {
+    Diagnostic diagnostic;
+    std::size_t sequence = 0;
+  };
+
   void add(Position at, std::string message, bool is_warning);
+  /// Keeps the first limits::max_diagnostics_shown of diagnostics_ by position, counting
+  /// the others.
+  void trim();
 
   std::string file_;
-  std::vector<Diagnostic> diagnostics_;
-  std::set<std::string> seen_;
+  std::vector<Kept> diagnostics_;
+  /// Hashes of every message so far, to keep identical ones once.
+  std::unordered_set<std::size_t> seen_;
+  std::size_t sequence_ = 0;
+  std::size_t dropped_errors_ = 0;
+  std::size_t dropped_warnings_ = 0;
   int errors_ = 0;
 };
 

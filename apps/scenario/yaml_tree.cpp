@@ -3,10 +3,17 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <istream>
+#include <streambuf>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+
+#include "vdc/scenario/limits.hpp"
 
 namespace vdc::scenario::detail {
 
@@ -129,76 +136,359 @@ void report_syntax_error(const YAML::ParserException& e, std::string_view text, 
                "expected spaces: YAML indents with spaces only");
     return;
   }
+  if (e.mark.pos >= 0 && e.msg.starts_with("the referenced anchor is not defined")) {
+    // The message does not name the alias: read it at the mark ("*name").
+    std::string_view alias = text.substr(static_cast<std::size_t>(e.mark.pos));
+    alias = alias.substr(0, alias.find_first_of(" \t\r\n,]}"));
+    if (alias.starts_with('*')) alias.remove_prefix(1);
+    sink.error(at, fmt::format("alias '*{}' names no anchor", alias),
+               fmt::format("expected an anchor '&{}' written before the alias", alias));
+    return;
+  }
   sink.error(at, fmt::format("YAML syntax error: {}", e.msg), syntax_hint(e.msg));
 }
 
-Node convert(const YAML::Node& y, Position fallback, Sink& sink) {
-  Node n;
-  n.pos = position_of(y.Mark(), fallback);
-  switch (y.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      n.kind = Node::Kind::null;
-      n.pos = fallback;
-      break;
-    case YAML::NodeType::Scalar:
-      n.kind = Node::Kind::scalar;
-      n.text = y.Scalar();
-      break;
-    case YAML::NodeType::Sequence:
-      n.kind = Node::Kind::sequence;
-      for (const YAML::Node& item : y) n.items.push_back(convert(item, n.pos, sink));
-      break;
-    case YAML::NodeType::Map:
-      n.kind = Node::Kind::mapping;
-      for (const auto& kv : y) {
-        const Position key_pos = position_of(kv.first.Mark(), n.pos);
-        if (!kv.first.IsScalar()) {
-          sink.error(key_pos, fmt::format("a mapping key is {}", describe(convert(kv.first, key_pos, sink))),
-                     "expected a plain key name");
-          continue;
-        }
-        const std::string key = kv.first.Scalar();
-        if (const Entry* first = n.find(key)) {
-          sink.error(key_pos, fmt::format("duplicate key '{}'", key),
-                     fmt::format("expected each key once in a mapping; first at line {}",
-                                 first->key_pos.line));
-          continue;
-        }
-        // A null value's own mark points past it, at the next token: use the key's.
-        n.entries.push_back(Entry{key, key_pos, convert(kv.second, key_pos, sink)});
-      }
-      break;
+/// Reads a text in place, without the copy an istringstream makes.
+class TextBuffer : public std::streambuf {
+ public:
+  explicit TextBuffer(std::string_view text) {
+    // The get area is only read from.
+    char* data = const_cast<char*>(text.data());
+    setg(data, data, data + text.size());
   }
-  return n;
+};
+
+/// Thrown by the builder to stop reading after a problem that makes the rest untrustworthy
+/// (reported already).
+struct StopReading {};
+
+/// Nodes and text of a tree, as the alias bound counts them.
+struct Size {
+  std::size_t nodes = 0;
+  std::size_t bytes = 0;
+};
+
+Size size_of(const Node& node) {
+  Size s{1, node.text.size()};
+  for (const Node& item : node.items) {
+    const Size i = size_of(item);
+    s.nodes += i.nodes;
+    s.bytes += i.bytes;
+  }
+  for (const Entry& e : node.entries) {
+    const Size v = size_of(e.value);
+    s.nodes += v.nodes;
+    s.bytes += v.bytes + e.key.size();
+  }
+  return s;
 }
+
+/// "16 MiB" for a byte count that is a whole number of MiB.
+std::string bytes_text(std::size_t bytes) {
+  constexpr std::size_t mib = 1024 * 1024;
+  return bytes % mib == 0 ? fmt::format("{} MiB", bytes / mib) : fmt::format("{} bytes", bytes);
+}
+
+/// The merge key of YAML 1.1 (https://yaml.org/type/merge.html), written plain.
+constexpr std::string_view merge_key = "<<";
+constexpr std::string_view merge_expected =
+    "expected an alias to a mapping like *defaults, a mapping, or a sequence of them";
+
+/// Builds the Node tree from yaml-cpp's parse events, for the first document of the text
+/// (later documents are parsed, so that a syntax error in them is still found, but only
+/// their start is kept). Events rather than YAML::Load, so that:
+/// - an alias is expanded here, where its position is known, and what anchors and aliases
+///   copy is counted against limits::max_alias_nodes and limits::max_alias_bytes (a file
+///   of nested aliases, "billion laughs", would otherwise expand to gigabytes);
+/// - merge keys (`<<: *defaults`) are applied as their mapping ends;
+/// - no yaml-cpp node graph is held besides the tree (it takes ten times the memory).
+class TreeBuilder : public YAML::EventHandler {
+ public:
+  explicit TreeBuilder(Sink& sink) : sink_(sink) {}
+
+  /// The first document's root, if there was one.
+  [[nodiscard]] std::optional<Node>& root() { return root_; }
+  /// Where the second document starts, if there is one.
+  [[nodiscard]] const std::optional<Position>& second_document() const { return second_; }
+
+  void OnDocumentStart(const YAML::Mark& /*mark*/) override {
+    ++documents_;
+    anchors_.clear();
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (!building(mark)) return;
+    Node n;
+    n.pos = position_of(mark, Position{});
+    begin_anchor(anchor);
+    complete(std::move(n), anchor);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (!building(mark)) return;
+    const Position at = position_of(mark, Position{});
+    if (anchor >= anchors_.size() || !anchors_[anchor].complete) {
+      sink_.error(at, fmt::format("alias '*{}' inside the node it names", anchor_name(anchor)),
+                  "expected an alias to a node that ends before the alias");
+      throw StopReading{};
+    }
+    const Anchored& a = anchors_[anchor];
+    charge(a.size, at, fmt::format("alias '*{}'", a.name));
+    complete(Node(a.node), YAML::NullAnchor);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    if (!building(mark)) return;
+    Node n;
+    n.kind = Node::Kind::scalar;
+    n.pos = position_of(mark, Position{});
+    n.text = value;
+    n.plain = tag == "?";
+    begin_anchor(anchor);
+    complete(std::move(n), anchor);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/,
+                       YAML::anchor_t anchor, YAML::EmitterStyle::value /*style*/) override {
+    open(mark, anchor, Node::Kind::sequence);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value /*style*/) override {
+    open(mark, anchor, Node::Kind::mapping);
+  }
+  void OnMapEnd() override { close(); }
+
+  void OnAnchor(const YAML::Mark& /*mark*/, const std::string& name) override {
+    pending_anchor_name_ = name;
+  }
+
+ private:
+  /// A sequence or mapping being read.
+  struct Frame {
+    Node node;
+    YAML::anchor_t anchor = YAML::NullAnchor;
+    bool has_key = false;    ///< a mapping's key was read, its value comes next
+    bool key_ok = false;     ///< the key is a scalar (otherwise reported, entry dropped)
+    bool key_plain = false;  ///< the key was written without quotes
+    std::string key;
+    Position key_pos;
+    /// Where each key is, once the mapping is large enough for a linear search to cost.
+    std::unordered_map<std::string, std::size_t> index;
+    /// Index of the merge key's entry, if the mapping has one.
+    std::optional<std::size_t> merge;
+  };
+
+  /// An anchored node, kept for its aliases.
+  struct Anchored {
+    std::string name;
+    bool complete = false;
+    Node node;
+    Size size;
+  };
+
+  /// Mappings with more entries than this look keys up through Frame::index.
+  static constexpr std::size_t indexed_from = 16;
+
+  /// False outside the first document: later ones are only parsed (and their start noted).
+  bool building(const YAML::Mark& mark) {
+    if (documents_ == 1) return true;
+    if (!second_) second_ = position_of(mark, Position{});
+    return false;
+  }
+
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor, Node::Kind kind) {
+    if (!building(mark)) return;
+    begin_anchor(anchor);
+    Frame f;
+    f.node.kind = kind;
+    f.node.pos = position_of(mark, Position{});
+    f.anchor = anchor;
+    stack_.push_back(std::move(f));
+  }
+
+  void close() {
+    if (documents_ != 1) return;
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    if (f.merge) apply_merge_key(f);
+    complete(std::move(f.node), f.anchor);
+  }
+
+  void begin_anchor(YAML::anchor_t anchor) {
+    if (anchor == YAML::NullAnchor) return;
+    if (anchors_.size() <= anchor) anchors_.resize(anchor + 1);
+    anchors_[anchor] = Anchored{std::exchange(pending_anchor_name_, {}), false, Node{}, Size{}};
+  }
+
+  [[nodiscard]] std::string anchor_name(YAML::anchor_t anchor) const {
+    return anchor < anchors_.size() ? anchors_[anchor].name : std::string();
+  }
+
+  /// Counts `size` more nodes and text held through anchors and aliases; past a bound,
+  /// reports it at `at`, naming `what`, and stops reading.
+  void charge(const Size& size, Position at, const std::string& what) {
+    held_.nodes += size.nodes;
+    held_.bytes += size.bytes;
+    const bool too_many = held_.nodes > limits::max_alias_nodes;
+    if (!too_many && held_.bytes <= limits::max_alias_bytes) return;
+    const std::string bound = too_many ? fmt::format("{} nodes", limits::max_alias_nodes)
+                                       : fmt::format("{} of text", bytes_text(limits::max_alias_bytes));
+    sink_.error(at, fmt::format("{} expands past the bound of {} copied through anchors and aliases", what, bound),
+                fmt::format("expected at most {} nodes and {} of text in all: each level of nested "
+                            "aliases multiplies the copies",
+                            limits::max_alias_nodes, bytes_text(limits::max_alias_bytes)));
+    throw StopReading{};
+  }
+
+  /// A node is complete: keeps it for its aliases when anchored, and adds it to its parent
+  /// (or makes it the root).
+  void complete(Node node, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) {
+      Anchored& a = anchors_[anchor];
+      a.size = size_of(node);
+      // The anchor's own copy counts too: nested anchors copy a large node once per level.
+      charge(a.size, node.pos, fmt::format("anchor '&{}'", a.name));
+      a.node = node;
+      a.complete = true;
+    }
+    if (stack_.empty()) {
+      root_ = std::move(node);
+      return;
+    }
+    Frame& parent = stack_.back();
+    if (parent.node.is_sequence()) {
+      if (node.kind == Node::Kind::null) node.pos = parent.node.pos;
+      parent.node.items.push_back(std::move(node));
+      return;
+    }
+    if (!parent.has_key) {
+      parent.has_key = true;
+      parent.key_ok = node.is_scalar();
+      parent.key_pos = node.pos;
+      if (parent.key_ok) {
+        parent.key = std::move(node.text);
+        parent.key_plain = node.plain;
+      } else {
+        sink_.error(node.pos, fmt::format("a mapping key is {}", describe(node)),
+                    "expected a plain key name");
+      }
+      return;
+    }
+    parent.has_key = false;
+    if (!parent.key_ok) return;
+    // A null value's own mark points past it, at the next token: use the key's.
+    if (node.kind == Node::Kind::null) node.pos = parent.key_pos;
+    add_entry(parent, Entry{std::move(parent.key), parent.key_pos, std::move(node)});
+  }
+
+  /// The index of `key` in the frame's mapping, if there.
+  static std::optional<std::size_t> find_key(const Frame& f, const std::string& key) {
+    if (f.node.entries.size() > indexed_from) {
+      const auto it = f.index.find(key);
+      if (it == f.index.end()) return std::nullopt;
+      return it->second;
+    }
+    for (std::size_t i = 0; i < f.node.entries.size(); ++i) {
+      if (f.node.entries[i].key == key) return i;
+    }
+    return std::nullopt;
+  }
+
+  void add_entry(Frame& f, Entry entry) {
+    if (const auto first = find_key(f, entry.key)) {
+      sink_.error(entry.key_pos, fmt::format("duplicate key '{}'", entry.key),
+                  fmt::format("expected each key once in a mapping; first at line {}",
+                              f.node.entries[*first].key_pos.line));
+      return;
+    }
+    if (f.key_plain && entry.key == merge_key) f.merge = f.node.entries.size();
+    f.node.entries.push_back(std::move(entry));
+    const std::size_t n = f.node.entries.size();
+    if (n == indexed_from + 1) {
+      for (std::size_t i = 0; i < n; ++i) f.index.emplace(f.node.entries[i].key, i);
+    } else if (n > indexed_from + 1) {
+      f.index.emplace(f.node.entries.back().key, n - 1);
+    }
+  }
+
+  /// Replaces the merge key of the frame's mapping by the entries of the mappings it names
+  /// (YAML merge keys): keys written in the mapping itself win, and a mapping earlier in a
+  /// sequence wins over a later one. Merged entries keep the positions where they were
+  /// written, so that their errors point there.
+  void apply_merge_key(Frame& f) {
+    std::vector<Entry>& entries = f.node.entries;
+    const auto at = static_cast<std::ptrdiff_t>(*f.merge);
+    Node merged = std::move(entries[static_cast<std::size_t>(at)].value);
+    entries.erase(entries.begin() + at);
+    std::vector<Node*> sources;
+    if (merged.is_mapping()) {
+      sources.push_back(&merged);
+    } else if (merged.is_sequence()) {
+      for (Node& item : merged.items) {
+        if (item.is_mapping()) {
+          sources.push_back(&item);
+        } else {
+          sink_.error(item.pos, fmt::format("an item of '<<' is {}", describe(item)), merge_expected);
+        }
+      }
+    } else {
+      sink_.error(merged.pos, fmt::format("'<<' is {}", describe(merged)), merge_expected);
+    }
+    std::unordered_set<std::string> present;
+    for (const Entry& e : entries) present.insert(e.key);
+    for (Node* source : sources) {
+      for (Entry& e : source->entries) {
+        if (present.insert(e.key).second) entries.push_back(std::move(e));
+      }
+    }
+  }
+
+  Sink& sink_;
+  int documents_ = 0;
+  std::optional<Node> root_;
+  std::optional<Position> second_;
+  std::vector<Frame> stack_;
+  std::vector<Anchored> anchors_;
+  std::string pending_anchor_name_;
+  Size held_;
+};
 
 }  // namespace
 
 std::optional<Node> parse_document(std::string_view text, Sink& sink) {
   if (!check_text(text, sink)) return std::nullopt;
-  std::vector<YAML::Node> documents;
+  TreeBuilder builder(sink);
   try {
-    documents = YAML::LoadAll(std::string(text));
+    TextBuffer buffer(text);
+    std::istream in(&buffer);
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(builder)) {
+    }
   } catch (const YAML::ParserException& e) {
     report_syntax_error(e, text, sink);
     return std::nullopt;
-  }
-  if (documents.empty() || documents.front().IsNull()) {
-    sink.error(Position{}, "empty scenario", expected_document);
+  } catch (const StopReading&) {
     return std::nullopt;
   }
-  if (documents.size() > 1) {
-    sink.error(position_of(documents[1].Mark(), Position{}), "a second YAML document",
+  if (builder.second_document()) {
+    sink.error(*builder.second_document(), "a second YAML document",
                "expected one scenario per file");
     return std::nullopt;
   }
-  Node root = convert(documents.front(), Position{}, sink);
-  if (!root.is_mapping()) {
-    sink.error(root.pos, fmt::format("the scenario is {}", describe(root)), expected_document);
+  std::optional<Node>& root = builder.root();
+  if (!root || root->kind == Node::Kind::null) {
+    sink.error(Position{}, "empty scenario", expected_document);
     return std::nullopt;
   }
-  return root;
+  if (!root->is_mapping()) {
+    sink.error(root->pos, fmt::format("the scenario is {}", describe(*root)), expected_document);
+    return std::nullopt;
+  }
+  return std::move(root);
 }
 
 Node deep_merge(const Node& base, const Node& over) {

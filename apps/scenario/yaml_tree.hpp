@@ -19,10 +19,10 @@ struct Node {
   /// What the node holds.
   enum class Kind { null, scalar, sequence, mapping };
 
-
   Kind kind = Kind::null;      ///< what the node holds
   Position pos;                ///< where the value starts (for null: where its key is)
   std::string text;            ///< scalar text
+  bool plain = false;          ///< a scalar written without quotes
   std::vector<Node> items;     ///< sequence items
   std::vector<Entry> entries;  ///< mapping entries, in file order, keys unique
 
@@ -50,8 +50,12 @@ struct Entry {
 
 /// Parses one YAML document. Reports, and returns nothing for: bytes that are not UTF-8
 /// text, YAML syntax errors (tabs in indentation named as such), an empty document, more
-/// than one document, and a document that is not a mapping. Duplicate and non-scalar keys
-/// are reported and dropped.
+/// than one document, a document that is not a mapping, and anchors and aliases that
+/// copy more than limits::max_alias_nodes nodes or limits::max_alias_bytes of text (at the
+/// anchor or alias that crosses the bound). Duplicate and non-scalar keys are reported and
+/// dropped. Aliases are expanded (copies keep the anchored node's positions) and merge keys
+/// (`<<: *defaults`, `<<: [*a, *b]`) applied: keys the mapping writes win, then the earlier
+/// merged mapping; a merged entry keeps the position where it was written.
 [[nodiscard]] std::optional<Node> parse_document(std::string_view text, Sink& sink);
 
 /// `over` merged into `base`, key by key at any depth: mappings merge, anything else is

@@ -10,9 +10,10 @@ namespace vdc::scenario {
 struct Diagnostic {
   /// The file as the user named it (or the display name given to load_string).
   std::string file;
-  /// 1-based line of the offending key or value.
+  /// 1-based line of the offending key or value; 0 on the closing line that counts the
+  /// diagnostics not shown ("<file>: ... and 12 more errors (the first 50 are shown)").
   int line = 1;
-  /// 1-based column of the offending key or value.
+  /// 1-based column of the offending key or value; 0 on the closing count line.
   int column = 1;
   /// The whole line to show the user:
   /// "<file>:<line>:<column>: error: <what is wrong> (<what was expected>)[; did you mean '<name>'?]"

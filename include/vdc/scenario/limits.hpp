@@ -4,6 +4,7 @@
 /// where one exists (768 vCPUs and 24 TB per VM, 896 logical CPUs and 24 TB per host) and
 /// are listed in docs/scenario.md.
 
+#include <cstddef>
 #include <cstdint>
 
 namespace vdc::scenario::limits {
@@ -36,5 +37,16 @@ inline constexpr std::int64_t max_range_names = 100'000;
 inline constexpr int max_tasks = 1'000'000;
 /// Longest simulated duration, seconds: 366 days.
 inline constexpr double max_duration_s = 366.0 * 86'400.0;
+
+/// YAML nodes that anchors hold and aliases copy, in all, in one file. Each level of
+/// nested aliases multiplies the copies ("billion laughs": nine levels of ten aliases make
+/// a billion nodes of a few hundred bytes); a hand-written file uses a few hundred.
+inline constexpr std::size_t max_alias_nodes = 250'000;
+/// Bytes of text (keys and scalars) that anchors hold and aliases copy, in all: 16 MiB.
+inline constexpr std::size_t max_alias_bytes = 16 * 1024 * 1024;
+/// Diagnostics shown for one file; the rest are counted in one closing line
+/// ("... and 146605 more errors"), so that a file with an error on every line does not
+/// flood the terminal.
+inline constexpr std::size_t max_diagnostics_shown = 50;
 
 }  // namespace vdc::scenario::limits

@@ -52,13 +52,29 @@ MetricId MetricsRegistry::add_metric(std::string_view entity, std::string_view n
   st.max = -inf;
   if (kind == MetricKind::gauge && keep_series) {
     st.series = static_cast<std::int32_t>(series_.size());
-    series_.push_back(Series{interval_.ns(), 0.0, {}});
+    series_.push_back(Series{interval_.ns(), 0.0, 0.0, 0.0, {}});
   }
   state_.push_back(st);
   by_pair_.emplace(pair_key(e, n), id);
   if (of_entity_.size() <= e) of_entity_.resize(e + 1);
   of_entity_[e].push_back(id);
+  if (window_started_) open_window(id);  // it held 0 before: nothing to count
   return id;
+}
+
+void MetricsRegistry::close_interval(Series& se, std::int64_t interval_end_ns) {
+  const std::int64_t start = static_cast<std::int64_t>(se.values.size()) * interval_.ns();
+  if (se.values.size() == window_first_) {
+    // The interval that holds the window start: the whole of it for display, its part in
+    // the window for the window's statistics.
+    const std::int64_t from = std::max(start, window_start_.ns());
+    se.window_head = interval_end_ns > from ? se.partial / static_cast<double>(interval_end_ns - from) : 0.0;
+    se.values.push_back((se.partial + se.before_window) / static_cast<double>(interval_end_ns - start));
+    se.before_window = 0.0;
+  } else {
+    se.values.push_back(se.partial / static_cast<double>(interval_end_ns - start));
+  }
+  se.partial = 0.0;
 }
 
 void MetricsRegistry::advance(MetricId id, std::int64_t to_ns) {
@@ -72,11 +88,9 @@ void MetricsRegistry::advance(MetricId id, std::int64_t to_ns) {
   if (st.series >= 0) {
     Series& se = series_[static_cast<std::size_t>(st.series)];
     std::int64_t from = st.last_ns;
-    const double width = static_cast<double>(interval_.ns());
     while (to_ns >= se.next_boundary_ns) {
       se.partial += v * static_cast<double>(se.next_boundary_ns - from);
-      se.values.push_back(se.partial / width);
-      se.partial = 0.0;
+      close_interval(se, se.next_boundary_ns);
       from = se.next_boundary_ns;
       se.next_boundary_ns += interval_.ns();
     }
@@ -104,10 +118,33 @@ void MetricsRegistry::finish(Time end) {
     if (st.series < 0) continue;
     Series& se = series_[static_cast<std::size_t>(st.series)];
     const std::int64_t interval_start = se.next_boundary_ns - interval_.ns();
-    if (end.ns() > interval_start) {
-      se.values.push_back(se.partial / static_cast<double>(end.ns() - interval_start));
-      se.partial = 0.0;
-    }
+    if (end.ns() > interval_start) close_interval(se, end.ns());
+  }
+}
+
+void MetricsRegistry::start_window(Time at) {
+  assert(!finished_ && !window_started_ && at >= Time::zero());
+  window_started_ = true;
+  window_start_ = at;
+  window_first_ = static_cast<std::size_t>(at.ns() / interval_.ns());
+  for (MetricId id = 0; id < meta_.size(); ++id) open_window(id);
+}
+
+void MetricsRegistry::open_window(MetricId id) {
+  State& st = state_[id];
+  if (meta_[id].kind == MetricKind::counter) {
+    st.value = 0.0;
+    return;
+  }
+  assert(window_start_.ns() >= st.last_ns && "window started before a gauge's last set");
+  advance(id, window_start_.ns());
+  st.integral = 0.0;
+  st.min = inf;
+  st.max = -inf;
+  if (st.series >= 0) {
+    Series& se = series_[static_cast<std::size_t>(st.series)];
+    se.before_window = se.partial;
+    se.partial = 0.0;
   }
 }
 
@@ -137,8 +174,8 @@ double MetricsRegistry::integral(MetricId id) const {
 }
 
 double MetricsRegistry::average(MetricId id) const {
-  if (end_ == Time::zero()) return 0.0;
-  return state_[id].integral / static_cast<double>(end_.ns());
+  if (end_ <= window_start_) return 0.0;
+  return state_[id].integral / static_cast<double>(end_.ns() - window_start_.ns());
 }
 
 double MetricsRegistry::min(MetricId id) const {
@@ -157,11 +194,18 @@ std::span<const double> MetricsRegistry::series(MetricId id) const {
   return series_[static_cast<std::size_t>(st.series)].values;
 }
 
+std::vector<double> MetricsRegistry::window_series(MetricId id) const {
+  const std::span<const double> s = series(id);
+  if (window_first_ >= s.size()) return {};
+  std::vector<double> out(s.begin() + static_cast<std::ptrdiff_t>(window_first_), s.end());
+  out.front() = series_[static_cast<std::size_t>(state_[id].series)].window_head;
+  return out;
+}
+
 double MetricsRegistry::percentile(MetricId id, double p) const {
   assert(p >= 0.0 && p <= 100.0);
-  const std::span<const double> s = series(id);
-  if (s.empty()) return 0.0;
-  std::vector<double> sorted(s.begin(), s.end());
+  std::vector<double> sorted = window_series(id);
+  if (sorted.empty()) return 0.0;
   const auto n = static_cast<double>(sorted.size());
   const auto rank = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(p / 100.0 * n)));
   const auto k = std::min(rank, sorted.size()) - 1;

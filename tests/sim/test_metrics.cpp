@@ -116,3 +116,90 @@ TEST_CASE("metrics are found by entity and name and listed in registration order
   CHECK(m.name(c) == "swapins");
   CHECK(m.size() == 3);
 }
+
+TEST_CASE("a window leaves out everything before its start") {
+  // 2 until 30 s, then 6 until 50 s, then 1 until 70 s. Window from 40 s: 6 over [40, 50)
+  // and 1 over [50, 70): integral 60 + 20 = 80 value-seconds over 30 s.
+  MetricsRegistry m(20_s);
+  const MetricId g = m.gauge("vm01", "%RDY", true);
+  const MetricId n = m.counter("vm01", "swapins");
+  m.set(g, Time::zero(), 2.0);
+  m.add(n, 5.0);
+  m.set(g, 30_s, 6.0);
+  m.start_window(40_s);
+  m.add(n, 1.5);
+  m.set(g, 50_s, 1.0);
+  m.finish(70_s);
+  CHECK(m.window_start() == 40_s);
+  CHECK(m.window_first_interval() == 2);
+  CHECK(m.integral(g) == doctest::Approx(80.0));
+  CHECK(m.average(g) == doctest::Approx(80.0 / 30.0));
+  CHECK(m.min(g) == 1.0);  // 2 was held only before the window
+  CHECK(m.max(g) == 6.0);
+  CHECK(m.total(n) == 1.5);
+  // The series keeps every interval: [0, 20) 2; [20, 40) (10 x 2 + 10 x 6) / 20 = 4;
+  // [40, 60) (10 x 6 + 10 x 1) / 20 = 3.5; [60, 70) 1. The window's start on a boundary.
+  const auto s = m.series(g);
+  CHECK(std::vector<double>(s.begin(), s.end()) == std::vector<double>{2.0, 4.0, 3.5, 1.0});
+  CHECK(m.window_series(g) == std::vector<double>{3.5, 1.0});
+  CHECK(m.percentile(g, 100.0) == 3.5);
+  CHECK(m.percentile(g, 50.0) == 1.0);
+}
+
+TEST_CASE("a window starting inside an interval counts only that interval's part after it") {
+  // 4 until 25 s, then 10. Window from 25 s: the interval [20, 40) shows (5 x 4 + 15 x 10)
+  // / 20 = 8.5 in the series, but counts as 10 (its part [25, 40)) in the window.
+  MetricsRegistry m(20_s);
+  const MetricId g = m.gauge("host01", "MCTLSZ", true);
+  m.set(g, Time::zero(), 4.0);
+  m.start_window(25_s);
+  m.set(g, 25_s, 10.0);
+  m.finish(50_s);
+  const auto s = m.series(g);
+  CHECK(std::vector<double>(s.begin(), s.end()) == std::vector<double>{4.0, 8.5, 10.0});
+  CHECK(m.window_first_interval() == 1);
+  CHECK(m.window_series(g) == std::vector<double>{10.0, 10.0});
+  CHECK(m.average(g) == 10.0);
+  CHECK(m.min(g) == 10.0);
+  CHECK(m.percentile(g, 0.0) == 10.0);
+}
+
+TEST_CASE("a window that starts and ends in the same interval averages over its part") {
+  MetricsRegistry m(20_s);
+  const MetricId g = m.gauge("vm01", "%USED", true);
+  m.set(g, Time::zero(), 1.0);
+  m.start_window(5_s);
+  m.set(g, 10_s, 3.0);
+  m.finish(15_s);
+  // Series: [0, 15) (10 x 1 + 5 x 3) / 15; window [5, 15): (5 x 1 + 5 x 3) / 10 = 2.
+  const auto s = m.series(g);
+  REQUIRE(s.size() == 1);
+  CHECK(s[0] == doctest::Approx(25.0 / 15.0));
+  CHECK(m.window_series(g) == std::vector<double>{2.0});
+  CHECK(m.average(g) == 2.0);
+}
+
+TEST_CASE("a metric registered after the window start counts from it") {
+  MetricsRegistry m(10_s);
+  m.start_window(15_s);
+  const MetricId g = m.gauge("vm02", "SWCUR", true);
+  m.set(g, 20_s, 8.0);
+  m.finish(30_s);
+  // 0 over [15, 20), 8 over [20, 30): average 80 / 15; min 0 (held inside the window).
+  CHECK(m.average(g) == doctest::Approx(80.0 / 15.0));
+  CHECK(m.min(g) == 0.0);
+  const auto s = m.series(g);
+  CHECK(std::vector<double>(s.begin(), s.end()) == std::vector<double>{0.0, 0.0, 8.0});
+  CHECK(m.window_series(g) == std::vector<double>{0.0, 8.0});
+}
+
+TEST_CASE("without a window the window series is the series") {
+  MetricsRegistry m(20_s);
+  const MetricId g = m.gauge("vm01", "%CSTP", true);
+  m.set(g, Time::zero(), 1.0);
+  m.set(g, 30_s, 3.0);
+  m.finish(70_s);
+  const auto s = m.series(g);
+  CHECK(m.window_series(g) == std::vector<double>(s.begin(), s.end()));
+  CHECK(m.window_start() == Time::zero());
+}

@@ -45,6 +45,12 @@ enum class MetricKind : std::uint8_t {
 /// [i*interval, (i+1)*interval), the last one over its possibly shorter part before `end`.
 /// Percentiles: nearest rank over the series: the ceil(p/100 * n)-th smallest of the n
 /// values (the smallest for p = 0).
+///
+/// Measured window: start_window(w) makes every accumulator cover [w, end) instead of
+/// [0, end) (a run's warm-up is left out): integral, average, min, max, counter totals and
+/// percentiles. The kept series still hold every interval from 0 (for display);
+/// window_series gives the intervals of the window, the first one averaged over its part
+/// after w, so nothing before w counts anywhere.
 class MetricsRegistry {
  public:
   /// A registry whose series use `sample_interval` (> 0; vCenter real-time charts: 20 s).
@@ -65,6 +71,10 @@ class MetricsRegistry {
   void set(MetricId id, Time now, double value);
   /// Closes every gauge at `end` (>= every set time); call once, after the run.
   void finish(Time end);
+  /// Starts the measured window at `at` (>= every set time so far; before finish; once):
+  /// gauges are carried to `at`, then their integral, min and max restart there and
+  /// counters restart at zero. Metrics registered later start at `at` too. O(metrics).
+  void start_window(Time at);
 
   /// The metric registered as (entity, name), if any.
   std::optional<MetricId> find(std::string_view entity, std::string_view name) const;
@@ -82,28 +92,38 @@ class MetricsRegistry {
   /// Kind of a metric.
   MetricKind kind(MetricId id) const { return meta_[id].kind; }
 
-  /// Counter total.
+  /// Counter total (of what was added from the window start on).
   double total(MetricId id) const;
   /// Current (gauge) value.
   double value(MetricId id) const { return state_[id].value; }
-  /// Gauge integral over [0, end] in value-seconds (after finish).
+  /// Gauge integral over the window [window_start, end] in value-seconds (after finish).
   double integral(MetricId id) const;
-  /// Gauge time-weighted average over [0, end] (after finish; 0 for end == 0).
+  /// Gauge time-weighted average over the window (after finish; 0 for an empty window).
   double average(MetricId id) const;
   /// Smallest gauge value held for a positive duration (after finish; the current value
   /// if none was).
   double min(MetricId id) const;
   /// Largest gauge value held for a positive duration (after finish; as min otherwise).
   double max(MetricId id) const;
-  /// The interval series (empty unless kept; complete after finish).
+  /// The interval series from time 0, the warm-up included (empty unless kept; complete
+  /// after finish).
   std::span<const double> series(MetricId id) const;
-  /// Nearest-rank percentile `p` in [0, 100] of the series (0 if the series is empty).
+  /// The intervals of the series that overlap the window, from window_first_interval() on,
+  /// each averaged over its part in the window: the first one over [window_start, its end),
+  /// the last one up to `end` (empty unless kept; after finish). The whole series when the
+  /// window starts at 0.
+  std::vector<double> window_series(MetricId id) const;
+  /// Nearest-rank percentile `p` in [0, 100] of the window series (0 if it is empty).
   double percentile(MetricId id, double p) const;
 
   /// Length of a series interval.
   Time sample_interval() const { return interval_; }
   /// Time passed to finish (zero before).
   Time end() const { return end_; }
+  /// Start of the measured window (zero unless start_window was called).
+  Time window_start() const { return window_start_; }
+  /// Index of the series interval that holds window_start().
+  std::size_t window_first_interval() const { return window_first_; }
 
  private:
   /// Hot state of one metric: 48 bytes.
@@ -122,20 +142,28 @@ class MetricsRegistry {
   };
   struct Series {
     std::int64_t next_boundary_ns;  // end of the interval being accumulated
-    double partial = 0.0;           // value x ns within it
+    double partial = 0.0;           // value x ns within it (from the window start in the
+                                    // interval that holds it)
+    double before_window = 0.0;     // value x ns of that interval before the window start
+    double window_head = 0.0;       // average of that interval over its part in the window
     std::vector<double> values;
   };
 
   MetricId add_metric(std::string_view entity, std::string_view name, MetricKind kind,
                       bool keep_series);
   void advance(MetricId id, std::int64_t to_ns);
+  void open_window(MetricId id);
+  void close_interval(Series& se, std::int64_t interval_end_ns);
   static std::uint64_t pair_key(std::uint32_t entity, std::uint32_t name) {
     return (static_cast<std::uint64_t>(entity) << 32) | name;
   }
 
   Time interval_;
   Time end_ = Time::zero();
+  Time window_start_ = Time::zero();
+  std::size_t window_first_ = 0;
   bool finished_ = false;
+  bool window_started_ = false;
   std::vector<State> state_;
   std::vector<Meta> meta_;
   std::vector<Series> series_;

@@ -23,6 +23,11 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
   // progress reported that often without a hook in every handler.
   const std::uint64_t per_span = std::max<std::uint64_t>(1, options.progress_every);
   sim::Time span = sim::Time::from_ns(1'000'000);
+  // The reports' window starts at the warm-up: once every event before it ran, and before
+  // any event at it, the metrics carry their gauges there and restart their accumulators.
+  const sim::Time warmup = config.warmup > sim::Time::zero() && config.warmup < end ? config.warmup : sim::Time::zero();
+  const sim::Time before_warmup = warmup - sim::Time::from_ns(1);
+  bool window_open = warmup == sim::Time::zero();
   while (sim.now() < end) {
     if (options.stop_requested != nullptr && options.stop_requested->load()) {
       result.partial = true;
@@ -31,8 +36,14 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
     sim::Time target = end - sim.now() > span ? sim.now() + span : end;
     // Skip stretches without events in one step.
     target = std::max(target, std::min(end, sim.next_event_time()));
+    if (!window_open) target = std::min(target, before_warmup);
     const std::uint64_t before = sim.events_processed();
     sim.run_until(target);
+    if (!window_open && sim.now() == before_warmup) {
+      result.metrics.start_window(warmup);
+      result.warmup = warmup;
+      window_open = true;
+    }
     const std::uint64_t ran = sim.events_processed() - before;
     if (ran < per_span / 2 && span < end) {
       span = span * std::int64_t{2};

@@ -263,3 +263,85 @@ TEST_CASE("the same scenario and seed give the same metrics") {
     CHECK(vm_avg(one, vm, metric::vm_cpu_costop) == vm_avg(two, vm, metric::vm_cpu_costop));
   }
 }
+
+namespace {
+
+/// 100 s on a 4-core 2000 MHz host; a 2-vCPU VM at half a core per vCPU powers on at
+/// 40 s: its demand steps from 0 to 2 x 0.5 x 2000 = 2000 MHz there.
+ScenarioConfig step_at_40s(sim::Time warmup, Fidelity f = Fidelity::fluid) {
+  auto s = make_scenario(100_s, f);
+  s.sample_interval = 20_s;
+  s.warmup = warmup;
+  s.hosts.push_back(make_host("esx", 4, 2000.0));
+  VmConfig vm = make_vm("vm", "esx", 2, busy(0.5));
+  vm.powered_on = false;
+  s.vms.push_back(vm);
+  s.events.push_back(event(40_s, EventKind::power_on, "vm"));
+  return s;
+}
+
+/// The host's series of `name` (host gauges keep theirs), whole or the window's.
+std::vector<double> series_of(const RunResult& r, std::string_view name, bool window) {
+  const auto id = r.metrics.find(metric::host_entity("esx"), name);
+  REQUIRE(id.has_value());
+  if (window) return r.metrics.window_series(*id);
+  const auto s = r.metrics.series(*id);
+  return {s.begin(), s.end()};
+}
+
+}  // namespace
+
+TEST_CASE("without a warm-up the metrics cover the whole run") {
+  const RunResult r = run_scenario(step_at_40s(sim::Time::zero()));
+  CHECK(r.warmup == sim::Time::zero());
+  CHECK(vm_avg(r, "vm", metric::vm_cpu_demand_mhz) == doctest::Approx(1200.0));  // 2000 x 60 / 100
+  CHECK(series_of(r, metric::host_cpu_demand_mhz, false) == std::vector<double>{0.0, 0.0, 2000.0, 2000.0, 2000.0});
+}
+
+TEST_CASE("a warm-up before the demand step leaves its time out of every average") {
+  for (const Fidelity f : {Fidelity::fluid, Fidelity::detailed}) {
+    CAPTURE(f == Fidelity::detailed);
+    const RunResult plain = run_scenario(step_at_40s(sim::Time::zero(), f));
+    const RunResult r = run_scenario(step_at_40s(30_s, f));
+    CHECK(r.warmup == 30_s);
+    CHECK(r.metrics.window_start() == 30_s);
+    // Window [30, 100): 70 s, 60 of them at 2000 MHz.
+    CHECK(vm_avg(r, "vm", metric::vm_cpu_demand_mhz) == doctest::Approx(2000.0 * 60.0 / 70.0));
+    CHECK(host_avg(r, "esx", metric::host_cpu_demand_mhz) == doctest::Approx(2000.0 * 60.0 / 70.0));
+    CHECK(vm_avg(r, "vm", metric::vm_cpu_used_mhz) == doctest::Approx(2000.0 * 60.0 / 70.0).epsilon(1e-3));
+    // Off until 40 s counts as wait: 10 of the 70 s, plus the idle half of each vCPU after.
+    CHECK(vm_avg(r, "vm", metric::vm_cpu_wait) == doctest::Approx((10.0 + 0.5 * 60.0) / 70.0).epsilon(1e-3));
+    CHECK(state_sum(r, "vm") == doctest::Approx(1.0));
+    if (f == Fidelity::fluid) {
+      // The window's intervals: [30, 40) off, then three at 2000 MHz.
+      CHECK(series_of(r, metric::host_cpu_demand_mhz, true) == std::vector<double>{0.0, 2000.0, 2000.0, 2000.0});
+    }
+    // The warm-up is neither an event nor a change of the series shown.
+    CHECK(r.events == plain.events);
+    CHECK(series_of(r, metric::host_cpu_demand_mhz, false) == series_of(plain, metric::host_cpu_demand_mhz, false));
+  }
+}
+
+TEST_CASE("a warm-up across the demand step counts only what follows it") {
+  const RunResult r = run_scenario(step_at_40s(50_s));
+  CHECK(r.warmup == 50_s);
+  // Window [50, 100): at 2000 MHz throughout, half of each vCPU idle.
+  CHECK(vm_avg(r, "vm", metric::vm_cpu_demand_mhz) == doctest::Approx(2000.0));
+  CHECK(vm_avg(r, "vm", metric::vm_cpu_run) == doctest::Approx(0.5));
+  CHECK(vm_avg(r, "vm", metric::vm_cpu_wait) == doctest::Approx(0.5));
+  const auto id = r.metrics.find(metric::host_entity("esx"), metric::host_cpu_demand_mhz);
+  CHECK(r.metrics.min(*id) == 2000.0);  // the zero before 40 s is in the warm-up
+  CHECK(r.metrics.percentile(*id, 0.0) == 2000.0);
+  // [40, 60) counts by its part [50, 60).
+  CHECK(series_of(r, metric::host_cpu_demand_mhz, true) == std::vector<double>{2000.0, 2000.0, 2000.0});
+}
+
+TEST_CASE("a run stopped before its warm-up ended reports the time it simulated") {
+  std::atomic<bool> stop{true};
+  RunOptions o;
+  o.stop_requested = &stop;
+  const RunResult r = run_scenario(step_at_40s(50_s), o);
+  CHECK(r.partial);
+  CHECK(r.warmup == sim::Time::zero());
+  CHECK(r.metrics.window_start() == sim::Time::zero());
+}

@@ -40,6 +40,10 @@ struct RunResult {
   std::uint64_t seed = 1;
   Fidelity fidelity = Fidelity::fluid;
   sim::Time duration;          ///< simulated time covered (less than asked when partial)
+  /// Start of the measured window: the metrics' averages, percentiles, peaks and totals
+  /// cover [warmup, duration) (MetricsRegistry::start_window). Zero without a warm-up, or
+  /// when the run stopped before its warm-up ended.
+  sim::Time warmup;
   sim::Time sample_interval;
   bool partial = false;        ///< stopped before the scenario's end (interrupted)
   std::uint64_t events = 0;    ///< events processed by the engine

@@ -3,6 +3,7 @@
 #include <limits>
 #include <map>
 #include <stdexcept>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -16,23 +17,32 @@ namespace {
 
 namespace metric = models::metric;
 
-/// Headroom past which a threshold is reported as not binding at all.
-constexpr int kUnbounded = 1'000'000;
+/// Counts past which a threshold is reported as not reached rather than as a number.
+constexpr int kFitLimit = 1'000'000;
 /// Where the ready search gives up when no utilisation bound stops it earlier.
 constexpr int kReadySearchLimit = 100'000;
 
-int fit_count(double room, double per_vm) {
-  if (per_vm <= 0.0) return kUnbounded;
-  if (room <= 0.0) return 0;
-  return static_cast<int>(std::min<double>(kUnbounded, std::floor(room / per_vm)));
+Headroom not_reached(std::string note) { return Headroom{std::nullopt, std::move(note), 0}; }
+Headroom count(int n) { return Headroom{n, {}, 0}; }
+
+/// Reference VMs needing `per_vm` each that fit in `room`.
+Headroom fit_count(double room, double per_vm, std::string_view needs_nothing) {
+  if (room <= 0.0) return count(0);  // already crossed
+  if (per_vm <= 0.0) return not_reached(fmt::format("never binds: the reference VM {}", needs_nothing));
+  const double n = std::floor(room / per_vm);
+  if (n >= kFitLimit) return not_reached(fmt::format("never binds within {} VMs", kFitLimit));
+  return count(static_cast<int>(n));
 }
 
-/// Headroom under the ready threshold: the most reference VMs (at most `limit`) whose
-/// addition keeps the per-vCPU ready share of the finite-source queueing model (reference
-/// D.4; the estimate the fluid CPU model uses) at or below `max_fraction`. Sources are the
-/// host's vCPUs at the p95 demand shared evenly, servers its logical CPUs.
-int ready_headroom(const CapacityEntry& h, const ReferenceVm& ref, double max_fraction, int limit) {
-  if (h.pcpus <= 0 || h.lcpus <= 0) return 0;
+/// Headroom under the ready threshold: the most reference VMs whose addition keeps the
+/// per-vCPU ready share of the finite-source queueing model (reference D.4; the estimate
+/// the fluid CPU model uses) at or below `max_fraction`. Sources are the host's vCPUs at
+/// the p95 demand shared evenly, servers its logical CPUs. Past the utilisation bound the
+/// ready bound no longer decides, so the search stops there (or at kReadySearchLimit).
+Headroom ready_headroom(const CapacityEntry& h, const ReferenceVm& ref, double max_fraction,
+                        const Headroom& cpu_util) {
+  if (h.pcpus <= 0 || h.lcpus <= 0) return count(0);
+  const int limit = cpu_util.vms ? std::min(*cpu_util.vms, kReadySearchLimit) : kReadySearchLimit;
   const double core_mhz = h.cpu_capacity_mhz / h.pcpus;
   auto ok = [&](int n) {
     const int sources = h.vcpus + n * ref.vcpus;
@@ -41,35 +51,71 @@ int ready_headroom(const CapacityEntry& h, const ReferenceVm& ref, double max_fr
         0.999, (h.cpu_demand_mhz.p95 + n * ref.cpu_demand_mhz_p95) / (sources * core_mhz));
     return models::cpu::machine_repairman(sources, h.lcpus, busy).ready <= max_fraction;
   };
-  if (!ok(0)) return 0;
-  if (ok(limit)) return limit;
+  if (!ok(0)) return count(0);
+  if (ok(limit)) {
+    if (limit == kReadySearchLimit) return not_reached(fmt::format("never binds within {} VMs", kReadySearchLimit));
+    return not_reached(fmt::format("not reached within the {} VM(s) cpu_util allows (searched no further)", limit));
+  }
   int lo = 0, hi = limit;  // ok(lo) holds, ok(hi) does not
   while (hi - lo > 1) {
     const int mid = lo + (hi - lo) / 2;
     (ok(mid) ? lo : hi) = mid;
   }
-  return lo;
+  return count(lo);
 }
 
 void set_headroom(CapacityEntry& e, const ReferenceVm& ref, const CapacitySettings& s, double min_free_mib) {
   e.headroom_cpu_util = fit_count(s.cpu_util_max_pct / 100.0 * e.cpu_capacity_mhz - e.cpu_demand_mhz.p95,
-                                  ref.cpu_demand_mhz_p95);
-  // Past the utilisation bound the ready bound no longer decides, so the search stops there.
-  e.headroom_cpu_ready = ready_headroom(e, ref, s.ready_p95_max_pct / 100.0,
-                                        std::min(e.headroom_cpu_util, kReadySearchLimit));
+                                  ref.cpu_demand_mhz_p95, "demands no CPU");
+  e.headroom_cpu_ready = ready_headroom(e, ref, s.ready_p95_max_pct / 100.0, e.headroom_cpu_util);
   e.headroom_mem_state = fit_count(
       e.mem_capacity_mib - s.mem_soft_pct_of_min_free / 100.0 * min_free_mib - e.mem_consumed_mib.p95,
-      ref.memory_mib);
-  e.headroom_mem_util =
-      fit_count(s.mem_util_max_pct / 100.0 * e.mem_capacity_mib - e.mem_consumed_mib.p95, ref.memory_mib);
-  const std::pair<int, const char*> limits[] = {{e.headroom_cpu_util, "cpu_util"},
-                                                {e.headroom_cpu_ready, "cpu_ready"},
-                                                {e.headroom_mem_state, "mem_state"},
-                                                {e.headroom_mem_util, "mem_util"}};
-  const auto* least = std::min_element(std::begin(limits), std::end(limits),
-                                       [](const auto& a, const auto& b) { return a.first < b.first; });
-  e.headroom_vms = least->first;
-  e.binding = least->first >= kUnbounded ? "none" : least->second;
+      ref.memory_mib, "has no granted memory");
+  e.headroom_mem_util = fit_count(s.mem_util_max_pct / 100.0 * e.mem_capacity_mib - e.mem_consumed_mib.p95,
+                                  ref.memory_mib, "has no granted memory");
+  const std::pair<const Headroom*, const char*> limits[] = {{&e.headroom_cpu_util, "cpu_util"},
+                                                            {&e.headroom_cpu_ready, "cpu_ready"},
+                                                            {&e.headroom_mem_state, "mem_state"},
+                                                            {&e.headroom_mem_util, "mem_util"}};
+  const std::pair<const Headroom*, const char*>* least = nullptr;
+  for (const auto& l : limits) {
+    if (l.first->vms && (least == nullptr || *l.first->vms < *least->first->vms)) least = &l;
+  }
+  if (least == nullptr) {
+    e.headroom_vms = not_reached("no threshold is reached within the VMs searched");
+    e.binding = "none";
+  } else {
+    e.headroom_vms = count(*least->first->vms);
+    e.binding = least->second;
+  }
+}
+
+/// A cluster's headroom under one threshold: the sum over its hosts where it is reached;
+/// not reached when it is reached on none.
+Headroom sum_headroom(const std::vector<const Headroom*>& hosts) {
+  Headroom out;
+  long sum = 0;
+  int reached = 0;
+  for (const Headroom* h : hosts) {
+    if (!h->vms) continue;
+    sum += *h->vms;
+    ++reached;
+  }
+  const int n = static_cast<int>(hosts.size());
+  out.hosts_not_reached = n - reached;
+  if (reached == 0) {
+    const bool same = std::all_of(hosts.begin(), hosts.end(), [&](const Headroom* h) { return h->note == hosts.front()->note; });
+    if (n == 1) out.note = hosts.front()->note;
+    else if (same) out.note = fmt::format("{}, on each of its {} hosts", hosts.front()->note, n);
+    else out.note = fmt::format("not reached on any of its {} hosts", n);
+    return out;
+  }
+  out.vms = static_cast<int>(std::min<long>(sum, std::numeric_limits<int>::max()));
+  if (reached < n) {
+    out.note = fmt::format("sum over the {} of {} hosts where it is reached; not reached on the other {}", reached, n,
+                           n - reached);
+  }
+  return out;
 }
 
 ReferenceVm reference_vm(const models::RunResult& run, const std::string& name) {
@@ -114,17 +160,25 @@ CapacityReport analyse_capacity(const models::RunResult& run, const CapacitySett
   CapacityReport rep;
   rep.settings = settings;
   rep.reference = reference_vm(run, settings.reference_vm);
+  rep.warmup_s = run.warmup.seconds();
+  rep.window_s = (run.duration - run.warmup).seconds();
+  const std::string window =
+      run.warmup > sim::Time::zero()
+          ? fmt::format("The percentiles cover [{}, {}) of simulated time: the first {} (warm-up) are left out.",
+                        run.warmup, run.duration, run.warmup)
+          : std::string("The percentiles cover the whole run (no warm-up).");
   rep.method = fmt::format(
       "Headroom is an analytic estimate from the run's demand percentiles, not a simulated result: the number of "
       "additional VMs like the reference ({}: {} vCPU, p95 CPU demand {:.0f} MHz, p95 granted memory {:.0f} MiB) "
       "that each host takes before a threshold is crossed: p95 CPU demand above {:.0f}% of capacity; per-vCPU ready "
       "above {:.1f}% by the finite-source queueing estimate the fluid CPU model uses (the host's vCPUs at p95 "
       "demand on its logical CPUs); free memory below {:.0f}% of minFree "
-      "(the soft state); p95 consumed memory above {:.0f}% of capacity. A cluster's headroom is the sum of its "
-      "hosts'.",
+      "(the soft state); p95 consumed memory above {:.0f}% of capacity. A threshold that is not crossed within the "
+      "VMs searched is reported as not reached, with the reason. A cluster's headroom is the sum over its hosts "
+      "where the threshold is reached. {}",
       rep.reference.name, rep.reference.vcpus, rep.reference.cpu_demand_mhz_p95, rep.reference.memory_mib,
       settings.cpu_util_max_pct, settings.ready_p95_max_pct, settings.mem_soft_pct_of_min_free,
-      settings.mem_util_max_pct);
+      settings.mem_util_max_pct, window);
 
   const auto& m = run.metrics;
   std::map<std::string, std::pair<double, double>> reserved;  // host -> (MHz, MiB) of powered-on VMs
@@ -168,7 +222,7 @@ CapacityReport analyse_capacity(const models::RunResult& run, const CapacitySett
     c.hosts = static_cast<int>(members.size());
     std::vector<std::string> entities;
     std::map<std::string, int> bindings;
-    long headroom = 0;
+    std::vector<const Headroom*> cpu_util, cpu_ready, mem_state, mem_util, least;
     for (std::size_t i : members) {
       const auto& h = rep.hosts[i];
       c.cpu_capacity_mhz += h.cpu_capacity_mhz;
@@ -180,11 +234,11 @@ CapacityReport analyse_capacity(const models::RunResult& run, const CapacitySett
       c.vcpus += h.vcpus;
       c.vram_mib += h.vram_mib;
       c.cpu_used_mhz_avg += h.cpu_used_mhz_avg;
-      c.headroom_cpu_util = std::min(kUnbounded, c.headroom_cpu_util + h.headroom_cpu_util);
-      c.headroom_cpu_ready = std::min(kUnbounded, c.headroom_cpu_ready + h.headroom_cpu_ready);
-      c.headroom_mem_state = std::min(kUnbounded, c.headroom_mem_state + h.headroom_mem_state);
-      c.headroom_mem_util = std::min(kUnbounded, c.headroom_mem_util + h.headroom_mem_util);
-      headroom += h.headroom_vms;
+      cpu_util.push_back(&h.headroom_cpu_util);
+      cpu_ready.push_back(&h.headroom_cpu_ready);
+      mem_state.push_back(&h.headroom_mem_state);
+      mem_util.push_back(&h.headroom_mem_util);
+      least.push_back(&h.headroom_vms);
       ++bindings[h.binding];
       entities.push_back(metric::host_entity(h.name));
     }
@@ -192,7 +246,11 @@ CapacityReport analyse_capacity(const models::RunResult& run, const CapacitySett
     c.vram_per_pram = c.mem_capacity_mib > 0 ? c.vram_mib / c.mem_capacity_mib : 0.0;
     c.cpu_demand_mhz = spread_of_sum(m, entities, metric::host_cpu_demand_mhz);
     c.mem_consumed_mib = spread_of_sum(m, entities, metric::host_mem_consumed_mib);
-    c.headroom_vms = static_cast<int>(std::min<long>(kUnbounded, headroom));
+    c.headroom_cpu_util = sum_headroom(cpu_util);
+    c.headroom_cpu_ready = sum_headroom(cpu_ready);
+    c.headroom_mem_state = sum_headroom(mem_state);
+    c.headroom_mem_util = sum_headroom(mem_util);
+    c.headroom_vms = sum_headroom(least);
     c.binding = std::max_element(bindings.begin(), bindings.end(), [](const auto& a, const auto& b) {
                   return a.second < b.second;
                 })->first;

@@ -25,7 +25,7 @@ void check(const sim::MetricsRegistry& m, const std::string& entity, const Check
   if (over <= 0.0) return;
   base.metric = std::string(c.label);
   base.average = c.scale * m.average(*id);
-  const auto series = m.series(*id);
+  const auto series = m.window_series(*id);
   base.peak = series.empty() ? c.scale * m.max(*id) : c.scale * *std::max_element(series.begin(), series.end());
   base.threshold = c.threshold;
   base.time_over_s = over;

@@ -112,17 +112,22 @@ std::string timeseries_csv(const sim::MetricsRegistry& m, std::string_view prefi
     }
     rows.push_back(std::move(r));
   }
+  // With a warm-up, a last column marks the intervals that begin inside it (left out of
+  // every figure of the reports).
+  const std::int64_t warmup_ns = m.window_start().ns();
   std::string out = fmt::format("time_s,{}", key);
   for (const auto& c : columns) {
     out += ',';
     out += csv_field(column_name(c));
   }
+  if (warmup_ns > 0) out += ",warmup";
   out += '\n';
   const double step = m.sample_interval().seconds();
   const double end = m.end().seconds();
   for (std::size_t i = 0; i < intervals; ++i) {
     // Stamped at the interval's end, as vCenter stamps its samples; the last one may be short.
     const std::string time = num(std::min(static_cast<double>(i + 1) * step, end));
+    const bool in_warmup = static_cast<std::int64_t>(i) * m.sample_interval().ns() < warmup_ns;
     for (const Row& r : rows) {
       out += time;
       out += ',';
@@ -131,6 +136,7 @@ std::string timeseries_csv(const sim::MetricsRegistry& m, std::string_view prefi
         out += ',';
         if (i < cell.size()) out += num(cell[i]);
       }
+      if (warmup_ns > 0) out += in_warmup ? ",1" : ",0";
       out += '\n';
     }
   }

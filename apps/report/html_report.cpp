@@ -185,28 +185,72 @@ Json ready_heatmap_spec(const models::RunResult& run, const Summary& s, double s
   return spec;
 }
 
+/// Headroom bars per host and threshold. The axis fits the counts that are reached; a
+/// threshold not reached is drawn apart: a faint dashed bar across the axis labelled
+/// "not reached", with the reason in its tooltip.
 Json capacity_spec(const Summary& s) {
   Json values = Json::array();
+  int axis_max = 0;
   for (const auto& e : s.capacity.hosts) {
-    const std::pair<const char*, int> limits[] = {{"cpu_util", e.headroom_cpu_util},
-                                                  {"cpu_ready", e.headroom_cpu_ready},
-                                                  {"mem_state", e.headroom_mem_state},
-                                                  {"mem_util", e.headroom_mem_util}};
-    for (const auto& [name, n] : limits) {
-      if (n >= 1'000'000) continue;  // this threshold never binds
-      values.push_back({{"host", e.name}, {"threshold", name}, {"vms", n}});
+    const std::pair<const char*, const Headroom*> limits[] = {{"cpu_util", &e.headroom_cpu_util},
+                                                              {"cpu_ready", &e.headroom_cpu_ready},
+                                                              {"mem_state", &e.headroom_mem_state},
+                                                              {"mem_util", &e.headroom_mem_util}};
+    for (const auto& [name, h] : limits) {
+      if (h->vms) axis_max = std::max(axis_max, *h->vms);
+      values.push_back({{"host", e.name}, {"threshold", name}, {"reached", h->vms.has_value()},
+                        {"vms", h->vms ? Json(*h->vms) : Json(nullptr)},
+                        {"label", h->vms ? std::to_string(*h->vms) : std::string("not reached")},
+                        {"note", h->vms ? std::string("reached") : h->note}});
     }
     if (values.size() > 4 * kMaxHosts) break;
   }
+  axis_max = std::max(axis_max, 1);
+  for (auto& v : values) v["x"] = v["reached"].get<bool>() ? v["vms"] : Json(axis_max);
   Json spec = base_spec(fmt::format("Headroom: more {} VMs that fit before each threshold (estimate)",
                                     s.capacity.reference.name));
   spec["data"] = {{"values", values}};
-  spec["mark"] = "bar";
+  const Json x = {{"field", "x"}, {"type", "quantitative"}, {"title", "VMs"},
+                  {"scale", {{"domain", {0, axis_max}}, {"nice", false}}}};
+  const Json tooltip = Json::array({{{"field", "host"}}, {{"field", "threshold"}}, {{"field", "label"}, {"title", "VMs"}},
+                                    {{"field", "note"}}});
   spec["encoding"] = {{"y", {{"field", "host"}, {"type", "nominal"}}},
                       {"yOffset", {{"field", "threshold"}}},
-                      {"x", {{"field", "vms"}, {"type", "quantitative"}, {"title", "VMs"}}},
-                      {"color", {{"field", "threshold"}, {"type", "nominal"}}}};
-  spec["height"] = {{"step", 10}};
+                      {"color", {{"field", "threshold"}, {"type", "nominal"}}},
+                      {"tooltip", tooltip}};
+  spec["layer"] = Json::array(
+      {{{"transform", {{{"filter", "datum.reached"}}}}, {"mark", "bar"}, {"encoding", {{"x", x}}}},
+       {{"transform", {{{"filter", "datum.reached"}}}},
+        {"mark", {{"type", "text"}, {"align", "left"}, {"dx", 3}, {"fontSize", 9}}},
+        {"encoding", {{"x", x}, {"text", {{"field", "label"}}}, {"color", {{"value", "#333"}}}}}},
+       {{"transform", {{{"filter", "!datum.reached"}}}},
+        {"mark", {{"type", "bar"}, {"fillOpacity", 0.15}, {"stroke", "#999"}, {"strokeDash", {3, 3}}, {"strokeWidth", 1}}},
+        {"encoding", {{"x", x}}}},
+       {{"transform", {{{"filter", "!datum.reached"}}}},
+        {"mark", {{"type", "text"}, {"align", "right"}, {"dx", -4}, {"fontSize", 9}, {"fontStyle", "italic"}}},
+        {"encoding", {{"x", x}, {"text", {{"field", "label"}}}, {"color", {{"value", "#333"}}}}}}});
+  spec["height"] = {{"step", 12}};
+  return spec;
+}
+
+/// Shades the warm-up on a chart over simulated minutes (when the run had one): the
+/// intervals before `warmup_min` are shown but left out of every figure.
+Json mark_warmup(Json spec, double warmup_min) {
+  if (warmup_min <= 0.0) return spec;
+  Json chart = {{"mark", spec["mark"]}, {"encoding", spec["encoding"]}};
+  spec.erase("mark");
+  spec.erase("encoding");
+  const Json span = {{"values", Json::array({{{"w0", 0.0}, {"w1", warmup_min}}})}};
+  spec["layer"] = Json::array(
+      {chart,
+       {{"data", span},
+        {"mark", {{"type", "rect"}, {"color", "#777"}, {"opacity", 0.18}}},
+        {"encoding", {{"x", {{"field", "w0"}, {"type", "quantitative"}}}, {"x2", {{"field", "w1"}}}}}},
+       {{"data", span},
+        {"mark", {{"type", "text"}, {"align", "right"}, {"baseline", "top"}, {"dx", -4}, {"dy", 4},
+                  {"fontSize", 10}, {"color", "#333"}}},
+        {"encoding", {{"x", {{"field", "w1"}, {"type", "quantitative"}}}, {"y", {{"value", 0}}},
+                      {"text", {{"value", "warm-up (excluded)"}}}}}}});
   return spec;
 }
 
@@ -273,11 +317,12 @@ constexpr std::string_view kScript = R"(
 
 std::string html_report(const Summary& s, const models::RunResult& run) {
   const double step = run.sample_interval.seconds();
+  const double warmup_min = run.warmup.seconds() / 60.0;
   Json charts = Json::array();
-  charts.push_back({{"id", "host-cpu"}, {"spec", host_cpu_spec(run, s, step)}});
-  charts.push_back({{"id", "host-memory"}, {"spec", host_memory_spec(run, s, step)}});
-  charts.push_back({{"id", "memory-state"}, {"spec", memory_state_spec(run, s, step)}});
-  charts.push_back({{"id", "ready-heatmap"}, {"spec", ready_heatmap_spec(run, s, step)}});
+  charts.push_back({{"id", "host-cpu"}, {"spec", mark_warmup(host_cpu_spec(run, s, step), warmup_min)}});
+  charts.push_back({{"id", "host-memory"}, {"spec", mark_warmup(host_memory_spec(run, s, step), warmup_min)}});
+  charts.push_back({{"id", "memory-state"}, {"spec", mark_warmup(memory_state_spec(run, s, step), warmup_min)}});
+  charts.push_back({{"id", "ready-heatmap"}, {"spec", mark_warmup(ready_heatmap_spec(run, s, step), warmup_min)}});
   charts.push_back({{"id", "capacity"}, {"spec", capacity_spec(s)}});
 
   std::ostringstream text;

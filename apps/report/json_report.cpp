@@ -75,6 +75,9 @@ Json spread_json(const Spread& s) {
   return Json{{"avg", r6(s.avg)}, {"p50", r6(s.p50)}, {"p95", r6(s.p95)}, {"p99", r6(s.p99)}, {"max", r6(s.max)}};
 }
 
+/// A headroom count, or null when the threshold is not reached (the reason is in `notes`).
+Json count_json(const Headroom& h) { return h.vms ? Json(*h.vms) : Json(nullptr); }
+
 Json capacity_entry_json(const CapacityEntry& e, bool is_cluster) {
   Json j{{"name", e.name}};
   if (is_cluster) j["hosts"] = e.hosts;
@@ -85,13 +88,25 @@ Json capacity_entry_json(const CapacityEntry& e, bool is_cluster) {
   j["memory"] = Json{{"capacity_mib", r6(e.mem_capacity_mib)}, {"reserved_mib", r6(e.mem_reserved_mib)},
                      {"vram_mib", r6(e.vram_mib)}, {"vram_per_pram", r6(e.vram_per_pram)},
                      {"consumed_mib", spread_json(e.mem_consumed_mib)}};
-  j["headroom"] = Json{{"vms", e.headroom_vms},
-                       {"binding", e.binding},
-                       {"by_threshold",
-                        {{"cpu_util", e.headroom_cpu_util},
-                         {"cpu_ready", e.headroom_cpu_ready},
-                         {"mem_state", e.headroom_mem_state},
-                         {"mem_util", e.headroom_mem_util}}}};
+  const std::pair<const char*, const Headroom*> limits[] = {{"cpu_util", &e.headroom_cpu_util},
+                                                            {"cpu_ready", &e.headroom_cpu_ready},
+                                                            {"mem_state", &e.headroom_mem_state},
+                                                            {"mem_util", &e.headroom_mem_util}};
+  Json by_threshold = Json::object();
+  Json notes = Json::object();
+  Json not_reached = Json::object();
+  for (const auto& [name, h] : limits) {
+    by_threshold[name] = count_json(*h);
+    if (!h->note.empty()) notes[name] = h->note;
+    if (h->hosts_not_reached > 0) not_reached[name] = h->hosts_not_reached;
+  }
+  if (!e.headroom_vms.note.empty()) notes["vms"] = e.headroom_vms.note;
+  if (is_cluster && e.headroom_vms.hosts_not_reached > 0) not_reached["vms"] = e.headroom_vms.hosts_not_reached;
+  Json headroom{{"vms", count_json(e.headroom_vms)}, {"binding", e.binding}, {"by_threshold", std::move(by_threshold)}};
+  // Only where a count is missing or a cluster's sum left hosts out: the reason.
+  if (!notes.empty()) headroom["notes"] = std::move(notes);
+  if (!not_reached.empty()) headroom["hosts_not_reached"] = std::move(not_reached);
+  j["headroom"] = std::move(headroom);
   return j;
 }
 
@@ -102,6 +117,8 @@ Json capacity_json(const CapacityReport& c) {
   Json hosts = Json::array();
   for (const auto& e : c.hosts) hosts.push_back(capacity_entry_json(e, false));
   return Json{{"method", c.method},
+              {"warmup_s", r6(c.warmup_s)},
+              {"window_s", r6(c.window_s)},
               {"settings",
                {{"ready_p95_max_pct", r6(s.ready_p95_max_pct)},
                 {"cpu_util_max_pct", r6(s.cpu_util_max_pct)},
@@ -145,6 +162,9 @@ nlohmann::ordered_json to_json(const Summary& s) {
            {"sample_interval_s", r6(s.sample_interval_s)},
            {"partial", s.partial},
            {"events", s.events}};
+  Json warnings = Json::array();
+  for (const auto& w : s.warnings) warnings.push_back(Json{{"code", w.code}, {"message", w.message}});
+  doc["warnings"] = std::move(warnings);
   Json hosts = Json::array();
   for (const auto& h : s.hosts) hosts.push_back(host_json(h));
   Json vms = Json::array();

@@ -39,7 +39,7 @@ Spread spread_of_sum(const sim::MetricsRegistry& m, const std::vector<std::strin
     if (!id) continue;
     s.avg += m.average(*id);
     s.max += m.max(*id);  // an upper bound: the hosts' peaks need not coincide
-    const auto series = m.series(*id);
+    const auto series = m.window_series(*id);
     if (series.empty()) all_series = false;
     if (sum.size() < series.size()) sum.resize(series.size(), 0.0);
     for (std::size_t i = 0; i < series.size(); ++i) sum[i] += series[i];
@@ -56,15 +56,18 @@ Spread spread_of_sum(const sim::MetricsRegistry& m, const std::vector<std::strin
 }
 
 double time_over(const sim::MetricsRegistry& m, sim::MetricId id, double scale, double threshold) {
-  const auto series = m.series(id);
+  const auto series = m.window_series(id);
   const double end = m.end().seconds();
-  if (series.empty()) return scale * m.average(id) > threshold ? end : 0.0;
+  const double start = m.window_start().seconds();
+  if (series.empty()) return scale * m.average(id) > threshold ? end - start : 0.0;
   const double step = m.sample_interval().seconds();
+  const std::size_t first = m.window_first_interval();
   double over = 0.0;
   for (std::size_t i = 0; i < series.size(); ++i) {
     if (scale * series[i] <= threshold) continue;
-    const double begin = static_cast<double>(i) * step;
-    over += std::min(step, end - begin);
+    // Only the interval's part in the window counts: the first starts at the window start.
+    const double begin = static_cast<double>(first + i) * step;
+    over += std::min(step, end - begin) - (begin < start ? start - begin : 0.0);
   }
   return over;
 }

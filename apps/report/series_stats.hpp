@@ -10,6 +10,9 @@
 
 namespace vdc::report {
 
+/// Everything here covers the registry's measured window (after the warm-up): averages,
+/// percentiles over the window's intervals, time over.
+
 /// Average, p50/p95/p99 (nearest rank over the interval series) and max of a gauge. A gauge
 /// without a series gives its average for the percentiles; a missing gauge gives zeros.
 [[nodiscard]] Spread spread_of(const sim::MetricsRegistry& m, const std::string& entity, std::string_view name);
@@ -19,7 +22,8 @@ namespace vdc::report {
                                    std::string_view name);
 
 /// Simulated seconds in the sample intervals where `scale` x the gauge's interval average is
-/// above `threshold`; without a series, the whole run when its average is above.
+/// above `threshold` (of the interval that holds the window start, its part in the window);
+/// without a series, the whole window when its average is above.
 [[nodiscard]] double time_over(const sim::MetricsRegistry& m, sim::MetricId id, double scale, double threshold);
 
 /// Nearest-rank percentile (the ceil(p/100 n)-th smallest; the smallest for p = 0).

@@ -1,5 +1,6 @@
 #include "vdc/report/summary.hpp"
 
+#include <algorithm>
 #include <string_view>
 
 #include "vdc/models/metric_names.hpp"
@@ -65,7 +66,7 @@ HostSummary summarize_host(const models::HostFacts& facts, const sim::MetricsReg
 }
 
 VmSummary summarize_vm(const models::VmFacts& facts, const sim::MetricsRegistry& registry,
-                       double duration_s) {
+                       double window_s) {
   const EntityMetrics m(registry, metric::vm_entity(facts.name));
   VmSummary v;
   v.name = facts.name;
@@ -85,7 +86,7 @@ VmSummary summarize_vm(const models::VmFacts& facts, const sim::MetricsRegistry&
   v.cpu.ready_pct = 100.0 * m.average(metric::vm_cpu_ready);
   v.cpu.costop_pct = 100.0 * m.average(metric::vm_cpu_costop);
   v.cpu.wait_pct = 100.0 - v.cpu.run_pct - v.cpu.ready_pct - v.cpu.costop_pct;
-  const double vcpu_ms = facts.vcpus * duration_s * 1000.0;
+  const double vcpu_ms = facts.vcpus * window_s * 1000.0;
   v.cpu.ready_ms = v.cpu.ready_pct / 100.0 * vcpu_ms;
   v.cpu.costop_ms = v.cpu.costop_pct / 100.0 * vcpu_ms;
 
@@ -109,13 +110,23 @@ Summary summarize(const models::RunResult& run, const AnalysisSettings& settings
   s.seed = run.seed;
   s.fidelity = fidelity_name(run.fidelity);
   s.duration_s = run.duration.seconds();
+  s.warmup_s = run.warmup.seconds();
   s.sample_interval_s = run.sample_interval.seconds();
   s.partial = run.partial;
   s.events = run.events;
   s.hosts.reserve(run.hosts.size());
   for (const auto& h : run.hosts) s.hosts.push_back(summarize_host(h, run.metrics));
   s.vms.reserve(run.vms.size());
-  for (const auto& v : run.vms) s.vms.push_back(summarize_vm(v, run.metrics, s.duration_s));
+  const double window_s = (run.duration - run.warmup).seconds();
+  for (const auto& v : run.vms) s.vms.push_back(summarize_vm(v, run.metrics, window_s));
+  s.no_cpu_demand = !run.vms.empty() && std::all_of(run.vms.begin(), run.vms.end(), [&](const models::VmFacts& v) {
+    return EntityMetrics(run.metrics, metric::vm_entity(v.name)).max(metric::vm_cpu_demand_mhz) <= 0.0;
+  });
+  if (s.no_cpu_demand) {
+    s.warnings.push_back(
+        {"no_workload",
+         "No VM has a workload: every VM's CPU demand is zero (an imported inventory without usage?)."});
+  }
   s.capacity = analyse_capacity(run, settings.capacity);
   s.contention = analyse_contention(run, settings.contention);
   return s;

@@ -35,7 +35,10 @@ void write_verdict(std::ostream& out, const Summary& s) {
     if (v.memory.balloon_mib_max > 0) ++ballooned;
   }
   std::vector<std::string> lines;
-  if (ready_serious + ready_warn == 0) {
+  for (const auto& w : s.warnings) lines.push_back("WARNING: " + w.message);
+  if (s.no_cpu_demand) {
+    lines.push_back("CPU: not modelled (no VM demands CPU): ready, co-stop and CPU headroom say nothing about contention.");
+  } else if (ready_serious + ready_warn == 0) {
     lines.push_back(fmt::format("CPU: no VM above {:.0f}% ready per vCPU.", kReadyWarnPct));
   } else {
     lines.push_back(fmt::format("CPU: {} VM(s) with serious ready time (> {:.0f}% per vCPU), {} significant ({:.0f}-{:.0f}%).",
@@ -101,16 +104,28 @@ void write_vms(std::ostream& out, const Summary& s) {
 
 void write_capacity(std::ostream& out, const Summary& s) {
   const auto& c = s.capacity;
-  fmt::print(out, "\nCapacity (estimate from demand percentiles; reference: {}, {} vCPU, p95 {:.0f} MHz, {:.0f} MiB)\n",
-             c.reference.name, c.reference.vcpus, c.reference.cpu_demand_mhz_p95, c.reference.memory_mib);
-  fmt::print(out, "  {:<16} {:>6} {:>10} {:>10} {:>12} {:>12} {:>9}  {}\n", "cluster", "hosts", "vCPU:pCPU",
+  const std::string window = c.warmup_s > 0.0 ? fmt::format("after a {} warm-up", duration_text(c.warmup_s))
+                                              : std::string("no warm-up");
+  fmt::print(out, "\nCapacity (estimate from demand percentiles, {}; reference: {}, {} vCPU, p95 {:.0f} MHz, {:.0f} MiB)\n",
+             window, c.reference.name, c.reference.vcpus, c.reference.cpu_demand_mhz_p95, c.reference.memory_mib);
+  fmt::print(out, "  {:<16} {:>6} {:>10} {:>10} {:>12} {:>12} {:>11}  {}\n", "cluster", "hosts", "vCPU:pCPU",
              "vRAM:pRAM", "CPU p95 MHz", "mem p95 MiB", "headroom", "binds first");
+  std::vector<std::string> notes;
   for (std::size_t i = 0; i < c.clusters.size() && i < kRowsShown; ++i) {
     const auto& e = c.clusters[i];
-    fmt::print(out, "  {:<16} {:>6} {:>10.2f} {:>10.2f} {:>12.0f} {:>12.0f} {:>9}  {}\n", e.name, e.hosts,
-               e.vcpu_per_pcpu, e.vram_per_pram, e.cpu_demand_mhz.p95, e.mem_consumed_mib.p95,
-               e.binding == "none" ? std::string("-") : std::to_string(e.headroom_vms), e.binding);
+    const Headroom& h = e.headroom_vms;
+    // A sum that leaves out hosts where no threshold is reached is marked and explained.
+    std::string headroom = h.vms ? std::to_string(*h.vms) : std::string("not reached");
+    if (h.vms && h.hosts_not_reached > 0) {
+      headroom += "*";
+      notes.push_back(fmt::format("{}: {} of {} hosts reach no threshold and are not counted", e.name,
+                                  h.hosts_not_reached, e.hosts));
+    }
+    fmt::print(out, "  {:<16} {:>6} {:>10.2f} {:>10.2f} {:>12.0f} {:>12.0f} {:>11}  {}\n", e.name, e.hosts,
+               e.vcpu_per_pcpu, e.vram_per_pram, e.cpu_demand_mhz.p95, e.mem_consumed_mib.p95, headroom,
+               e.binding);
   }
+  for (const auto& n : notes) fmt::print(out, "  * {}\n", n);
 }
 
 void write_contention(std::ostream& out, const Summary& s) {
@@ -133,8 +148,10 @@ void write_contention(std::ostream& out, const Summary& s) {
 }  // namespace
 
 void write_text(std::ostream& out, const Summary& s) {
-  fmt::print(out, "vdcsim {}: {} ({}, seed {}, {} simulated, {} events){}\n", version(), s.scenario, s.fidelity,
-             s.seed, duration_text(s.duration_s), s.events, s.partial ? " [PARTIAL: interrupted]" : "");
+  const std::string warmup =
+      s.warmup_s > 0.0 ? fmt::format(", first {} excluded as warm-up", duration_text(s.warmup_s)) : std::string();
+  fmt::print(out, "vdcsim {}: {} ({}, seed {}, {} simulated{}, {} events){}\n", version(), s.scenario, s.fidelity,
+             s.seed, duration_text(s.duration_s), warmup, s.events, s.partial ? " [PARTIAL: interrupted]" : "");
   write_verdict(out, s);
   write_hosts(out, s);
   write_vms(out, s);

@@ -20,8 +20,9 @@ namespace metric = vdc::models::metric;
 namespace {
 
 /// One host, one 2-vCPU VM, 100 s. The VM runs both vCPUs for the first 50 s; then one
-/// vCPU runs and the other is ready for 25 s; then both wait.
-models::RunResult small_run() {
+/// vCPU runs and the other is ready for 25 s; then both wait. With a `warmup`, the
+/// registry's window starts there (as the run driver starts it).
+models::RunResult small_run(sim::Time warmup = sim::Time::zero()) {
   models::RunResult r;
   r.scenario = "hand";
   r.seed = 3;
@@ -38,32 +39,58 @@ models::RunResult small_run() {
   const auto ready = m.gauge(vm, metric::vm_cpu_ready, true);
   const auto wait = m.gauge(vm, metric::vm_cpu_wait, true);
   const auto used = m.gauge(vm, metric::vm_cpu_used_mhz, true);
-  m.set(run, 0_s, 1.0);
-  m.set(used, 0_s, 4000.0);
-  m.set(run, 50_s, 0.5);
-  m.set(ready, 50_s, 0.5);
-  m.set(used, 50_s, 2000.0);
-  m.set(run, 75_s, 0.0);
-  m.set(ready, 75_s, 0.0);
-  m.set(wait, 75_s, 1.0);
-  m.set(used, 75_s, 0.0);
   const auto host = metric::host_entity("esx01");
   const auto hused = m.gauge(host, metric::host_cpu_used_mhz, true);
-  m.set(hused, 0_s, 4000.0);
-  m.set(hused, 50_s, 2000.0);
-  m.set(hused, 75_s, 0.0);
   const auto high = m.gauge(host, metric::host_mem_state_high, true);
-  m.set(high, 0_s, 1.0);
   const auto hdemand = m.gauge(host, metric::host_cpu_demand_mhz, true);
-  m.set(hdemand, 0_s, 4000.0);
-  m.set(hdemand, 50_s, 2000.0);
-  m.set(hdemand, 75_s, 0.0);
   const auto consumed = m.gauge(host, metric::host_mem_consumed_mib, true);
-  m.set(consumed, 0_s, 32768.0);
   const auto vdemand = m.gauge(vm, metric::vm_cpu_demand_mhz, true);
-  m.set(vdemand, 0_s, 1000.0);
   const auto granted = m.gauge(vm, metric::vm_mem_granted_mib, true);
-  m.set(granted, 0_s, 4096.0);
+  struct Set {
+    sim::Time at;
+    sim::MetricId id;
+    double value;
+  };
+  const Set sets[] = {{0_s, run, 1.0},      {0_s, used, 4000.0},    {0_s, hused, 4000.0},  {0_s, high, 1.0},
+                      {0_s, hdemand, 4000.0}, {0_s, consumed, 32768.0}, {0_s, vdemand, 1000.0}, {0_s, granted, 4096.0},
+                      {50_s, run, 0.5},     {50_s, ready, 0.5},     {50_s, used, 2000.0},  {50_s, hused, 2000.0},
+                      {50_s, hdemand, 2000.0}, {75_s, run, 0.0},    {75_s, ready, 0.0},    {75_s, wait, 1.0},
+                      {75_s, used, 0.0},    {75_s, hused, 0.0},     {75_s, hdemand, 0.0}};
+  bool window = warmup == sim::Time::zero();
+  for (const Set& set : sets) {
+    if (!window && set.at >= warmup) {
+      m.start_window(warmup);
+      window = true;
+    }
+    m.set(set.id, set.at, set.value);
+  }
+  if (!window) m.start_window(warmup);
+  r.warmup = warmup;
+  m.finish(100_s);
+  return r;
+}
+
+/// A run where nothing demands CPU: two hosts of cluster c1, one VM on esx01 with 4 GiB
+/// granted and no workload. esx02 has 8 PiB of memory: more than a million 4 GiB VMs fit.
+models::RunResult idle_run() {
+  models::RunResult r;
+  r.scenario = "idle";
+  r.duration = 100_s;
+  r.sample_interval = 20_s;
+  r.metrics = sim::MetricsRegistry(20_s);
+  r.hosts.push_back({.name = "esx01", .cluster = "c1", .pcpus = 4, .lcpus = 8, .capacity_mhz = 8000.0,
+                     .memory_mib = 65536.0, .min_free_mib = 1310.72, .vcpus = 2});
+  r.hosts.push_back({.name = "esx02", .cluster = "c1", .pcpus = 4, .lcpus = 8, .capacity_mhz = 8000.0,
+                     .memory_mib = 8589934592.0, .min_free_mib = 1310.72, .vcpus = 0});
+  r.vms.push_back({.name = "vm1", .host = "esx01", .cluster = "c1", .vcpus = 2, .memory_mib = 4096.0,
+                   .powered_on = true, .admission = std::nullopt});
+  auto& m = r.metrics;
+  const auto vm = metric::vm_entity("vm1");
+  m.gauge(vm, metric::vm_cpu_demand_mhz, true);
+  m.set(m.gauge(vm, metric::vm_cpu_wait, true), 0_s, 1.0);
+  m.set(m.gauge(vm, metric::vm_mem_granted_mib, true), 0_s, 4096.0);
+  m.set(m.gauge(metric::host_entity("esx01"), metric::host_mem_consumed_mib, true), 0_s, 32768.0);
+  m.gauge(metric::host_entity("esx02"), metric::host_mem_consumed_mib, true);
   m.finish(100_s);
   return r;
 }
@@ -161,18 +188,164 @@ TEST_CASE("capacity headroom counts reference VMs under each threshold and names
   CHECK(h.cpu_demand_mhz.p95 == doctest::Approx(4000.0));
   CHECK(c.reference.cpu_demand_mhz_p95 == doctest::Approx(1000.0));
   // CPU: 80% of 8000 = 6400; (6400 - 4000) / 1000 = 2.4 -> 2 more VMs.
-  CHECK(h.headroom_cpu_util == 2);
-  // Ready: with 2 more 2-vCPU VMs there are 6 vCPUs for 8 logical CPUs: nobody waits.
-  CHECK(h.headroom_cpu_ready == 2);
+  CHECK(h.headroom_cpu_util.vms == 2);
+  // Ready: the search stops where cpu_util binds; with 2 more 2-vCPU VMs there are 6 vCPUs
+  // for 8 logical CPUs, nobody waits: ready is not reached within those 2.
+  CHECK_FALSE(h.headroom_cpu_ready.vms.has_value());
+  CHECK(h.headroom_cpu_ready.note == "not reached within the 2 VM(s) cpu_util allows (searched no further)");
   // Memory state: 65536 - 0.64 x 1310.72 - 32768 = 31929.14 MiB free above soft; / 4096 = 7.8.
-  CHECK(h.headroom_mem_state == 7);
+  CHECK(h.headroom_mem_state.vms == 7);
   // Memory use: (65536 - 32768) / 4096 = 8.
-  CHECK(h.headroom_mem_util == 8);
-  CHECK(h.headroom_vms == 2);
+  CHECK(h.headroom_mem_util.vms == 8);
+  CHECK(h.headroom_vms.vms == 2);
   CHECK(h.binding == "cpu_util");
   REQUIRE(c.clusters.size() == 1);
   CHECK(c.clusters[0].name == "site");
-  CHECK(c.clusters[0].headroom_vms == 2);
+  CHECK(c.clusters[0].headroom_vms.vms == 2);
+  CHECK(c.clusters[0].headroom_cpu_util.vms == 2);
+  CHECK_FALSE(c.clusters[0].headroom_cpu_ready.vms.has_value());
+  CHECK(c.clusters[0].headroom_cpu_ready.hosts_not_reached == 1);
+}
+
+TEST_CASE("a cluster's headroom sums the hosts where the threshold is reached and says which are left out") {
+  auto r = small_run();
+  r.hosts[0].cluster = "c1";
+  // esx02: one 5000 MHz core, no VM. Each reference VM adds 2 vCPUs at 1000 MHz over 2:
+  // busy 0.1 of the core each. Machine repairman on 1 server (M/M/1//N, r = 0.1/0.9):
+  // N = 4 sources (2 VMs) wait 3.45% of the time each, N = 6 (3 VMs) 6.75%: ready binds at
+  // 2 VMs, before cpu_util (80% of 5000 / 1000 = 4 VMs).
+  r.hosts.push_back({.name = "esx02", .cluster = "c1", .pcpus = 1, .lcpus = 1, .capacity_mhz = 5000.0,
+                     .memory_mib = 65536.0, .min_free_mib = 1310.72, .vcpus = 0});
+  report::CapacitySettings settings;
+  settings.reference_vm = "vm1";
+  const auto c = report::analyse_capacity(r, settings);
+  REQUIRE(c.hosts.size() == 2);
+  const auto& b = c.hosts[1];
+  CHECK(b.headroom_cpu_util.vms == 4);
+  CHECK(b.headroom_cpu_ready.vms == 2);
+  CHECK(b.headroom_cpu_ready.note.empty());
+  // (65536 - 0.64 x 1310.72) / 4096 = 15.8; 65536 / 4096 = 16.
+  CHECK(b.headroom_mem_state.vms == 15);
+  CHECK(b.headroom_mem_util.vms == 16);
+  CHECK(b.binding == "cpu_ready");
+  REQUIRE(c.clusters.size() == 1);
+  const auto& k = c.clusters[0];
+  CHECK(k.name == "c1");
+  CHECK(k.headroom_cpu_util.vms == 6);  // 2 + 4
+  // esx01's ready is not reached (cpu_util binds there first): the sum is esx02's alone.
+  CHECK(k.headroom_cpu_ready.vms == 2);
+  CHECK(k.headroom_cpu_ready.hosts_not_reached == 1);
+  CHECK(k.headroom_cpu_ready.note == "sum over the 1 of 2 hosts where it is reached; not reached on the other 1");
+  CHECK(k.headroom_mem_state.vms == 22);  // 7 + 15
+  CHECK(k.headroom_mem_util.vms == 24);   // 8 + 16
+  CHECK(k.headroom_vms.vms == 4);         // 2 + 2
+  CHECK(k.headroom_vms.note.empty());
+
+  const auto doc = report::to_json(report::summarize(r, {settings, {}}));
+  const auto& hr = doc["capacity"]["hosts"][0]["headroom"];
+  CHECK(hr["by_threshold"]["cpu_ready"].is_null());
+  CHECK(hr["notes"]["cpu_ready"] == "not reached within the 2 VM(s) cpu_util allows (searched no further)");
+  CHECK(hr["by_threshold"]["cpu_util"] == 2);
+  CHECK_FALSE(hr["notes"].contains("cpu_util"));
+  const auto& kr = doc["capacity"]["clusters"][0]["headroom"];
+  CHECK(kr["by_threshold"]["cpu_ready"] == 2);
+  CHECK(kr["hosts_not_reached"]["cpu_ready"] == 1);
+  CHECK(kr["notes"]["cpu_ready"] == "sum over the 1 of 2 hosts where it is reached; not reached on the other 1");
+  CHECK(kr["vms"] == 4);
+}
+
+TEST_CASE("a threshold that never binds is null with its reason, never a sentinel count") {
+  // The average VM demands no CPU: no number of them crosses a CPU threshold.
+  const auto r = idle_run();
+  const auto c = report::analyse_capacity(r, {});
+  REQUIRE(c.hosts.size() == 2);
+  const auto& a = c.hosts[0];
+  CHECK_FALSE(a.headroom_cpu_util.vms.has_value());
+  CHECK(a.headroom_cpu_util.note == "never binds: the reference VM demands no CPU");
+  CHECK_FALSE(a.headroom_cpu_ready.vms.has_value());
+  CHECK(a.headroom_cpu_ready.note == "never binds within 100000 VMs");
+  // Memory binds on esx01: (65536 - 32768) / 4096 = 8, and 7 above the soft state.
+  CHECK(a.headroom_mem_state.vms == 7);
+  CHECK(a.headroom_vms.vms == 7);
+  CHECK(a.binding == "mem_state");
+  // esx02 takes 8 PiB / 4 GiB = 2,097,152 of them: past the million counted, never binds.
+  const auto& b = c.hosts[1];
+  CHECK_FALSE(b.headroom_mem_util.vms.has_value());
+  CHECK(b.headroom_mem_util.note == "never binds within 1000000 VMs");
+  CHECK_FALSE(b.headroom_vms.vms.has_value());
+  CHECK(b.binding == "none");
+  // The cluster: memory sums esx01 only; CPU is reached on neither host.
+  REQUIRE(c.clusters.size() == 1);
+  const auto& k = c.clusters[0];
+  CHECK(k.headroom_mem_state.vms == 7);
+  CHECK(k.headroom_mem_state.hosts_not_reached == 1);
+  CHECK(k.headroom_vms.vms == 7);
+  CHECK(k.headroom_vms.hosts_not_reached == 1);
+  CHECK_FALSE(k.headroom_cpu_util.vms.has_value());
+  CHECK(k.headroom_cpu_util.note == "never binds: the reference VM demands no CPU, on each of its 2 hosts");
+  CHECK(k.headroom_cpu_ready.note == "never binds within 100000 VMs, on each of its 2 hosts");
+
+  const auto s = report::summarize(r);
+  const auto doc = report::to_json(s);
+  const auto& hb = doc["capacity"]["hosts"][1]["headroom"];
+  CHECK(hb["vms"].is_null());
+  CHECK(hb["binding"] == "none");
+  CHECK(hb["by_threshold"]["mem_util"].is_null());
+  CHECK(hb["notes"]["mem_util"] == "never binds within 1000000 VMs");
+  CHECK(doc["capacity"]["clusters"][0]["headroom"]["vms"] == 7);
+  CHECK(doc["capacity"]["clusters"][0]["headroom"]["hosts_not_reached"]["vms"] == 1);
+  const std::string dump = doc.dump();
+  for (const char* sentinel : {"1000000,", "100000,", "500000"}) {
+    CAPTURE(sentinel);
+    CHECK(dump.find(sentinel) == std::string::npos);
+  }
+
+  // The text marks the cluster's sum and says which hosts it leaves out.
+  std::ostringstream out;
+  report::write_text(out, s);
+  const auto text = out.str();
+  CHECK(text.find("c1                    2       0.25       0.00            0        32768          7*  mem_state") !=
+        std::string::npos);
+  CHECK(text.find("* c1: 1 of 2 hosts reach no threshold and are not counted") != std::string::npos);
+}
+
+TEST_CASE("a cluster where no threshold is reached says not reached") {
+  auto r = idle_run();
+  r.hosts.erase(r.hosts.begin());  // esx02 alone: nothing binds
+  const auto s = report::summarize(r);
+  REQUIRE(s.capacity.clusters.size() == 1);
+  CHECK_FALSE(s.capacity.clusters[0].headroom_vms.vms.has_value());
+  CHECK(s.capacity.clusters[0].binding == "none");
+  std::ostringstream out;
+  report::write_text(out, s);
+  CHECK(out.str().find("not reached  none") != std::string::npos);
+  CHECK(report::to_json(s)["capacity"]["clusters"][0]["headroom"]["vms"].is_null());
+}
+
+TEST_CASE("a run where no VM demands CPU is flagged, and ready is not called fine") {
+  const auto s = report::summarize(idle_run());
+  CHECK(s.no_cpu_demand);
+  REQUIRE(s.warnings.size() == 1);
+  CHECK(s.warnings[0].code == "no_workload");
+  std::ostringstream out;
+  report::write_text(out, s);
+  const auto text = out.str();
+  CHECK(text.find("WARNING: No VM has a workload") != std::string::npos);
+  CHECK(text.find("CPU: not modelled (no VM demands CPU)") != std::string::npos);
+  CHECK(text.find("no VM above") == std::string::npos);
+  const auto doc = report::to_json(s);
+  REQUIRE(doc["warnings"].size() == 1);
+  CHECK(doc["warnings"][0]["code"] == "no_workload");
+
+  // One VM with a workload is enough: no warning.
+  const auto busy = report::summarize(small_run());
+  CHECK_FALSE(busy.no_cpu_demand);
+  CHECK(busy.warnings.empty());
+  CHECK(report::to_json(busy)["warnings"].empty());
+  std::ostringstream busy_out;
+  report::write_text(busy_out, busy);
+  CHECK(busy_out.str().find("CPU: no VM above 5% ready per vCPU.") == std::string::npos);  // vm1 is at 12.5%
+  CHECK(busy_out.str().find("WARNING") == std::string::npos);
 }
 
 TEST_CASE("an unknown reference VM is an error") {
@@ -194,4 +367,120 @@ TEST_CASE("contention lists each threshold crossing with the time spent over it"
   // Host CPU used: 4000 of 8000 at most, never above 90%.
   CHECK(std::none_of(c.offenders.begin(), c.offenders.end(),
                      [](const report::Offender& o) { return o.metric == "cpu_util_pct"; }));
+}
+
+TEST_CASE("with a warm-up before the step every figure covers the window only") {
+  // Window [30 s, 100 s): 70 s. run 1.0 over [30, 50) and 0.5 over [50, 75): 32.5 / 70;
+  // ready 0.5 over [50, 75): 12.5 / 70; wait 1.0 over [75, 100): 25 / 70.
+  const auto s = report::summarize(small_run(30_s));
+  const auto& c = s.vms.at(0).cpu;
+  CHECK(s.warmup_s == doctest::Approx(30.0));
+  CHECK(c.run_pct == doctest::Approx(100.0 * 32.5 / 70.0));
+  CHECK(c.ready_pct == doctest::Approx(100.0 * 12.5 / 70.0));
+  CHECK(c.wait_pct == doctest::Approx(100.0 * 25.0 / 70.0));
+  // The whole ready time falls in the window: one vCPU for 25 s, as without a warm-up.
+  CHECK(c.ready_ms == doctest::Approx(25000.0));
+  // used: (4000 x 20 + 2000 x 25) / 70.
+  CHECK(c.used_mhz_avg == doctest::Approx(130000.0 / 70.0));
+  CHECK(s.hosts.at(0).cpu.used_mhz_avg == doctest::Approx(130000.0 / 70.0));
+  // Host demand over the window's intervals: [30, 40) 4000, [40, 60) 3000, [60, 80) 1500,
+  // [80, 100) 0. Nearest rank of 4: p50 = 2nd = 1500, p95 = 4th = 4000.
+  const auto& h = s.capacity.hosts.at(0);
+  CHECK(h.cpu_demand_mhz.avg == doctest::Approx(130000.0 / 70.0));
+  CHECK(h.cpu_demand_mhz.p50 == doctest::Approx(1500.0));
+  CHECK(h.cpu_demand_mhz.p95 == doctest::Approx(4000.0));
+  // Ready per vCPU by window interval: 0, 25, 37.5, 0 percent: 40 s over 5%.
+  const auto it = std::find_if(s.contention.offenders.begin(), s.contention.offenders.end(),
+                               [](const report::Offender& o) { return o.metric == "ready_pct"; });
+  REQUIRE(it != s.contention.offenders.end());
+  CHECK(it->time_over_s == doctest::Approx(40.0));
+  CHECK(it->peak == doctest::Approx(37.5));
+  CHECK(it->average == doctest::Approx(100.0 * 12.5 / 70.0));
+  CHECK(s.capacity.warmup_s == doctest::Approx(30.0));
+  CHECK(s.capacity.window_s == doctest::Approx(70.0));
+}
+
+TEST_CASE("with a warm-up across the step only what follows it counts") {
+  SUBCASE("on an interval boundary") {
+    // Window [60, 100): 40 s. run and ready 0.5 over [60, 75): 7.5 / 40 each.
+    const auto s = report::summarize(small_run(60_s));
+    const auto& c = s.vms.at(0).cpu;
+    CHECK(c.run_pct == doctest::Approx(18.75));
+    CHECK(c.ready_pct == doctest::Approx(18.75));
+    CHECK(c.wait_pct == doctest::Approx(62.5));
+    CHECK(c.ready_ms == doctest::Approx(15000.0));  // one vCPU ready for 15 s
+    CHECK(c.used_mhz_avg == doctest::Approx(750.0));  // 2000 x 15 / 40
+    // Host demand by window interval: [60, 80) 1500, [80, 100) 0.
+    CHECK(s.capacity.hosts.at(0).cpu_demand_mhz.p95 == doctest::Approx(1500.0));
+    const auto ready = std::find_if(s.contention.offenders.begin(), s.contention.offenders.end(),
+                                    [](const report::Offender& o) { return o.metric == "ready_pct"; });
+    REQUIRE(ready != s.contention.offenders.end());
+    CHECK(ready->time_over_s == doctest::Approx(20.0));
+    CHECK(ready->peak == doctest::Approx(37.5));
+  }
+  SUBCASE("inside an interval") {
+    // Window [55, 100): 45 s. ready 0.5 over [55, 75): 10 / 45; one vCPU for 20 s.
+    const auto s = report::summarize(small_run(55_s));
+    const auto& c = s.vms.at(0).cpu;
+    CHECK(c.ready_pct == doctest::Approx(100.0 * 10.0 / 45.0));
+    CHECK(c.run_pct == doctest::Approx(100.0 * 10.0 / 45.0));
+    CHECK(c.ready_ms == doctest::Approx(20000.0));
+    // The interval [40, 60) counts by its part [55, 60): ready 50%, demand 2000; then
+    // [60, 80) 37.5% and 1500, [80, 100) 0 and 0.
+    const auto ready = std::find_if(s.contention.offenders.begin(), s.contention.offenders.end(),
+                                    [](const report::Offender& o) { return o.metric == "ready_pct"; });
+    REQUIRE(ready != s.contention.offenders.end());
+    CHECK(ready->peak == doctest::Approx(50.0));
+    CHECK(ready->time_over_s == doctest::Approx(25.0));  // 5 s + 20 s
+    const auto& h = s.capacity.hosts.at(0);
+    CHECK(h.cpu_demand_mhz.p95 == doctest::Approx(2000.0));
+    CHECK(h.cpu_demand_mhz.max == doctest::Approx(2000.0));
+    // cpu_util headroom from that p95: (6400 - 2000) / 1000 = 4.4 -> 4.
+    CHECK(h.headroom_cpu_util.vms == 4);
+  }
+}
+
+TEST_CASE("the reports say the warm-up and the time series mark it") {
+  const auto run = small_run(30_s);
+  const auto s = report::summarize(run);
+  std::ostringstream out;
+  report::write_text(out, s);
+  const auto text = out.str();
+  CHECK(text.find("(fluid, seed 3, 1m40s simulated, first 30s excluded as warm-up, 0 events)") != std::string::npos);
+  CHECK(text.find("Capacity (estimate from demand percentiles, after a 30s warm-up;") != std::string::npos);
+  const auto doc = report::to_json(s);
+  CHECK(doc["capacity"]["warmup_s"] == 30.0);
+  CHECK(doc["capacity"]["window_s"] == 70.0);
+  CHECK(doc["capacity"]["method"].get<std::string>().find("the first 30s (warm-up) are left out") !=
+        std::string::npos);
+  const auto html = report::html_report(s, run);
+  CHECK(html.find("warm-up (excluded)") != std::string::npos);
+  CHECK(html.find("after a 30s warm-up") != std::string::npos);
+
+  // The CSV series keep the warm-up intervals and mark them: [0, 20) and [20, 40) begin
+  // before 30 s.
+  const auto dir = std::filesystem::temp_directory_path() / "vdcsim-report-warmup";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  report::write_timeseries_csv(dir, run);
+  const auto vms = slurp(dir / "vms_timeseries.csv");
+  CHECK(vms.find("time_s,vm,") == 0);
+  CHECK(vms.substr(0, vms.find('\n')).ends_with(",warmup"));
+  CHECK(std::count(vms.begin(), vms.end(), '\n') == 6);
+  CHECK(vms.find("\n20.000000,vm1,1.000000,") != std::string::npos);
+  CHECK(vms.find("\n40.000000,vm1,1.000000,") != std::string::npos);
+  std::istringstream lines(vms);
+  std::string line;
+  std::vector<char> marks;
+  while (std::getline(lines, line)) marks.push_back(line.back());
+  CHECK(marks == std::vector<char>{'p', '1', '1', '0', '0', '0'});  // header "...warmup", then the flags
+  std::filesystem::remove_all(dir);
+
+  // Without a warm-up nothing of this appears.
+  const auto plain = report::summarize(small_run());
+  std::ostringstream plain_out;
+  report::write_text(plain_out, plain);
+  CHECK(plain_out.str().find("excluded") == std::string::npos);
+  CHECK(plain_out.str().find("Capacity (estimate from demand percentiles, no warm-up;") != std::string::npos);
+  CHECK(report::html_report(plain, small_run()).find("warm-up (excluded)") == std::string::npos);
 }

@@ -3,6 +3,7 @@
 /// "contention"). Capacity headroom is an analytic estimate from the run's demand
 /// percentiles, not a simulated result; contention is read from the simulated series.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,18 @@ struct ReferenceVm {
   double memory_mib = 0.0;    ///< granted memory, p95
 };
 
+/// Headroom under one threshold: how many more reference VMs fit before it is crossed.
+struct Headroom {
+  /// The count; empty when the threshold is not reached within what was searched (it
+  /// never binds, or not before another threshold does): `note` says which.
+  std::optional<int> vms;
+  /// Why `vms` is empty ("never binds within 100000 VMs", ...); for a cluster whose sum
+  /// left some hosts out, which ones. Empty otherwise.
+  std::string note;
+  /// Clusters: hosts where it is not reached, left out of the sum.
+  int hosts_not_reached = 0;
+};
+
 /// Capacity of one host, or of a cluster (sums of its hosts).
 struct CapacityEntry {
   std::string name;
@@ -56,17 +69,22 @@ struct CapacityEntry {
   Spread cpu_demand_mhz;
   double cpu_used_mhz_avg = 0.0;
   Spread mem_consumed_mib;
-  /// More reference VMs that fit under each threshold, and the least of them.
-  int headroom_cpu_util = 0;
-  int headroom_cpu_ready = 0;
-  int headroom_mem_state = 0;
-  int headroom_mem_util = 0;
-  int headroom_vms = 0;
-  std::string binding;        ///< the threshold that binds first: cpu_util, cpu_ready, mem_state, mem_util
+  /// More reference VMs that fit under each threshold, and the least of them (empty when
+  /// no threshold is reached). A cluster's are the sums over its hosts where it is reached.
+  Headroom headroom_cpu_util;
+  Headroom headroom_cpu_ready;
+  Headroom headroom_mem_state;
+  Headroom headroom_mem_util;
+  Headroom headroom_vms;
+  /// The threshold that binds first: cpu_util, cpu_ready, mem_state, mem_util, or none
+  /// (a cluster: the one that binds first on most of its hosts).
+  std::string binding;
 };
 
 struct CapacityReport {
   CapacitySettings settings;
+  double warmup_s = 0.0;      ///< the warm-up left out of the percentiles (0: none)
+  double window_s = 0.0;      ///< the simulated seconds they cover
   ReferenceVm reference;
   std::string method;         ///< one paragraph: how headroom was computed
   std::vector<CapacityEntry> clusters;  ///< one per cluster, or one "site" entry without clusters

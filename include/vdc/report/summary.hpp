@@ -81,15 +81,26 @@ struct VmSummary {
   VmMemorySummary memory;
 };
 
+/// Something about the run a reader must know before trusting its numbers.
+struct RunWarning {
+  std::string code;     ///< stable identifier: no_workload
+  std::string message;  ///< one sentence for people
+};
+
 struct Summary {
   std::string scenario;
   std::string source;
   std::uint64_t seed = 1;
   std::string fidelity;
   double duration_s = 0.0;
+  double warmup_s = 0.0;        ///< left out of every figure: they cover [warmup_s, duration_s)
   double sample_interval_s = 0.0;
   bool partial = false;
   std::uint64_t events = 0;
+  /// True when no VM demanded any CPU over the reported time (no workload: an imported
+  /// inventory without usage, say); ready and co-stop are then not modelled.
+  bool no_cpu_demand = false;
+  std::vector<RunWarning> warnings;
   std::vector<HostSummary> hosts;
   std::vector<VmSummary> vms;
   CapacityReport capacity;

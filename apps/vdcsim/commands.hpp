@@ -16,7 +16,7 @@ inline constexpr int kExitInterrupted = 130;
 
 struct RunArgs {
   std::string scenario;                 ///< empty: the bundled default lab
-  std::string out_dir;                  ///< empty: ./vdcsim-out/<scenario name>
+  std::optional<std::string> out_dir;   ///< none: ./vdcsim-out/<scenario name>
   std::vector<std::string> formats;     ///< text, csv, json
   std::optional<std::uint64_t> seed;
   std::optional<std::string> fidelity;

@@ -10,20 +10,34 @@
 namespace vdc::cli {
 namespace {
 
+// Lock-free atomics only: they are what a signal handler may touch.
 std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_abort{false};
+std::atomic<bool> g_writing{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
 
 extern "C" void on_interrupt(int sig) {
-  if (g_interrupted.load()) {
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
+  if (!g_interrupted.load()) {
+    g_interrupted.store(true);
     return;
   }
-  g_interrupted.store(true);
+  if (g_writing.load()) {
+    // A temporary folder is on disk: the writer removes it and ends the process.
+    g_abort.store(true);
+    return;
+  }
+  // Nothing half-written exists: end at once, as a user pressing Ctrl-C twice expects.
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
 }
 
 }  // namespace
 
 const std::atomic<bool>& interrupt_flag() { return g_interrupted; }
+const std::atomic<bool>& abort_flag() { return g_abort; }
+
+void begin_writing() { g_writing.store(true); }
+void end_writing() { g_writing.store(false); }
 
 void install_interrupt_handlers() {
   std::signal(SIGINT, on_interrupt);

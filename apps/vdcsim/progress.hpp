@@ -9,12 +9,24 @@
 
 namespace vdc::cli {
 
-/// Set by SIGINT/SIGTERM while a run is in progress.
+/// Set by the first SIGINT/SIGTERM of a run: the simulation stops and partial reports are
+/// written.
 const std::atomic<bool>& interrupt_flag();
 
-/// Installs the SIGINT/SIGTERM handlers that set interrupt_flag() (a second Ctrl-C ends
-/// the process at once, as a user pressing it twice expects).
+/// Set by a second SIGINT/SIGTERM that arrives while reports are being written: the writing
+/// stops at the next file and nothing replaces the previous report folder.
+const std::atomic<bool>& abort_flag();
+
+/// Installs the SIGINT/SIGTERM handlers. The first signal sets interrupt_flag(). A second
+/// one ends the process at once while nothing is on disk yet (simulating, analysing), and
+/// sets abort_flag() while reports are being written (between begin_writing() and
+/// end_writing()), so that the temporary report folder is removed before the process ends.
 void install_interrupt_handlers();
+
+/// Marks the span in which a temporary report folder may exist on disk: call before it is
+/// created and after it is removed or moved into place.
+void begin_writing();
+void end_writing();
 
 /// A one-line progress bar on stderr: simulated time, wall time, events per second and an
 /// estimate of the time left. Shown only when stderr is a terminal and the run has lasted

@@ -1,13 +1,15 @@
 #include <exception>
-#include <stdexcept>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "report_folder.hpp"
 #include "vdc/models/datacenter.hpp"
 #include "vdc/models/trace/trace_cache.hpp"
 #include "vdc/report/writers.hpp"
@@ -59,6 +61,25 @@ std::optional<scenario::Overrides> parse_overrides(const RunArgs& args) {
   return o;
 }
 
+/// A second Ctrl-C while the reports are being written.
+struct WritingAborted {};
+
+/// Throws WritingAborted when a second Ctrl-C asked to stop writing.
+void check_abort() {
+  if (abort_flag().load()) throw WritingAborted{};
+}
+
+/// Sets `folder` to the report folder for `path`; false after saying on stderr why it cannot be one.
+bool open_report_folder(std::optional<ReportFolder>& folder, const std::filesystem::path& path) {
+  try {
+    folder.emplace(path);
+    return true;
+  } catch (const ReportFolderError& e) {
+    std::cerr << fmt::format("vdcsim: error: {}\n", e.what());
+    return false;
+  }
+}
+
 }  // namespace
 
 int run_command(const RunArgs& args) {
@@ -66,11 +87,19 @@ int run_command(const RunArgs& args) {
   const auto overrides = parse_overrides(args);
   if (!formats || !overrides) return kExitInvalid;
 
+  // The report folder is checked before anything is simulated (before loading when named).
+  std::optional<ReportFolder> folder;
+  if (formats->files() && args.out_dir && !open_report_folder(folder, *args.out_dir)) return kExitInvalid;
+
   auto loaded = args.scenario.empty() ? scenario::load_default() : scenario::load_file(args.scenario);
   print_diagnostics(loaded);
   if (!loaded.ok()) return kExitInvalid;
   models::ScenarioConfig& config = *loaded.config;
   scenario::apply(config, *overrides);
+  if (formats->files() && !folder &&
+      !open_report_folder(folder, std::filesystem::path("vdcsim-out") / config.name)) {
+    return kExitInvalid;
+  }
 
   install_interrupt_handlers();
   ProgressBar bar(config.duration, !args.quiet);
@@ -84,17 +113,24 @@ int run_command(const RunArgs& args) {
     analysis.capacity.reference_vm = args.reference_vm;
     const report::Summary summary = report::summarize(result, analysis);
     if (formats->files()) {
-      const std::filesystem::path dir =
-          args.out_dir.empty() ? std::filesystem::path("vdcsim-out") / config.name : std::filesystem::path(args.out_dir);
-      std::filesystem::create_directories(dir);
+      // Every file goes to a temporary folder that replaces the report folder at the end. A
+      // second Ctrl-C stops the writing at the next file and leaves the folder as it was.
+      const std::filesystem::path& dir = folder->stage();
+      check_abort();
       if (formats->json) report::write_file_atomically(dir / "report.json", report::to_json(summary).dump(2) + "\n");
+      check_abort();
       if (formats->csv) {
         report::write_summary_csv(dir, summary);
+        check_abort();
         report::write_timeseries_csv(dir, result);
+        check_abort();
       }
       if (formats->esxtop) report::write_esxtop_csv(dir / "esxtop.csv", result);
+      check_abort();
       if (formats->html) report::write_file_atomically(dir / "report.html", report::html_report(summary, result));
-      if (!args.quiet) std::cerr << fmt::format("vdcsim: reports written to {}\n", dir.string());
+      check_abort();
+      folder->commit();
+      if (!args.quiet) std::cerr << fmt::format("vdcsim: reports written to {}\n", folder->target().string());
     }
     if (formats->text) report::write_text(std::cout, summary);
     std::cout.flush();
@@ -105,6 +141,12 @@ int run_command(const RunArgs& args) {
       return kExitInterrupted;
     }
     return kExitOk;
+  } catch (const WritingAborted&) {
+    const std::string where = folder->target().string();
+    folder.reset();  // removes the temporary folder
+    std::cerr << fmt::format("vdcsim: interrupted again while writing the reports: none written, {} left as it was\n",
+                             where);
+    return kExitInterrupted;
   } catch (const std::invalid_argument& e) {
     std::cerr << fmt::format("vdcsim: error: {}\n", e.what());
     return kExitInvalid;

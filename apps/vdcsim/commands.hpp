@@ -18,7 +18,7 @@ struct RunArgs {
   std::string scenario;                 ///< empty: the bundled default lab
   std::optional<std::string> out_dir;   ///< none: ./vdcsim-out/<scenario name>
   std::vector<std::string> formats;     ///< text, csv, json
-  std::optional<std::uint64_t> seed;
+  std::optional<std::string> seed;      ///< as typed: checked to be a whole number 0 to 2^64-1
   std::optional<std::string> fidelity;
   std::optional<std::string> duration;
   std::string reference_vm;             ///< capacity headroom unit; empty: the average VM

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("scenario", run.scenario, "Scenario file (default: the bundled overcommit lab)");
   run_cmd->add_option("--out", run.out_dir, "Report folder (default: ./vdcsim-out/<scenario name>)");
   run_cmd->add_option("--format", formats, "Comma-separated: text, csv, json, esxtop, html")->capture_default_str();
-  run_cmd->add_option("--seed", run.seed, "Replace the scenario's seed");
+  run_cmd->add_option("--seed", run.seed, "Replace the scenario's seed (a whole number, 0 to 2^64-1)");
   run_cmd->add_option("--fidelity", run.fidelity, "Replace the scenario's fidelity")
       ->check(CLI::IsMember({"fluid", "detailed"}));
   run_cmd->add_option("--duration", run.duration, "Replace the scenario's duration (e.g. 30m, 2h)");

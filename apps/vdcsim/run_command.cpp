@@ -1,6 +1,8 @@
+#include <charconv>
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -45,9 +47,25 @@ std::optional<Formats> parse_formats(const std::vector<std::string>& names) {
   return f;
 }
 
+/// A seed as typed on the command line: decimal digits only (no sign, no spaces), 0 to 2^64-1.
+std::optional<std::uint64_t> parse_seed(const std::string& text) {
+  std::uint64_t value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [stop, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || stop != end) return std::nullopt;
+  return value;
+}
+
 std::optional<scenario::Overrides> parse_overrides(const RunArgs& args) {
   scenario::Overrides o;
-  o.seed = args.seed;
+  if (args.seed) {
+    o.seed = parse_seed(*args.seed);
+    if (!o.seed) {
+      std::cerr << fmt::format("vdcsim: error: --seed '{}': expected a whole number from 0 to {}\n", *args.seed,
+                               std::numeric_limits<std::uint64_t>::max());
+      return std::nullopt;
+    }
+  }
   if (args.fidelity) o.fidelity = scenario::parse_fidelity(*args.fidelity);
   if (args.duration) {
     const auto d = sim::parse_duration(*args.duration);

@@ -13,13 +13,26 @@ namespace vdc::models {
 namespace {
 
 constexpr std::array<ModelArea, 4> areas{{
-    {"host", "sockets, cores, threads, NUMA nodes, RAM; power state and failure"},
+    {"host", "sockets, cores, threads, NUMA nodes, RAM; power state and failure",
+     "host_profiles and hosts: cpu.sockets, cpu.cores_per_socket, cpu.threads_per_core, cpu.frequency, "
+     "cpu.numa_nodes, memory, nics, gpus, advanced (the settings listed under memory); clusters; "
+     "events: fail_host, restore_host",
+     "docs/scenario.md \"Hosts\", \"Clusters\", \"Events\"; docs/models.md \"NUMA\", \"The run driver\""},
     {"cpu",
      "vCPU scheduling: shares, reservations, limits, resource pools, co-stop, hyperthreads, "
-     "NUMA; fluid and detailed fidelities"},
+     "NUMA; fluid and detailed fidelities",
+     "fidelity; vm_profiles and vms: vcpus, cpu.shares, cpu.reservation, cpu.limit; resource_pools: cpu; "
+     "events: power_on, power_off, migrate; parameters: cpu.*",
+     "docs/models.md \"CPU\"; docs/scenario.md \"Allocations\""},
     {"memory",
-     "first touch, page sharing, ballooning, compression, host swap, minFree states"},
-    {"workload", "synthetic CPU and memory demand of the VMs: constant, on_off, diurnal, tasks"},
+     "first touch, page sharing, ballooning, compression, host swap, minFree states",
+     "vm_profiles and vms: memory, mem.shares, mem.reservation, mem.limit, mem.max_balloon, guest.os, "
+     "guest.salt; hosts: memory, advanced: Mem.*; parameters: memory.*",
+     "docs/memory.md; docs/scenario.md \"Allocations\""},
+    {"workload", "synthetic CPU and memory demand of the VMs: constant, on_off, diurnal, tasks",
+     "vm_profiles and vms: workload.cpu (kind: constant, on_off, diurnal, tasks, trace), "
+     "workload.memory (active, touched, zero, image, compressible); parameters: workload.*",
+     "docs/scenario.md \"CPU workloads\", \"Memory workload\"; docs/traces.md"},
 }};
 
 std::vector<ModelParameter> collect() {

@@ -37,9 +37,13 @@ struct ModelParameter {
 [[nodiscard]] const ModelParameter* find_parameter(std::string_view name, ParameterScope scope);
 
 /// The model areas, each with a one-line description, for `vdcsim describe` and `vdcsim models`.
+/// `vdcsim describe AREA` prints every field, so an area without parameters still says what
+/// it models and where a scenario sets it.
 struct ModelArea {
   std::string_view name;
-  std::string_view description;
+  std::string_view description;  ///< one line: what the area models
+  std::string_view scenario;     ///< the scenario keys that set what the area models
+  std::string_view docs;         ///< where the area is documented: page and section
 };
 [[nodiscard]] std::span<const ModelArea> model_areas();
 

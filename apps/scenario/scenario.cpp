@@ -91,6 +91,14 @@ void read_scenario(Context& ctx, const Node& root) {
     read_vms(ctx, *vms, vm_profiles);
   }
   if (const Node* events = m.get("events")) read_events(ctx, *events);
+  // On a valid scenario only: an invalid one would be judged on what its errors left.
+  if (!ctx.sink.has_errors()) {
+    for (const FitCheck& check : ctx.fit_checks) {
+      if (check.first_vm < config.vms.size()) {
+        warn_if_never_fits(ctx, check.site, config.vms[check.first_vm]);
+      }
+    }
+  }
 }
 
 }  // namespace vdc::scenario::detail

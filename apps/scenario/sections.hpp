@@ -57,6 +57,22 @@ struct PoolRoot {
   std::string name;  ///< empty when the chain is broken (already reported)
 };
 
+/// Where the warnings of one VM entry point, and how they name it.
+struct NeverFitsSite {
+  std::string name;         ///< the name as written ("web{01..40}")
+  std::size_t count = 1;    ///< VMs the entry stands for
+  Position entry;           ///< the entry's name
+  Position vcpus;           ///< its vcpus, if the entry writes them, else its name
+  Position cpu_reservation; ///< likewise for cpu.reservation
+  Position mem_reservation; ///< likewise for mem.reservation
+};
+
+/// A VM entry to check for VMs that can never power on, once the scenario has no error.
+struct FitCheck {
+  NeverFitsSite site;
+  std::size_t first_vm = 0;  ///< index in config.vms of a VM the entry made (all alike)
+};
+
 /// State shared by the converters while one scenario loads.
 struct Context {
   /// A context that builds `config`, reporting into `sink`.
@@ -72,6 +88,7 @@ struct Context {
   NameIndex vms{"VM", "vms"};                           ///< parallel to config.vms
   std::vector<PoolRoot> pool_roots;       ///< per pool, parallel to config.pools
   std::vector<bool> vm_power_explicit;    ///< per VM: `powered_on` was written
+  std::vector<FitCheck> fit_checks;       ///< per VM entry, for warn_if_never_fits
 };
 
 /// Where a VM's trace path is resolved.
@@ -129,6 +146,14 @@ void resolve_trace_file(Sink& sink, const Node& vm_node, const TraceSite& site,
 /// vms, each merged over its profile, ranges expanded, placed (needs hosts, clusters and
 /// pools read first).
 void read_vms(Context& ctx, const Node& section, const Profiles& profiles);
+
+/// Warns, at `site`, for each reason `vm` (placed, read from the entry) can never power on
+/// where it is placed: more vCPUs than logical CPUs, a CPU reservation above the host's
+/// capacity, or a memory reservation plus overhead above the host's memory (for a VM placed
+/// by a cluster: on every host of the cluster). Checked as admission control checks them
+/// (models/datacenter_power.cpp, include/vdc/models/admission.hpp), so that a VM that can
+/// power on is never warned about.
+void warn_if_never_fits(Context& ctx, const NeverFitsSite& site, const models::VmConfig& vm);
 
 /// events (needs hosts and VMs).
 void read_events(Context& ctx, const Node& section);

@@ -61,7 +61,7 @@ class Sink {
   std::size_t sequence_ = 0;
   std::size_t dropped_errors_ = 0;
   std::size_t dropped_warnings_ = 0;
-  int errors_ = 0;
+  std::size_t errors_ = 0;
 };
 
 }  // namespace vdc::scenario::detail

@@ -1,3 +1,5 @@
+#include <initializer_list>
+
 #include <fmt/format.h>
 
 #include "name_range.hpp"
@@ -107,6 +109,27 @@ void place_vm(Context& ctx, const MapView& entry, models::VmConfig& vm) {
   }
 }
 
+/// The value at `path` in `node` (mappings only), or null.
+const Node* at_path(const Node& node, std::initializer_list<std::string_view> path) {
+  const Node* n = &node;
+  for (std::string_view key : path) {
+    n = n->is_mapping() ? n->get(key) : nullptr;
+    if (n == nullptr) return nullptr;
+  }
+  return n;
+}
+
+/// A VM entry's warnings point at the offending key when the entry writes it, else at the
+/// entry's name (a value from its profile is right where it is written, for other hosts).
+NeverFitsSite never_fits_site(const Node& entry, const Node& name, std::size_t count) {
+  const auto where = [&](std::initializer_list<std::string_view> path) {
+    const Node* v = at_path(entry, path);
+    return v != nullptr ? v->pos : name.pos;
+  };
+  return NeverFitsSite{name.text, count, name.pos, where({"vcpus"}),
+                       where({"cpu", "reservation"}), where({"mem", "reservation"})};
+}
+
 }  // namespace
 
 Profiles read_vm_profiles(Context& ctx, const Node* section) {
@@ -141,6 +164,10 @@ void read_vms(Context& ctx, const Node& section, const Profiles& profiles) {
     models::VmConfig vm;
     if (body_ok) read_vm_body(ctx.sink, merged, vm);
     place_vm(ctx, entry, vm);
+    if (body_ok && name_node != nullptr && !names.empty()) {
+      ctx.fit_checks.push_back(
+          FitCheck{never_fits_site(item, *name_node, names.size()), ctx.config.vms.size()});
+    }
     for (const RangedName& n : names) {
       if (!ctx.vms.add(ctx.sink, n.name, name_node->pos)) continue;
       models::VmConfig& added = ctx.config.vms.emplace_back(vm);

@@ -19,7 +19,7 @@ vm_profiles:
     workload:
       cpu: {kind: on_off, run: 20ms, idle: 80ms, distribution: lognormal, cv: 1.5}
       memory: {active: 30%, touched: 80%, zero: 5%}
-hosts: [{name: esx01, memory: 256 GiB}]
+hosts: [{name: esx01, memory: 256 GiB, cpu: {cores_per_socket: 16}}]
 )";
 
 }  // namespace

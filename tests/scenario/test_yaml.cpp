@@ -149,7 +149,7 @@ TEST_CASE("a merge key brings in an anchored mapping's keys") {
   web:
     <<: *base
     vcpus: 4
-hosts: [{name: esx01, memory: 64 GiB}]
+hosts: [{name: esx01, memory: 64 GiB, cpu: {cores_per_socket: 16}}]
 vms:
   - {name: web01, profile: web}
   - {<<: *base, name: db01}
@@ -167,7 +167,7 @@ TEST_CASE("merge keys: written keys win wherever they stand, then earlier mappin
   const models::ScenarioConfig c = load_ok(scenario_text(R"(vm_profiles:
   small: &small {vcpus: 1, memory: 1 GiB, cpu: {shares: low}}
   large: &large {vcpus: 8, memory: 32 GiB, guest: {os: linux}}
-hosts: [{name: esx01, memory: 64 GiB}]
+hosts: [{name: esx01, memory: 64 GiB, cpu: {cores_per_socket: 16}}]
 vms:
   - {name: a, <<: [*small, *large]}
   - {name: b, <<: [*large, *small]}
@@ -197,7 +197,7 @@ TEST_CASE("merges nest: an anchored mapping may itself merge another") {
   base: &base {vcpus: 2, memory: 2 GiB}
   web: &web {<<: *base, memory: 8 GiB}
   web_big: {<<: *web, vcpus: 6}
-hosts: [{name: esx01, memory: 64 GiB}]
+hosts: [{name: esx01, memory: 64 GiB, cpu: {cores_per_socket: 16}}]
 vms:
   - {name: w, profile: web_big}
 )"));

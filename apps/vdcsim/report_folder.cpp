@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,10 +53,17 @@ std::string describe_errno(int err) { return std::error_code(err, std::generic_c
 /// 0 when a folder can be created in `dir` (tried: permissions alone do not tell, for root
 /// or on /proc), else the errno.
 int write_access(const fs::path& dir) {
+  // Ctrl-C waits until the probe is gone: nothing is left behind whenever it comes.
+  sigset_t interrupts, previous;
+  sigemptyset(&interrupts);
+  sigaddset(&interrupts, SIGINT);
+  sigaddset(&interrupts, SIGTERM);
+  ::sigprocmask(SIG_BLOCK, &interrupts, &previous);
   std::string probe = (dir / ".vdcsim-probe-XXXXXX").string();
-  if (::mkdtemp(probe.data()) == nullptr) return errno;
-  ::rmdir(probe.c_str());
-  return 0;
+  const int err = ::mkdtemp(probe.data()) == nullptr ? errno : 0;
+  if (err == 0) ::rmdir(probe.c_str());
+  ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+  return err;
 }
 
 bool same_device(const fs::path& a, const fs::path& b) {
@@ -119,8 +127,9 @@ ReportFolder::ReportFolder(const fs::path& target) : requested_(target) {
       // folder nor one of its ancestors (`--out .`).
       const fs::path parent = path_.parent_path();
       const fs::path here = fs::current_path(ec);
-      const auto [stop, rest] = std::mismatch(path_.begin(), path_.end(), here.begin(), here.end());
-      const bool holds_cwd = !ec && stop == path_.end();
+      const fs::path real = ec ? fs::path() : fs::weakly_canonical(path_, ec);
+      const auto [stop, rest] = std::mismatch(real.begin(), real.end(), here.begin(), here.end());
+      const bool holds_cwd = ec || stop == real.end();
       if (path_.has_filename() && !holds_cwd && holds_reports_only(path_) && write_access(parent) == 0 &&
           same_device(path_, parent)) {
         mode_ = Mode::replace;

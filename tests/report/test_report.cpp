@@ -300,6 +300,12 @@ TEST_CASE("a threshold that never binds is null with its reason, never a sentine
     CHECK(dump.find(sentinel) == std::string::npos);
   }
 
+  // The HTML chart's axis fits the counts reached (at most esx01's 8), not a sentinel; the
+  // others are drawn as "not reached".
+  const auto html = report::html_report(s, r);
+  CHECK(html.find("\"domain\":[0,8]") != std::string::npos);
+  CHECK(html.find("\"label\":\"not reached\"") != std::string::npos);
+
   // The text marks the cluster's sum and says which hosts it leaves out.
   std::ostringstream out;
   report::write_text(out, s);

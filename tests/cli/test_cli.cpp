@@ -2,14 +2,19 @@
 // every bundled scenario, reproducibility and interruption.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,10 +45,12 @@ fs::path scratch(const std::string& name) {
   return dir;
 }
 
-/// Runs vdcsim with `args` (a shell-quoted string) from the source folder.
-Outcome vdcsim(const std::string& args) {
+/// Runs vdcsim with `args` (a shell-quoted string) from the source folder; killed after
+/// `timeout_s` seconds when that is above 0.
+Outcome vdcsim(const std::string& args, int timeout_s = 0) {
   const fs::path dir = scratch("io");
-  const std::string cmd = std::string("cd '") + VDC_SOURCE_DIR + "' && '" + VDCSIM_BIN + "' " + args + " >'" +
+  const std::string limit = timeout_s > 0 ? "timeout -s KILL " + std::to_string(timeout_s) + " " : "";
+  const std::string cmd = std::string("cd '") + VDC_SOURCE_DIR + "' && " + limit + "'" + VDCSIM_BIN + "' " + args + " >'" +
                           (dir / "out").string() + "' 2>'" + (dir / "err").string() + "' </dev/null";
   const int raw = std::system(cmd.c_str());
   Outcome o;
@@ -54,6 +61,35 @@ Outcome vdcsim(const std::string& args) {
 }
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+/// Starts vdcsim with `args` in the background, stdout to /dev/null and stderr to `err`.
+/// The child touches only file descriptors: the test's buffered output stays the test's.
+pid_t spawn(const std::vector<std::string>& args, const fs::path& err) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(VDCSIM_BIN));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  // The child must not run the test's own SIGINT handler before it becomes vdcsim: the
+  // signal waits, blocked, until the default action is back.
+  sigset_t interrupts, previous;
+  sigemptyset(&interrupts);
+  sigaddset(&interrupts, SIGINT);
+  ::sigprocmask(SIG_BLOCK, &interrupts, &previous);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::signal(SIGINT, SIG_DFL);
+    ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+    const int null = ::open("/dev/null", O_RDWR);
+    const int log = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(null, STDIN_FILENO);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(log, STDERR_FILENO);
+    ::execv(VDCSIM_BIN, argv.data());
+    ::_exit(127);
+  }
+  ::sigprocmask(SIG_SETMASK, &previous, nullptr);
+  return pid;
+}
 
 std::vector<fs::path> bundled_scenarios() {
   std::vector<fs::path> files;
@@ -142,6 +178,52 @@ TEST_CASE("describe lists the cpu parameters with defaults and references") {
   CHECK(vdcsim("describe no-such-area").status == 2);
 }
 
+TEST_CASE("describe host says what the area models and that it has no tunable parameters") {
+  const auto o = vdcsim("describe host");
+  CHECK(o.status == 0);
+  CHECK(contains(o.out, "[host]"));
+  CHECK(contains(o.out, "sockets"));
+  CHECK(contains(o.out, "no tunable parameters"));
+  CHECK(contains(o.out, "host_profiles"));
+  CHECK(contains(o.out, "docs/scenario.md"));
+}
+
+TEST_CASE("every area that models lists can be described, and says something") {
+  const auto models = vdcsim("models");
+  REQUIRE(models.status == 0);
+  std::istringstream lines(models.out);
+  std::string line;
+  int areas = 0;
+  const auto all = vdcsim("describe");
+  CHECK(all.status == 0);
+  while (std::getline(lines, line)) {
+    const std::string area = line.substr(0, line.find(' '));
+    if (area.empty()) continue;
+    CAPTURE(area);
+    ++areas;
+    const auto o = vdcsim("describe " + area);
+    CHECK(o.status == 0);
+    CHECK(contains(o.out, "[" + area + "]"));
+    CHECK(contains(o.out, "models:"));
+    CHECK(contains(o.out, "scenario:"));
+    CHECK(contains(o.out, "docs:"));
+    CHECK(contains(all.out, "[" + area + "]"));
+  }
+  CHECK(areas >= 4);
+}
+
+TEST_CASE("describe of an unknown area is a usage error with a suggestion") {
+  const auto o = vdcsim("describe hots");
+  CHECK(o.status == 2);
+  CHECK(o.out.empty());
+  CHECK(contains(o.err, "unknown area 'hots'"));
+  CHECK(contains(o.err, "did you mean 'host'?"));
+  const auto far = vdcsim("describe zzzzzz");
+  CHECK(far.status == 2);
+  CHECK_FALSE(contains(far.err, "did you mean"));
+  CHECK(contains(far.err, "host, cpu, memory"));
+}
+
 TEST_CASE("run with no scenario runs the bundled default lab from any folder") {
   const fs::path dir = scratch("default");
   const auto o = vdcsim("run --quiet --format text,json --out '" + dir.string() + "'");
@@ -210,6 +292,181 @@ TEST_CASE("bad command-line values are usage errors with status 2 and no report"
   CHECK(!fs::exists(dir / "report.json"));
 }
 
+TEST_CASE("a seed that is not a whole number from 0 to 2^64-1 is a usage error") {
+  const fs::path dir = scratch("bad-seed");
+  for (const char* seed : {"-1", "-18446744073709551615", "abc", "18446744073709551616", "1e3", "+5", "' 5'", "''"}) {
+    CAPTURE(seed);
+    const auto o = vdcsim(std::string("run --quiet --format json --seed ") + seed + " --out '" + dir.string() + "'");
+    CHECK(o.status == 2);
+    CHECK(contains(o.err, "--seed"));
+    CHECK(contains(o.err, "expected a whole number from 0 to 18446744073709551615"));
+  }
+  CHECK(vdcsim("run --quiet --format json --seed=-1 --out '" + dir.string() + "'").status == 2);
+  CHECK(!fs::exists(dir / "report.json"));
+  // The largest seed is accepted and kept exactly.
+  REQUIRE(vdcsim("run --quiet --format json --duration 1m --seed 18446744073709551615 --out '" + dir.string() + "'")
+              .status == 0);
+  const auto doc = nlohmann::json::parse(slurp(dir / "report.json"));
+  CHECK(doc["seed"].get<std::uint64_t>() == 18446744073709551615ULL);
+}
+
+TEST_CASE("--out naming a file or a path through one is refused before anything is simulated") {
+  const fs::path dir = scratch("out-file");
+  std::ofstream(dir / "afile") << "keep me\n";
+  // A run of ten simulated years in detail: only an early refusal ends it within the timeout.
+  const std::string long_run = "run --quiet --format json --fidelity detailed --duration 3650d ";
+  for (const fs::path& out : {dir / "afile", dir / "afile" / "sub", dir / "afile" / "a" / "b"}) {
+    CAPTURE(out);
+    const auto start = std::chrono::steady_clock::now();
+    const auto o = vdcsim(long_run + "--out '" + out.string() + "'", 60);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(o.status == 2);
+    CHECK(seconds < 20.0);
+    CHECK(contains(o.err, "--out '" + out.string() + "'"));
+    CHECK(contains(o.err, "is a file, not a folder"));
+    CHECK_FALSE(contains(o.err, "filesystem error"));
+    CHECK_FALSE(contains(o.err, "interrupted"));
+  }
+  CHECK(slurp(dir / "afile") == "keep me\n");
+  // An empty path names no folder (it is not the default one).
+  const auto empty = vdcsim(long_run + "--out ''", 60);
+  CHECK(empty.status == 2);
+  CHECK(contains(empty.err, "--out"));
+  // A place where nothing can be created, whoever runs the test.
+  const auto proc = vdcsim(long_run + "--out /proc/vdcsim-reports", 60);
+  CHECK(proc.status == 2);
+  CHECK(contains(proc.err, "--out '/proc/vdcsim-reports': cannot create it in '/proc'"));
+  std::set<std::string> entries;
+  for (const auto& e : fs::directory_iterator(dir)) entries.insert(e.path().filename().string());
+  CHECK(entries == std::set<std::string>{"afile"});
+}
+
+namespace {
+
+/// Every file of a folder (no subfolders expected) and its bytes.
+std::map<std::string, std::string> snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::directory_iterator(dir)) files[e.path().filename().string()] = slurp(e.path());
+  return files;
+}
+
+/// The names in `dir` that start with a dot (temporary files and folders), space-separated.
+std::string hidden_entries(const fs::path& dir) {
+  std::string names;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().filename().string().starts_with(".")) names += e.path().filename().string() + " ";
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("a new run replaces a previous report folder whole, and keeps files that are not reports") {
+  const fs::path dir = scratch("replace");
+  const fs::path out = dir / "nested" / "reports";
+  REQUIRE(vdcsim("run --quiet --format json,csv --duration 2m --out '" + out.string() + "'").status == 0);
+  CHECK(fs::exists(out / "vms.csv"));
+  REQUIRE(vdcsim("run --quiet --format json --duration 2m --out '" + out.string() + "'").status == 0);
+  std::set<std::string> names;
+  for (const auto& [name, bytes] : snapshot(out)) names.insert(name);
+  CHECK(names == std::set<std::string>{"report.json"});  // the old CSV went with the old folder
+  CHECK(hidden_entries(dir / "nested") == "");
+
+  // A folder with other files in it: the reports are moved in, the other files stay.
+  std::ofstream(out / "notes.txt") << "mine\n";
+  REQUIRE(vdcsim("run --quiet --format json,html --duration 2m --out '" + out.string() + "/'").status == 0);
+  CHECK(slurp(out / "notes.txt") == "mine\n");
+  CHECK(fs::exists(out / "report.html"));
+  CHECK(hidden_entries(out) == "");
+  CHECK(hidden_entries(dir / "nested") == "");
+}
+
+TEST_CASE("two Ctrl-C 0.2 s apart: complete partial reports or the previous folder intact, never a mix") {
+  const fs::path dir = scratch("interrupt-twice");
+  // 400 VMs in detail: seconds of wall time per simulated minute, and reports that take a
+  // while to write.
+  std::ofstream(dir / "lab.yaml")
+      << "name: interrupt-lab\nduration: 1d\nfidelity: detailed\n"
+         "host_profiles:\n  dl380:\n    cpu: {sockets: 2, cores_per_socket: 8, threads_per_core: 2, frequency: 2.4 GHz}\n"
+         "    memory: 256 GiB\n"
+         "vm_profiles:\n  web:\n    vcpus: 2\n    memory: 4 GiB\n    workload:\n"
+         "      cpu: {kind: on_off, run: 20ms, idle: 80ms}\n      memory: {active: 30%, touched: 80%}\n"
+         "hosts:\n  - {name: \"esx{1..4}\", profile: dl380}\n"
+         "vms:\n  - {name: \"a{001..100}\", profile: web, host: esx1}\n  - {name: \"b{001..100}\", profile: web, host: esx2}\n"
+         "  - {name: \"c{001..100}\", profile: web, host: esx3}\n  - {name: \"d{001..100}\", profile: web, host: esx4}\n";
+  const std::string formats = "json,csv,esxtop,html";
+  const std::set<std::string> files{"report.json", "hosts.csv", "vms.csv", "hosts_timeseries.csv",
+                                    "vms_timeseries.csv", "esxtop.csv", "report.html"};
+  const fs::path runs = dir / "runs";
+  const fs::path out = runs / "reports";
+  const fs::path previous = dir / "previous";
+  // The previous reports: the same scenario, fluid and short.
+  REQUIRE(vdcsim("run '" + (dir / "lab.yaml").string() + "' --quiet --fidelity fluid --duration 2m --format " +
+                 formats + " --out '" + previous.string() + "'")
+              .status == 0);
+  const auto before = snapshot(previous);
+
+  struct Timing {
+    const char* what;
+    int first_ms;   ///< after the start
+    int second_ms;  ///< after the first; -1: as soon as the temporary folder appears
+  };
+  const std::vector<Timing> timings{{"during start-up", 5, 200},
+                                    {"while simulating", 700, 200},
+                                    {"both while simulating", 700, 1},
+                                    {"while writing", 700, -1}};
+  std::map<std::string, int> outcomes;
+  for (const auto& t : timings) {
+    CAPTURE(t.what);
+    fs::remove_all(runs);
+    fs::create_directories(runs);
+    fs::copy(previous, out);
+    const pid_t pid =
+        spawn({"run", (dir / "lab.yaml").string(), "--quiet", "--format", formats, "--out", out.string()}, dir / "err");
+    REQUIRE(pid > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(t.first_ms));
+    ::kill(pid, SIGINT);
+    if (t.second_ms >= 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(t.second_ms));
+    } else {
+      // Poll for the temporary folder beside the target, for up to 5 s.
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (hidden_entries(runs).empty() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+    }
+    ::kill(pid, SIGINT);  // a no-op when it has already ended (not yet reaped)
+    int raw = 0;
+    REQUIRE(::waitpid(pid, &raw, 0) == pid);
+    const bool by_signal = WIFSIGNALED(raw) && WTERMSIG(raw) == SIGINT;
+    CHECK((by_signal || (WIFEXITED(raw) && WEXITSTATUS(raw) == 130)));
+    const std::string err = slurp(dir / "err");
+    CAPTURE(err);
+
+    CHECK(hidden_entries(runs) == "");  // no temporary folder left beside the target
+    REQUIRE(fs::is_directory(out));
+    CHECK(hidden_entries(out) == "");
+    const auto after = snapshot(out);
+    if (after == before) {
+      ++outcomes[std::string(t.what) + ": previous folder intact"];
+      continue;
+    }
+    ++outcomes[std::string(t.what) + ": partial reports"];
+    CHECK_FALSE(by_signal);
+    std::set<std::string> names;
+    for (const auto& [name, bytes] : after) names.insert(name);
+    CHECK(names == files);
+    for (const auto& [name, bytes] : after) {
+      CAPTURE(name);
+      CHECK(bytes != before.at(name));  // every file is of the new run: never a mix
+    }
+    const auto doc = nlohmann::json::parse(after.at("report.json"));
+    CHECK(doc["partial"] == true);
+    CHECK(doc["duration_s"].get<double>() < 86400.0);
+  }
+  for (const auto& [outcome, count] : outcomes) MESSAGE(outcome << ": " << count);
+}
+
 TEST_CASE("every bundled scenario runs and writes its reports") {
   for (const auto& f : bundled_scenarios()) {
     CAPTURE(f);
@@ -228,16 +485,10 @@ TEST_CASE("every bundled scenario runs and writes its reports") {
 
 TEST_CASE("Ctrl-C stops a run cleanly with partial reports and status 130") {
   const fs::path dir = scratch("interrupt");
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const std::string out = dir.string();
-    std::freopen("/dev/null", "w", stdout);
-    std::freopen("/dev/null", "w", stderr);
-    ::execl(VDCSIM_BIN, VDCSIM_BIN, "run", "--quiet", "--format", "json", "--fidelity", "detailed", "--duration",
-            "3650d", "--out", out.c_str(), static_cast<char*>(nullptr));
-    std::_Exit(127);
-  }
+  const pid_t pid = spawn({"run", "--quiet", "--format", "json", "--fidelity", "detailed", "--duration", "3650d",
+                           "--out", dir.string()},
+                          scratch("interrupt-log") / "err");
+  REQUIRE(pid > 0);
   ::usleep(1'500'000);  // well past start-up, also under the sanitizers
   ::kill(pid, SIGINT);
   int raw = 0;

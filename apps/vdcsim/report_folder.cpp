@@ -130,12 +130,15 @@ ReportFolder::ReportFolder(const fs::path& target) : requested_(target) {
       const fs::path real = ec ? fs::path() : fs::weakly_canonical(path_, ec);
       const auto [stop, rest] = std::mismatch(real.begin(), real.end(), here.begin(), here.end());
       const bool holds_cwd = ec || stop == real.end();
-      if (path_.has_filename() && !holds_cwd && holds_reports_only(path_) && write_access(parent) == 0 &&
-          same_device(path_, parent)) {
-        mode_ = Mode::replace;
-        return;
+      if (const int err = write_access(path_)) {
+        // Needed when it is replaced too: where it cannot be renamed, its files are.
+        throw ReportFolderError(
+            fmt::format("--out '{}': the folder cannot be written: {}", shown, describe_errno(err)));
       }
-      break;
+      const bool replace = path_.has_filename() && !holds_cwd && holds_reports_only(path_) &&
+                           write_access(parent) == 0 && same_device(path_, parent);
+      mode_ = replace ? Mode::replace : Mode::merge;
+      return;
     }
     case fs::file_type::symlink: {
       // The link stays; the reports go into the folder it points to.

@@ -43,6 +43,9 @@ LoadResult load_file(const std::string& path) {
 LoadResult load_default() { return load_string(default_scenario_yaml(), std::string(default_scenario_name())); }
 
 std::optional<std::string> apply(models::ScenarioConfig& config, const Overrides& overrides) {
+  if (overrides.seed) config.seed = *overrides.seed;
+  if (overrides.fidelity) config.fidelity = *overrides.fidelity;
+  if (overrides.duration) config.duration = *overrides.duration;
   if (overrides.duration && *overrides.duration <= config.warmup) {
     return fmt::format(
         "--duration {} is not above the warm-up of {} ('warmup: {}'): the reports would "
@@ -50,9 +53,6 @@ std::optional<std::string> apply(models::ScenarioConfig& config, const Overrides
         sim::to_string(*overrides.duration), config.source, sim::to_string(config.warmup),
         sim::to_string(config.warmup));
   }
-  if (overrides.seed) config.seed = *overrides.seed;
-  if (overrides.fidelity) config.fidelity = *overrides.fidelity;
-  if (overrides.duration) config.duration = *overrides.duration;
   return std::nullopt;
 }
 

@@ -55,10 +55,10 @@ struct Overrides {
   std::optional<sim::Time> duration;
 };
 
-/// Writes every set field of `overrides` into `config`, unless they make it invalid: a
-/// duration at or below the scenario's `warmup` is refused. Returns the refusal, a message
-/// to show after "vdcsim: error: " (exit status 2), leaving `config` unchanged; nothing on
-/// success. Callers must check it.
+/// Writes every set field of `overrides` into `config`. Returns, when the result is not a
+/// valid scenario (a duration at or below the scenario's `warmup`), why: a message to show
+/// after "vdcsim: error: " before exiting with status 2, without running `config`; nothing
+/// when it is valid. Callers must check it.
 std::optional<std::string> apply(models::ScenarioConfig& config, const Overrides& overrides);
 
 /// The fidelity named `text` ("fluid" or "detailed"), as written in a scenario.

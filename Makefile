@@ -2,12 +2,13 @@
 #   make run [SCENARIO=path] [ARGS="..."]   install missing packages, build release, run a scenario
 #   make test                               build and run every test, plain and under ASan+UBSan
 #   make bench                              build and run the benchmarks in bench/
+#   make regen-golden                       rewrite tests/golden/ from the release build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SCENARIO ?=
 ARGS ?=
 PACKAGES := $(shell grep -v '^\s*\#' tools/debian-packages.txt | grep -v '^\s*$$')
 
-.PHONY: all deps release run test test-ci test-debug bench clean
+.PHONY: all deps release run test test-ci test-debug bench regen-golden clean
 
 all: release
 
@@ -45,6 +46,10 @@ bench: deps
 	cmake --preset bench
 	cmake --build --preset bench -j $(JOBS)
 	./build/bench/bench/vdcsim-bench
+
+# Rewrites the golden reports of tests/golden/ (see README.md, "Golden reports").
+regen-golden: release
+	bash tests/golden/golden.sh regen ./build/release/apps/vdcsim/vdcsim
 
 clean:
 	rm -rf build

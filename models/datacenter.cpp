@@ -1,12 +1,27 @@
 #include "vdc/models/datacenter.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "datacenter_run.hpp"
+#include "vdc/models/registry.hpp"
 
 namespace vdc::models {
 
-RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) {
+RunResult run_scenario(const ScenarioConfig& scenario, const RunOptions& options) {
+  return run_areas(scenario, areas_for(scenario), options);
+}
+
+RunResult run_areas(const ScenarioConfig& scenario, std::span<const AreaSpec* const> areas,
+                    const RunOptions& options) {
+  // A configuration built in code has its ids resolved here; the loader's already has.
+  std::optional<ScenarioConfig> resolved;
+  if (!scenario.ids_resolved) {
+    resolved = scenario;
+    resolve_ids(*resolved);
+  }
+  const ScenarioConfig& config = resolved ? *resolved : scenario;
+
   RunResult result;
   result.scenario = config.name;
   result.source = config.source;
@@ -15,7 +30,7 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
   result.sample_interval = config.sample_interval;
   result.metrics = sim::MetricsRegistry(config.sample_interval);
 
-  DatacenterRun run(config, result, plan_series(config, options.series_budget_bytes));
+  DatacenterRun run(config, areas, result, options.series_budget_bytes);
   sim::Simulator& sim = run.simulator();
   const sim::Time end = config.duration;
 

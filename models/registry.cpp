@@ -1,62 +1,91 @@
-// The explicit list of model areas and of their parameters (docs/design.md: registered by an
-// explicit call list, not by static constructors).
+// The explicit list of model areas (docs/architecture.md "Adding an area": one line here),
+// and the parameters and descriptions `vdcsim describe` and `vdcsim models` print
+// (registered by an explicit call list, not by static constructors).
+#include "vdc/models/registry.hpp"
+
 #include <array>
 #include <cassert>
 #include <vector>
 
-#include "vdc/models/cpu/cpu_parameters.hpp"
-#include "vdc/models/memory/memory_parameters.hpp"
+#include "vdc/models/cpu/cpu_area.hpp"
+#include "vdc/models/memory/memory_area.hpp"
 #include "vdc/models/parameters.hpp"
 
 namespace vdc::models {
 
 namespace {
 
-constexpr std::array<ModelArea, 4> areas{{
-    {"host", "sockets, cores, threads, NUMA nodes, RAM; power state and failure",
-     "host_profiles and hosts: cpu.sockets, cpu.cores_per_socket, cpu.threads_per_core, cpu.frequency, "
-     "cpu.numa_nodes, memory, nics, gpus, advanced (the settings listed under memory); clusters; "
-     "events: fail_host, restore_host",
-     "docs/scenario.md \"Hosts\", \"Clusters\", \"Events\"; docs/models.md \"NUMA\", \"The run driver\""},
-    {"cpu",
-     "vCPU scheduling: shares, reservations, limits, resource pools, co-stop, hyperthreads, "
-     "NUMA; fluid and detailed fidelities",
-     "fidelity; vm_profiles and vms: vcpus, cpu.shares, cpu.reservation, cpu.limit; resource_pools: cpu; "
-     "events: power_on, power_off, migrate; parameters: cpu.*",
-     "docs/models.md \"CPU\"; docs/scenario.md \"Allocations\""},
-    {"memory",
-     "first touch, page sharing, ballooning, compression, host swap, minFree states",
-     "vm_profiles and vms: memory, mem.shares, mem.reservation, mem.limit, mem.max_balloon, guest.os, "
-     "guest.salt; hosts: memory, advanced: Mem.*; parameters: memory.*",
-     "docs/memory.md; docs/scenario.md \"Allocations\""},
-    {"workload", "synthetic CPU and memory demand of the VMs: constant, on_off, diurnal, tasks",
-     "vm_profiles and vms: workload.cpu (kind: constant, on_off, diurnal, tasks, trace), "
-     "workload.memory (active, touched, zero, image, compressible); parameters: workload.*",
-     "docs/scenario.md \"CPU workloads\", \"Memory workload\"; docs/traces.md"},
-}};
+/// The areas, in the order a run builds them.
+std::vector<const AreaSpec*> collect_areas() {
+  std::vector<const AreaSpec*> all;
+  for (const std::span<const AreaSpec> specs : {
+           cpu::area_specs(),
+           memory::area_specs(),
+       }) {
+    for (const AreaSpec& s : specs) all.push_back(&s);
+  }
+  return all;
+}
 
-std::vector<ModelParameter> collect() {
+/// What `vdcsim models` lists besides the areas that run: the hardware they run on and the
+/// workloads that drive them.
+constexpr ModelArea host_entry{
+    "host", "sockets, cores, threads, NUMA nodes, RAM; power state and failure",
+    "host_profiles and hosts: cpu.sockets, cpu.cores_per_socket, cpu.threads_per_core, cpu.frequency, "
+    "cpu.numa_nodes, memory, nics, gpus, advanced (the settings listed under memory); clusters; "
+    "events: fail_host, restore_host",
+    "docs/scenario.md \"Hosts\", \"Clusters\", \"Events\"; docs/models.md \"NUMA\", \"The run driver\""};
+constexpr ModelArea workload_entry{
+    "workload", "synthetic CPU and memory demand of the VMs: constant, on_off, diurnal, tasks",
+    "vm_profiles and vms: workload.cpu (kind: constant, on_off, diurnal, tasks, trace), "
+    "workload.memory (active, touched, zero, image, compressible); parameters: workload.*",
+    "docs/scenario.md \"CPU workloads\", \"Memory workload\"; docs/traces.md"};
+
+std::vector<ModelArea> collect_descriptions() {
+  std::vector<ModelArea> out{host_entry};
+  for (const AreaSpec* a : area_registry()) {
+    const bool listed = std::any_of(out.begin(), out.end(), [&](const ModelArea& m) { return m.name == a->name; });
+    if (!listed) out.push_back(ModelArea{a->name, a->description, a->scenario, a->docs});
+  }
+  out.push_back(workload_entry);
+  return out;
+}
+
+std::vector<ModelParameter> collect_parameters() {
+  // By area in registry order, each area's once (its variants share them), then in
+  // declaration order.
   std::vector<ModelParameter> all;
-  const auto add = [&all](std::span<const ModelParameter> ps) {
-    all.insert(all.end(), ps.begin(), ps.end());
-  };
-  add(cpu::cpu_parameters());
-  add(memory::parameters());
-  // Stable order: by area as listed in `areas`, then declaration order.
-  std::vector<ModelParameter> ordered;
-  for (const ModelArea& a : areas) {
-    for (const ModelParameter& p : all) {
-      if (p.area == a.name) ordered.push_back(p);
+  std::vector<std::string_view> done;
+  for (const AreaSpec* a : area_registry()) {
+    if (a->parameters == nullptr || std::find(done.begin(), done.end(), a->name) != done.end()) continue;
+    done.push_back(a->name);
+    for (const ModelParameter& p : a->parameters()) {
+      assert(p.area == a->name && "a parameter names its own area");
+      all.push_back(p);
     }
   }
-  assert(ordered.size() == all.size() && "a parameter's area is missing from `areas`");
-  return ordered;
+  return all;
 }
+
+std::string_view fidelity_name(Fidelity f) { return f == Fidelity::detailed ? "detailed" : "fluid"; }
 
 }  // namespace
 
+std::span<const AreaSpec* const> area_registry() {
+  static const std::vector<const AreaSpec*> all = collect_areas();
+  return all;
+}
+
+std::vector<const AreaSpec*> areas_for(const ScenarioConfig& config) {
+  std::vector<const AreaSpec*> out;
+  for (const AreaSpec* a : area_registry()) {
+    if (a->variant.empty() || a->variant == fidelity_name(config.fidelity)) out.push_back(a);
+  }
+  return out;
+}
+
 std::span<const ModelParameter> all_parameters() {
-  static const std::vector<ModelParameter> all = collect();
+  static const std::vector<ModelParameter> all = collect_parameters();
   return all;
 }
 
@@ -67,6 +96,9 @@ const ModelParameter* find_parameter(std::string_view name, ParameterScope scope
   return nullptr;
 }
 
-std::span<const ModelArea> model_areas() { return areas; }
+std::span<const ModelArea> model_areas() {
+  static const std::vector<ModelArea> all = collect_descriptions();
+  return all;
+}
 
 }  // namespace vdc::models

@@ -22,7 +22,10 @@ LoadResult load_string(std::string_view yaml, std::string display_name) {
     config.source = display_name;
     detail::Context ctx(sink, config, std::filesystem::path(display_name).parent_path());
     detail::read_scenario(ctx, *root);
-    if (!sink.has_errors()) result.config = std::move(config);
+    if (!sink.has_errors()) {
+      models::resolve_ids(config);
+      result.config = std::move(config);
+    }
   }
   result.diagnostics = sink.take();
   return result;

@@ -83,16 +83,6 @@ VmCpu make_vm_cpu(const VmConfig& config, std::uint64_t seed, const CpuParameter
   return vm;
 }
 
-std::unique_ptr<HostCpuModel> make_host_cpu(Fidelity fidelity, sim::Simulator& sim,
-                                            sim::MetricsRegistry& metrics, const HostConfig& host,
-                                            const CpuParameters& params,
-                                            const HostCpuMetrics& ids) {
-  if (fidelity == Fidelity::detailed) {
-    return std::make_unique<DetailedHostCpu>(sim, metrics, host, params, ids);
-  }
-  return std::make_unique<FluidHostCpu>(sim, metrics, host, params, ids);
-}
-
 HtCapacity ht_capacity(int pcpus, int lcpus, double ht_factor, double demand_cores,
                        int busy_vcpus) {
   const double p = pcpus;

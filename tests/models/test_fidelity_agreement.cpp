@@ -1,4 +1,4 @@
-// The fluid and detailed models on the same one-host scenarios (docs/design.md: the two must
+// The fluid and detailed models on the same one-host scenarios (docs/architecture.md: the two must
 // agree where both apply).
 #include <doctest/doctest.h>
 

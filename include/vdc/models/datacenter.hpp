@@ -1,13 +1,14 @@
 #pragma once
-/// Runs a scenario: builds hosts, VMs and their workloads (trace replays included) from a
-/// ScenarioConfig, wires the CPU models chosen by its fidelity and the memory model,
-/// simulates until its duration, and returns the facts and metrics that the reports read.
+/// Runs a scenario: builds the model areas of the registry (models/registry.cpp) from a
+/// ScenarioConfig, the CPU area in the variant its fidelity names, simulates until its
+/// duration, and returns the facts and metrics that the reports read.
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 
+#include "vdc/models/area.hpp"
 #include "vdc/models/inventory.hpp"
 #include "vdc/models/run_result.hpp"
 
@@ -29,5 +30,12 @@ struct RunOptions {
 /// Simulates `config` (already validated by the loader). Deterministic: same config, same
 /// result. Throws trace::TraceError, before simulating, for a trace that cannot be replayed.
 [[nodiscard]] RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options = {});
+
+/// Simulates `config` with the given areas (in the order they are built; their hooks run
+/// in the order of their dependencies) instead of the registry's: what run_scenario does
+/// with areas_for(config). For tests of an area, or of the driver with areas of a test's
+/// own.
+[[nodiscard]] RunResult run_areas(const ScenarioConfig& config, std::span<const AreaSpec* const> areas,
+                                  const RunOptions& options = {});
 
 }  // namespace vdc::models

@@ -14,7 +14,7 @@
 
 namespace vdc::models {
 
-/// Which CPU model runs the scenario (docs/design.md, "Two fidelities").
+/// Which CPU model runs the scenario (docs/architecture.md, "Two fidelities").
 enum class Fidelity { fluid, detailed };
 
 /// Physical CPU topology of a host.
@@ -45,6 +45,7 @@ struct GpuConfig {
 struct HostConfig {
   std::string name;
   std::string cluster;  ///< empty for a standalone host
+  int cluster_id = -1;  ///< resolved: index of its cluster in ScenarioConfig::clusters, -1: none
   CpuTopology cpu;
   double memory_mib = 0.0;
   std::vector<NicConfig> nics;
@@ -136,6 +137,9 @@ struct VmConfig {
   std::string host;       ///< empty when a cluster places it
   std::string cluster;
   std::string pool;       ///< resource pool name; empty: directly under host/cluster
+  int host_id = -1;       ///< resolved: index of `host` in ScenarioConfig::hosts, -1: none
+  int cluster_id = -1;    ///< resolved: index of `cluster`, -1: none
+  int pool_id = -1;       ///< resolved: index of `pool` in ScenarioConfig::pools, -1: none
   int vcpus = 1;
   double memory_mib = 1024.0;
   Allocation cpu;         ///< MHz
@@ -157,6 +161,9 @@ struct PoolConfig {
   PoolParentKind parent_kind = PoolParentKind::host;
   Allocation cpu;
   Allocation mem;
+  int parent_id = -1;     ///< resolved: the parent pool's index, -1 when the parent is not a pool
+  int root_host = -1;     ///< resolved: the host at the root of its tree, or -1
+  int root_cluster = -1;  ///< resolved: the cluster at the root of its tree, or -1
 };
 
 struct ClusterConfig {
@@ -171,6 +178,8 @@ struct EventConfig {
   EventKind kind = EventKind::power_on;
   std::string target;  ///< host, VM, or host/nic
   std::string to;      ///< destination host (migrate)
+  int target_id = -1;  ///< resolved: the host or VM index of `target` (-1 for a NIC)
+  int to_id = -1;      ///< resolved: the host index of `to`, -1: none
 };
 
 /// A whole scenario, validated: every name referenced exists.
@@ -192,7 +201,23 @@ struct ScenarioConfig {
   std::vector<PoolConfig> pools;
   std::vector<VmConfig> vms;
   std::vector<EventConfig> events;
+  /// True once resolve_ids filled every `..._id` field and `pool_order`.
+  bool ids_resolved = false;
+  /// Pool indices, every parent before its children (resolved).
+  std::vector<std::size_t> pool_order;
 };
+
+/// Resolves every name a scenario refers to (hosts, clusters, pools, event targets) into
+/// the dense indices of the `..._id` fields, once, so that no model looks a name up while
+/// it runs. The loader calls it on every scenario it accepts; run_scenario calls it on a
+/// configuration built in code. Throws std::runtime_error for a pool whose parent does not
+/// exist or a cycle of pools (the loader refuses both with their line and column).
+void resolve_ids(ScenarioConfig& config);
+
+/// The pool a VM of pool `pool` belongs to on `host`: `pool` when its tree hangs on that
+/// host or on the host's cluster, -1 otherwise (the VM then sits directly under the host;
+/// a host's own pool does not follow a VM to another host). Needs resolved ids.
+[[nodiscard]] int pool_on_host(const ScenarioConfig& config, int pool, int host);
 
 /// Shares of a VM or pool for `units` (vCPUs, or MiB of memory), per reference A.1:
 /// CPU low/normal/high = 500/1000/2000 per vCPU, memory 5/10/20 per MiB.

@@ -1,6 +1,6 @@
 #pragma once
 /// Random number streams: one root seed per run, one named stream per component, so that
-/// adding a component never changes another's draws (docs/design.md "The engine"; ns-3's
+/// adding a component never changes another's draws (docs/architecture.md "The engine"; ns-3's
 /// per-component streams). Generator: xoshiro256** 1.0 (Blackman and Vigna, "Scrambled
 /// Linear Pseudorandom Number Generators", ACM TOMS 47(4), 2021), seeded through SplitMix64.
 /// All distributions are implemented here with IEEE +-*/ and sqrt only (own log and exp),

@@ -1,6 +1,6 @@
 #pragma once
 /// Simulated time: an integer count of nanoseconds, so runs are bit-reproducible
-/// (no floating-point clock). Follows ns-3's integer `Time` (docs/design.md, "The engine").
+/// (no floating-point clock). Follows ns-3's integer `Time` (docs/architecture.md, "The engine").
 
 #include <cassert>
 #include <compare>

@@ -1,5 +1,5 @@
 #pragma once
-/// Physical quantities as value types (never bare doubles, docs/design.md "From ns-3") and the
+/// Physical quantities as value types (never bare doubles, docs/architecture.md "The engine") and the
 /// parsers for the quantity strings of the scenario contract (docs/scenario.md "Quantities").
 
 #include <cassert>

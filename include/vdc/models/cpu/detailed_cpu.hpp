@@ -1,5 +1,5 @@
 #pragma once
-/// The detailed CPU model of one host (docs/design.md "Two fidelities"; reference A.1-A.5):
+/// The detailed CPU model of one host (docs/architecture.md "Two fidelities"; reference A.1-A.5):
 /// each vCPU alternates run bursts and idle gaps from its workload and is scheduled on
 /// the host's logical CPUs.
 ///  - Proportional share: the runnable vCPU whose VM has the least CPU consumed relative to

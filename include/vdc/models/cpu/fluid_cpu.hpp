@@ -1,5 +1,5 @@
 #pragma once
-/// The fluid CPU model of one host (docs/design.md "Two fidelities"): every vCPU's demand is
+/// The fluid CPU model of one host (docs/architecture.md "Two fidelities"): every vCPU's demand is
 /// piecewise constant; at each change the host's entitlement tree (shares, reservations,
 /// limits, pools; one sim::FairShare per level) gives every VM its rate, the VM splits it
 /// equally among its busy vCPUs, and ready and co-stop are estimated (docs/models.md

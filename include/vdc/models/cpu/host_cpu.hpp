@@ -1,7 +1,7 @@
 #pragma once
 /// What the two CPU models of a host share: the VMs as they see them, their metrics, the
 /// pools of the host's entitlement tree, and the interface through which the run driver
-/// (models/datacenter.cpp) adds and removes VMs.
+/// (the CPU area, models/cpu/cpu_area.cpp) adds and removes VMs.
 
 #include <cstdint>
 #include <limits>
@@ -123,13 +123,6 @@ class HostCpuModel {
   /// Brings every gauge up to `end` (call before MetricsRegistry::finish).
   virtual void finish(sim::Time end) = 0;
 };
-
-/// The fluid or detailed CPU model of a host, publishing into `metrics`.
-[[nodiscard]] std::unique_ptr<HostCpuModel> make_host_cpu(Fidelity fidelity, sim::Simulator& sim,
-                                                          sim::MetricsRegistry& metrics,
-                                                          const HostConfig& host,
-                                                          const CpuParameters& params,
-                                                          const HostCpuMetrics& ids);
 
 /// Effective capacity of a host's cores under hyperthreading, for the entitlement tree.
 struct HtCapacity {

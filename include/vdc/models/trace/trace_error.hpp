@@ -1,7 +1,7 @@
 #pragma once
 /// The error of the trace readers: a trace file that cannot be read or does not follow its
 /// format (docs/traces.md "Errors"). Users cause these, so they are exceptions with exact
-/// messages (docs/design.md, "Errors users can cause are exceptions").
+/// messages (docs/architecture.md, "Errors users can cause are exceptions").
 
 #include <stdexcept>
 #include <string>

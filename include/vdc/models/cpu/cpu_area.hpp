@@ -1,0 +1,16 @@
+#pragma once
+/// The CPU area (include/vdc/models/area.hpp): a HostCpuModel per host in the fidelity the
+/// scenario chose (each fidelity a registered variant), the VMs' vCPUs and workloads, and
+/// the resource pools of each host's entitlement tree. It observes memory::ProgressChanged
+/// to slow a VM whose memory is not resident.
+
+#include <span>
+
+#include "vdc/models/area.hpp"
+
+namespace vdc::models::cpu {
+
+/// The CPU area's registry entries: the variants "fluid" and "detailed".
+[[nodiscard]] std::span<const AreaSpec> area_specs();
+
+}  // namespace vdc::models::cpu

@@ -1,0 +1,176 @@
+// The memory area: include/vdc/models/memory/memory_area.hpp.
+#include "vdc/models/memory/memory_area.hpp"
+
+#include <array>
+#include <cassert>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "vdc/models/memory/memory_model.hpp"
+#include "vdc/models/metric_names.hpp"
+#include "vdc/models/trace/trace_cache.hpp"
+
+namespace vdc::models::memory {
+namespace {
+
+class MemoryArea final : public Area {
+ public:
+  explicit MemoryArea(const AreaContext& ctx)
+      : ctx_(ctx), progress_(ctx.signals.get<ProgressChanged>()) {
+    // Registered here with the run's series flags before the model registers them again
+    // (the first registration of a gauge decides whether it keeps a series).
+    const bool host_series = ctx.series.keeps("memory.hosts");
+    const bool vm_series = ctx.series.keeps("memory.vms");
+    for (const HostConfig& h : ctx.config.hosts) {
+      const std::string e = metric::host_entity(h.name);
+      for (const std::string_view name : metric::host_memory_gauges) ctx.metrics.gauge(e, name, host_series);
+    }
+    for (const VmConfig& v : ctx.config.vms) {
+      // Every VM has memory gauges, even one that never powers on.
+      const std::string e = metric::vm_entity(v.name);
+      for (const std::string_view name : metric::vm_memory_gauges) ctx.metrics.gauge(e, name, vm_series);
+    }
+    model_ = std::make_unique<MemoryModel>(ctx.sim, ctx.config.parameters, &ctx.metrics);
+    model_->set_progress_listener([this](VmRef ref, double p) { on_progress(ref, p); });
+    vm_of_handle_.resize(ctx.config.hosts.size());
+    // Memory host ids are host indices: every host is added in order.
+    for (const HostConfig& h : ctx.config.hosts) model_->add_host(h);
+    vms_.resize(ctx.config.vms.size());
+    // Trace files are read now, so that a bad one fails the run before it starts.
+    for (VmId v = 0; v < vms_.size(); ++v) start_trace(v);
+  }
+
+  std::optional<std::string> refusal(VmId vm, HostId host) const override {
+    // The ledgers have already checked the VM's reservation, unless the reservations of
+    // the host's pools exceed its memory (the loader does not refuse such pools); the
+    // host's memory model refuses it then.
+    return model_->host(static_cast<MemoryModel::HostId>(host)).admission_refusal(ctx_.config.vms[vm]);
+  }
+
+  void power_on(VmId vm, HostId host) override { start(vm, host, 0.0, 0.0); }
+
+  void power_off(VmId vm) override { stop(vm); }
+
+  void depart(VmId vm, HostId) override {
+    // The guest arrives with the memory it had touched, still touching toward the same
+    // target (docs/memory.md "First touch").
+    const VmMemoryStats guest = model_->vm_stats_now(*vms_[vm].ref);
+    vms_[vm].touched_mib = guest.touched_mib;
+    vms_[vm].touch_target_mib = guest.touch_target_mib;
+    stop(vm);
+  }
+
+  void arrive(VmId vm, HostId to) override { start(vm, to, vms_[vm].touched_mib, vms_[vm].touch_target_mib); }
+
+  void finish(sim::Time, RunResult& result) override {
+    model_->finish();
+    for (HostId h = 0; h < result.hosts.size(); ++h) {
+      result.hosts[h].min_free_mib = model_->host(static_cast<MemoryModel::HostId>(h)).min_free_mib();
+    }
+  }
+
+ private:
+  struct Vm {
+    std::optional<VmRef> ref;                         // while on
+    std::optional<trace::TraceCursor> trace;          // active MiB, when its trace has memory
+    double touched_mib = 0.0;                         // carried by a migration
+    double touch_target_mib = 0.0;
+  };
+
+  void start(VmId v, HostId host, double touched_mib, double touch_target_mib) {
+    Vm& vm = vms_[v];
+    const ModelPowerOn on = model_->power_on(static_cast<MemoryModel::HostId>(host), ctx_.config.vms[v],
+                                             touched_mib, touch_target_mib);
+    assert(on.vm.has_value() && "memory admission is checked before a VM starts");
+    vm.ref = on.vm;
+    auto& handles = vm_of_handle_[host];
+    if (handles.size() <= on.vm->vm) handles.resize(on.vm->vm + 1);
+    handles[on.vm->vm] = v;
+    if (vm.trace) model_->set_active(*vm.ref, vm.trace->value_at(ctx_.sim.now()));
+    progress_.emit(ProgressChanged{v, model_->progress_factor(*vm.ref)});
+  }
+
+  void stop(VmId v) {
+    Vm& vm = vms_[v];
+    model_->power_off(*vm.ref);
+    vm.ref.reset();
+  }
+
+  void on_progress(VmRef ref, double progress) {
+    const std::vector<VmId>& handles = vm_of_handle_[ref.host];
+    if (ref.vm >= handles.size()) return;  // a VM still starting: start() publishes it
+    const VmId v = handles[ref.vm];
+    if (vms_[v].ref == ref) progress_.emit(ProgressChanged{v, progress});
+  }
+
+  void start_trace(VmId v) {
+    const auto* spec = std::get_if<TraceCpu>(&ctx_.config.vms[v].cpu_workload);
+    if (spec == nullptr || spec->memory_column.empty()) return;
+    vms_[v].trace = trace::make_memory_cursor(ctx_.traces, *spec, ctx_.config.vms[v].memory_mib);
+    // start() applies the value in force at power-on; these events apply each change after.
+    schedule_sample(v);
+  }
+
+  void schedule_sample(VmId v) {
+    const sim::Time next = vms_[v].trace->next_change(ctx_.sim.now());
+    if (next <= ctx_.config.duration) ctx_.sim.at(next, [this, v] { on_sample(v); });
+  }
+
+  void on_sample(VmId v) {
+    Vm& vm = vms_[v];
+    const double active = vm.trace->value_at(ctx_.sim.now());
+    if (vm.ref) model_->set_active(*vm.ref, active);
+    schedule_sample(v);
+  }
+
+  AreaContext ctx_;
+  sim::Signal<ProgressChanged>& progress_;
+  std::unique_ptr<MemoryModel> model_;
+  std::vector<std::vector<VmId>> vm_of_handle_;  // per host: memory model handle -> VM
+  std::vector<Vm> vms_;
+};
+
+std::unique_ptr<Area> make(const AreaContext& ctx) { return std::make_unique<MemoryArea>(ctx); }
+
+constexpr std::array<MetricSpec, 18> metrics{{
+    {EntityKind::host, metric::host_mem_granted_mib, "MiB", "memory granted to the host's VMs"},
+    {EntityKind::host, metric::host_mem_consumed_mib, "MiB", "host memory the VMs consume (granted less shared savings)"},
+    {EntityKind::host, metric::host_mem_shared_saved_mib, "MiB", "memory saved by page sharing"},
+    {EntityKind::host, metric::host_mem_balloon_mib, "MiB", "memory reclaimed by balloon drivers"},
+    {EntityKind::host, metric::host_mem_compressed_mib, "MiB", "memory held compressed"},
+    {EntityKind::host, metric::host_mem_swapped_mib, "MiB", "memory swapped to the host swap files"},
+    {EntityKind::host, metric::host_mem_free_mib, "MiB", "free host memory"},
+    {EntityKind::host, metric::host_mem_state_high, "", "1 while the host is in the high memory state"},
+    {EntityKind::host, metric::host_mem_state_clear, "", "1 while in the clear state"},
+    {EntityKind::host, metric::host_mem_state_soft, "", "1 while in the soft state"},
+    {EntityKind::host, metric::host_mem_state_hard, "", "1 while in the hard state"},
+    {EntityKind::host, metric::host_mem_state_low, "", "1 while in the low state"},
+    {EntityKind::vm, metric::vm_mem_granted_mib, "MiB", "memory granted to the VM (GRANT)"},
+    {EntityKind::vm, metric::vm_mem_active_mib, "MiB", "active memory (TCHD)"},
+    {EntityKind::vm, metric::vm_mem_shared_mib, "MiB", "shared pages (SHRD)"},
+    {EntityKind::vm, metric::vm_mem_balloon_mib, "MiB", "balloon size (MCTLSZ)"},
+    {EntityKind::vm, metric::vm_mem_compressed_mib, "MiB", "compressed memory (ZIP)"},
+    {EntityKind::vm, metric::vm_mem_swapped_mib, "MiB", "swapped memory (SWCUR)"},
+}};
+static_assert(metrics.size() == metric::host_memory_gauges.size() + metric::vm_memory_gauges.size());
+
+constexpr std::array<SeriesGroup, 2> series{{
+    {"memory.hosts", EntityKind::host, metric::host_memory_gauges.size(), 0},
+    {"memory.vms", EntityKind::vm, metric::vm_memory_gauges.size(), 2},
+}};
+
+constexpr std::array<AreaSpec, 1> specs{{
+    {"memory", "", "first touch, page sharing, ballooning, compression, host swap, minFree states",
+     "vm_profiles and vms: memory, mem.shares, mem.reservation, mem.limit, mem.max_balloon, guest.os, "
+     "guest.salt; hosts: memory, advanced: Mem.*; parameters: memory.*",
+     "docs/memory.md; docs/scenario.md \"Allocations\"", {}, metrics, series, &parameters, &make},
+}};
+
+}  // namespace
+
+std::span<const AreaSpec> area_specs() { return specs; }
+
+}  // namespace vdc::models::memory

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "vdc/models/cpu/queueing.hpp"
+#include "vdc/sim/queueing.hpp"
 #include "vdc/models/metric_names.hpp"
 #include "vdc/report/analysis.hpp"
 #include "series_stats.hpp"
@@ -49,7 +49,7 @@ Headroom ready_headroom(const CapacityEntry& h, const ReferenceVm& ref, double m
     if (sources == 0) return true;
     const double busy = std::min(
         0.999, (h.cpu_demand_mhz.p95 + n * ref.cpu_demand_mhz_p95) / (sources * core_mhz));
-    return models::cpu::machine_repairman(sources, h.lcpus, busy).ready <= max_fraction;
+    return sim::machine_repairman(sources, h.lcpus, busy).ready <= max_fraction;
   };
   if (!ok(0)) return count(0);
   if (ok(limit)) {

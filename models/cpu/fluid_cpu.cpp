@@ -4,7 +4,7 @@
 #include <cassert>
 #include <cmath>
 
-#include "vdc/models/cpu/queueing.hpp"
+#include "vdc/sim/queueing.hpp"
 
 namespace vdc::models::cpu {
 
@@ -263,7 +263,7 @@ void FluidHostCpu::solve(sim::Time now) {
   double ready_per_run = 0.0;
   if (params_.fluid_queueing && busy > 0) {
     const double u = std::min(run_sum / busy, 0.999);
-    const FiniteSource fs = machine_repairman(busy, lcpus_, u);
+    const sim::FiniteSource fs = sim::machine_repairman(busy, lcpus_, u);
     if (fs.run > 0.0) ready_per_run = fs.ready / fs.run;
   }
 

@@ -4,7 +4,7 @@
 
 #include "cpu_lab.hpp"
 #include "scenario_builder.hpp"
-#include "vdc/models/cpu/queueing.hpp"
+#include "vdc/sim/queueing.hpp"
 
 using namespace vdc;
 using namespace vdc::models;
@@ -74,9 +74,9 @@ TEST_CASE("on 4 logical CPUs, the share of bursts that wait and their mean wait 
   const double util = w.run_ns / 200e9 / 4.0;
   const double burst = w.run_ns / w.bursts;
   CHECK(util == doctest::Approx(0.7).epsilon(0.02));
-  CHECK(w.waited / w.wakes == doctest::Approx(cpu::erlang_c(4, 4 * util)).epsilon(0.03));
+  CHECK(w.waited / w.wakes == doctest::Approx(sim::erlang_c(4, 4 * util)).epsilon(0.03));
   CHECK(w.ready_ns / w.bursts / burst ==
-        doctest::Approx(cpu::erlang_c_wait(4, 4 * util)).epsilon(0.03));
+        doctest::Approx(sim::erlang_c_wait(4, 4 * util)).epsilon(0.03));
 }
 
 TEST_CASE("N VMs each busy u alone on one logical CPU wait as the closed model of reference D.4") {

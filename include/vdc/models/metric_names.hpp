@@ -1,66 +1,18 @@
 #pragma once
-/// Names under which the models publish their metrics in sim::MetricsRegistry, and which the
-/// reports read. Entities are "host/<name>" and "vm/<name>". Where esxtop has a counter for
-/// the quantity, its name is noted beside ours (reference A.3, shared esxtop names).
+/// The entities under which every area publishes its metrics in sim::MetricsRegistry:
+/// "host/<name>" and "vm/<name>". Each area keeps its metric names beside itself
+/// (include/vdc/models/<area>/<area>_metrics.hpp); this header also gathers the CPU and
+/// memory areas' names for the reports, which still read them by name.
 
-#include <array>
 #include <string>
 #include <string_view>
+
+#include "vdc/models/cpu/cpu_metrics.hpp"
+#include "vdc/models/memory/memory_metrics.hpp"
 
 namespace vdc::models::metric {
 
 [[nodiscard]] inline std::string host_entity(std::string_view host) { return "host/" + std::string(host); }
 [[nodiscard]] inline std::string vm_entity(std::string_view vm) { return "vm/" + std::string(vm); }
-
-// --- VM CPU gauges (time-weighted) ---
-inline constexpr std::string_view vm_cpu_demand_mhz = "cpu.demand_mhz";            ///< what the workload asks for
-inline constexpr std::string_view vm_cpu_used_mhz = "cpu.used_mhz";                ///< what it gets (esxtop %USED x capacity)
-inline constexpr std::string_view vm_cpu_entitlement_mhz = "cpu.entitlement_mhz";  ///< shares/reservation/limit entitlement
-/// Fractions of the VM's vCPUs in each state; the four sum to 1 at every instant, so their
-/// run averages are %RUN, %RDY, %CSTP and %WAIT per vCPU (KB 387750 identity).
-inline constexpr std::string_view vm_cpu_run = "cpu.run";        ///< esxtop %RUN / vCPUs
-inline constexpr std::string_view vm_cpu_ready = "cpu.ready";    ///< esxtop %RDY / vCPUs
-inline constexpr std::string_view vm_cpu_costop = "cpu.costop";  ///< esxtop %CSTP / vCPUs
-inline constexpr std::string_view vm_cpu_wait = "cpu.wait";      ///< esxtop %WAIT / vCPUs
-/// Counter: tasks of a `tasks` workload completed, over all vCPUs of the VM.
-inline constexpr std::string_view vm_cpu_tasks_completed = "cpu.tasks_completed";
-
-// --- VM memory gauges, MiB ---
-inline constexpr std::string_view vm_mem_granted_mib = "mem.granted_mib";        ///< GRANT
-inline constexpr std::string_view vm_mem_active_mib = "mem.active_mib";          ///< TCHD (touched = active estimate)
-inline constexpr std::string_view vm_mem_shared_mib = "mem.shared_mib";          ///< SHRD
-inline constexpr std::string_view vm_mem_balloon_mib = "mem.balloon_mib";        ///< MCTLSZ
-inline constexpr std::string_view vm_mem_compressed_mib = "mem.compressed_mib";  ///< ZIP
-inline constexpr std::string_view vm_mem_swapped_mib = "mem.swapped_mib";        ///< SWCUR
-
-// --- host CPU gauges ---
-inline constexpr std::string_view host_cpu_used_mhz = "cpu.used_mhz";
-inline constexpr std::string_view host_cpu_demand_mhz = "cpu.demand_mhz";
-
-// --- host memory gauges, MiB ---
-inline constexpr std::string_view host_mem_granted_mib = "mem.granted_mib";
-inline constexpr std::string_view host_mem_consumed_mib = "mem.consumed_mib";
-inline constexpr std::string_view host_mem_shared_saved_mib = "mem.shared_saved_mib";
-inline constexpr std::string_view host_mem_balloon_mib = "mem.balloon_mib";
-inline constexpr std::string_view host_mem_compressed_mib = "mem.compressed_mib";
-inline constexpr std::string_view host_mem_swapped_mib = "mem.swapped_mib";
-inline constexpr std::string_view host_mem_free_mib = "mem.free_mib";
-/// 1 while the host is in that memory state, 0 otherwise: the average is the time share.
-inline constexpr std::string_view host_mem_state_high = "mem.state.high";
-inline constexpr std::string_view host_mem_state_clear = "mem.state.clear";
-inline constexpr std::string_view host_mem_state_soft = "mem.state.soft";
-inline constexpr std::string_view host_mem_state_hard = "mem.state.hard";
-inline constexpr std::string_view host_mem_state_low = "mem.state.low";
-
-/// The memory gauges of a host, in the order the memory model publishes them.
-inline constexpr std::array<std::string_view, 12> host_memory_gauges{
-    host_mem_granted_mib,      host_mem_consumed_mib, host_mem_shared_saved_mib,
-    host_mem_balloon_mib,      host_mem_compressed_mib, host_mem_swapped_mib,
-    host_mem_free_mib,         host_mem_state_high,   host_mem_state_clear,
-    host_mem_state_soft,       host_mem_state_hard,   host_mem_state_low};
-/// The memory gauges of a VM, in the order the memory model publishes them.
-inline constexpr std::array<std::string_view, 6> vm_memory_gauges{
-    vm_mem_granted_mib, vm_mem_active_mib,     vm_mem_shared_mib,
-    vm_mem_balloon_mib, vm_mem_compressed_mib, vm_mem_swapped_mib};
 
 }  // namespace vdc::models::metric

@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
-#include "vdc/models/cpu/queueing.hpp"
+#include "vdc/sim/queueing.hpp"
 
-using namespace vdc::models::cpu;
+using namespace vdc::sim;
 
 TEST_CASE("Erlang C matches the M/M/c table of reference D.2") {
   struct Row {

@@ -1,8 +1,9 @@
 #pragma once
-/// Queueing formulas of reference D (analytic checks of the CPU scheduler), used by the
-/// fluid model's ready-time estimate and by the tests of the detailed model.
+/// Queueing formulas of reference D: the fluid CPU model's ready-time estimate, the capacity
+/// report's headroom under the ready threshold, and the analytic checks of the detailed
+/// model. Pure functions of their arguments: they know no model.
 
-namespace vdc::models::cpu {
+namespace vdc::sim {
 
 /// Erlang C: probability that a burst must wait in an M/M/c queue with `servers` logical
 /// CPUs and offered load `offered` = lambda / mu (< servers) (reference D.2).
@@ -25,4 +26,4 @@ struct FiniteSource {
 /// Example (reference D.4): 6 sources at 0.15 on 1 server: run 0.1265, ready 0.1568.
 [[nodiscard]] FiniteSource machine_repairman(int sources, int servers, double busy_alone);
 
-}  // namespace vdc::models::cpu
+}  // namespace vdc::sim

@@ -1,9 +1,9 @@
-#include "vdc/models/cpu/queueing.hpp"
+#include "vdc/sim/queueing.hpp"
 
 #include <algorithm>
 #include <cassert>
 
-namespace vdc::models::cpu {
+namespace vdc::sim {
 
 double erlang_c(int servers, double offered) {
   assert(servers > 0 && offered >= 0.0 && offered < servers);
@@ -45,4 +45,4 @@ FiniteSource machine_repairman(int sources, int servers, double busy_alone) {
   return FiniteSource{busy / total / sources, waiting / total / sources};
 }
 
-}  // namespace vdc::models::cpu
+}  // namespace vdc::sim

@@ -59,7 +59,8 @@ models::ScenarioConfig build(int hosts, int vms) {
 int main(int argc, char** argv) {
   const int hosts = argc > 1 ? std::atoi(argv[1]) : 1000;
   const int vms = argc > 2 ? std::atoi(argv[2]) : 20000;
-  const models::ScenarioConfig scenario = build(hosts, vms);
+  models::ScenarioConfig scenario = build(hosts, vms);
+  models::resolve_ids(scenario);  // as the loader does
 
   const auto start = std::chrono::steady_clock::now();
   const models::RunResult r = models::run_scenario(scenario);

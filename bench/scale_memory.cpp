@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
   const int vms = argc > 2 ? std::atoi(argv[2]) : 20000;
   const int hours = argc > 3 ? std::atoi(argv[3]) : 24;
   const double ctl_max_pct = argc > 4 ? std::atof(argv[4]) : 40.0;
-  const models::ScenarioConfig scenario = build(hosts, vms, hours, ctl_max_pct);
+  models::ScenarioConfig scenario = build(hosts, vms, hours, ctl_max_pct);
+  models::resolve_ids(scenario);  // as the loader does
 
   const auto start = std::chrono::steady_clock::now();
   const models::RunResult r = models::run_scenario(scenario);

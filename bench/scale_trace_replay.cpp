@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
   }
   int vcpus = 0;
   for (const auto& vm : s.vms) vcpus += vm.vcpus;
+  models::resolve_ids(s);  // as the loader does
 
   const auto start = std::chrono::steady_clock::now();
   const models::RunResult r = models::run_scenario(s);

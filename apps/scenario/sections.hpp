@@ -151,7 +151,7 @@ void read_vms(Context& ctx, const Node& section, const Profiles& profiles);
 /// where it is placed: more vCPUs than logical CPUs, a CPU reservation above the host's
 /// capacity, or a memory reservation plus overhead above the host's memory (for a VM placed
 /// by a cluster: on every host of the cluster). Checked as admission control checks them
-/// (models/datacenter_power.cpp, include/vdc/models/admission.hpp), so that a VM that can
+/// (models/placement/, include/vdc/models/admission.hpp), so that a VM that can
 /// power on is never warned about.
 void warn_if_never_fits(Context& ctx, const NeverFitsSite& site, const models::VmConfig& vm);
 

@@ -113,7 +113,10 @@ int run_command(const RunArgs& args) {
   print_diagnostics(loaded);
   if (!loaded.ok()) return kExitInvalid;
   models::ScenarioConfig& config = *loaded.config;
-  scenario::apply(config, *overrides);
+  if (const auto refused = scenario::apply(config, *overrides)) {
+    std::cerr << fmt::format("vdcsim: error: {}\n", *refused);
+    return kExitInvalid;
+  }
   if (formats->files() && !folder &&
       !open_report_folder(folder, std::filesystem::path("vdcsim-out") / config.name)) {
     return kExitInvalid;

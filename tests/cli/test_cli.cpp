@@ -292,6 +292,28 @@ TEST_CASE("bad command-line values are usage errors with status 2 and no report"
   CHECK(!fs::exists(dir / "report.json"));
 }
 
+TEST_CASE("a --duration at or below the scenario's warm-up is a usage error, nothing simulated") {
+  const fs::path dir = scratch("duration-warmup");
+  const fs::path yaml = dir / "warm.yaml";
+  {
+    std::ofstream out(yaml);
+    out << "name: warm\nduration: 1h\nwarmup: 20m\nhosts:\n  - {name: esx01, cpu: {cores_per_socket: 4}, memory: 16 GiB}\n"
+           "vms:\n  - {name: vm01, host: esx01, vcpus: 1, memory: 1 GiB}\n";
+  }
+  const Outcome o = vdcsim("run --quiet --format json --duration 10m --out '" + (dir / "out").string() + "' '" +
+                           yaml.string() + "'");
+  CHECK(o.status == 2);
+  CHECK(contains(o.err, "--duration 10m"));
+  CHECK(contains(o.err, "warm-up"));
+  CHECK(!fs::exists(dir / "out" / "report.json"));
+  // Above the warm-up it runs, and the warm-up is left out of the report.
+  const Outcome ok = vdcsim("run --quiet --format json --duration 30m --out '" + (dir / "out").string() + "' '" +
+                            yaml.string() + "'");
+  REQUIRE(ok.status == 0);
+  const auto doc = nlohmann::json::parse(slurp(dir / "out" / "report.json"));
+  CHECK(doc["duration_s"].get<double>() == 1800.0);
+}
+
 TEST_CASE("a seed that is not a whole number from 0 to 2^64-1 is a usage error") {
   const fs::path dir = scratch("bad-seed");
   for (const char* seed : {"-1", "-18446744073709551615", "abc", "18446744073709551616", "1e3", "+5", "' 5'", "''"}) {

@@ -59,7 +59,7 @@ struct Overrides {
 /// valid scenario (a duration at or below the scenario's `warmup`), why: a message to show
 /// after "vdcsim: error: " before exiting with status 2, without running `config`; nothing
 /// when it is valid. Callers must check it.
-std::optional<std::string> apply(models::ScenarioConfig& config, const Overrides& overrides);
+[[nodiscard]] std::optional<std::string> apply(models::ScenarioConfig& config, const Overrides& overrides);
 
 /// The fidelity named `text` ("fluid" or "detailed"), as written in a scenario.
 [[nodiscard]] std::optional<models::Fidelity> parse_fidelity(std::string_view text);

@@ -43,7 +43,7 @@ HostMemory::HostMemory(const HostConfig& host, const MemoryParams& params, sim::
       last_(start),
       next_sample_(start + sample_period_),
       free_(host.memory_mib) {
-  static_assert(sizeof(Vm) == 248, "docs/memory.md quotes the per-VM state size");
+  static_assert(sizeof(Vm) == 256, "docs/memory.md quotes the per-VM state size");
   assert(params.idle_tax_pct < 100.0 && period_ > sim::Time::zero() &&
          sample_period_ > sim::Time::zero());
 }
@@ -73,8 +73,25 @@ std::optional<std::string> HostMemory::admission_refusal(const VmConfig& vm) con
                              "host", host_name_);
 }
 
+void HostMemory::set_pools(std::vector<MemoryPool> pools) {
+  assert(pooled_vms_ == 0);
+  for (std::size_t p = 0; p < pools.size(); ++p) {
+    assert(pools[p].parent < static_cast<PoolSlot>(p));
+  }
+  pools_ = std::move(pools);
+  quiet_ = false;
+}
+
+void HostMemory::set_pool_limit(PoolSlot pool, double limit_mib) {
+  MemoryPool& p = pools_[static_cast<std::size_t>(pool)];
+  if (p.limit_mib == limit_mib) return;
+  p.limit_mib = limit_mib;
+  quiet_ = false;
+}
+
 PowerOnResult HostMemory::power_on(const VmConfig& vm, sim::Time now, double touched_mib,
-                                   double touch_target_mib) {
+                                   double touch_target_mib, PoolSlot pool) {
+  assert(pool == no_pool || (pool >= 0 && static_cast<std::size_t>(pool) < pools_.size()));
   advance(now);
   if (auto refusal = admission_refusal(vm)) return PowerOnResult{0, std::move(*refusal)};
 
@@ -105,6 +122,8 @@ PowerOnResult HostMemory::power_on(const VmConfig& vm, sim::Time now, double tou
   v.target = inf;
   v.progress = 1.0;
   v.group = -1;
+  v.pool = pool;
+  if (pool != no_pool) ++pooled_vms_;
   if (auto key = share_group_key(static_cast<int>(params_.share_force_salting), vm.guest.os,
                                  vm.guest.salt, params_.unset_salt_common > 0.0)) {
     auto it = std::find_if(groups_.begin(), groups_.end(),
@@ -133,6 +152,7 @@ void HostMemory::power_off(VmHandle vm, sim::Time now) {
   Vm& v = vms_[slot];
   reserved_ -= v.reservation + v.overhead;
   scan_demand_mib_s_ -= v.mem / (params_.share_scan_time_min * 60.0);
+  if (v.pool != no_pool) --pooled_vms_;
   const std::uint32_t last = static_cast<std::uint32_t>(vms_.size() - 1);
   if (slot != last) {
     vms_[slot] = vms_[last];

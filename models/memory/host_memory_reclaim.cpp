@@ -81,16 +81,140 @@ bool HostMemory::enforce_limits() {
   // A limit caps granted memory in every state: ESXi balloons, then compresses and swaps,
   // a VM above its limit even when the host has free memory.
   bool changed = false;
-  for (Vm& v : vms_) {
-    const double over = granted(v) - v.limit;
-    if (over <= eps) continue;
-    const double floor_content = std::min(v.touched, v.mem - v.balloon_max);
-    changed = inflate_to(v, std::max(floor_content, v.content - over * v.content / granted(v))) ||
-              changed;
-    const double left = granted(v) - v.limit;
-    if (left > eps) changed = zip_swap_pages(v, left) || changed;
+  for (Vm& v : vms_) changed = cap_granted(v, v.limit) || changed;
+  if (pooled_vms_ > 0) changed = enforce_pool_limits() || changed;
+  return changed;
+}
+
+bool HostMemory::cap_granted(Vm& v, double cap) {
+  const double over = granted(v) - cap;
+  if (over <= eps) return false;
+  const double floor_content = std::min(v.touched, v.mem - v.balloon_max);
+  bool changed = inflate_to(v, std::max(floor_content, v.content - over * v.content / granted(v)));
+  const double left = granted(v) - cap;
+  if (left > eps) changed = zip_swap_pages(v, left) || changed;
+  return changed;
+}
+
+bool HostMemory::enforce_pool_limits() {
+  // A pool's limit caps what its subtree's VMs are granted together, enforced as a VM's
+  // limit is (balloon, then compression and swap), the excess spread over the subtree's
+  // VMs by a fill of the limit with their reclaim weights (and their pools' shares). The
+  // deepest pools come first (children follow their parents in pools_), so a parent sees
+  // what its children's limits left.
+  bool changed = false;
+  const std::size_t n = vms_.size();
+  resize_tree_scratch();
+  for (std::size_t p = pools_.size(); p-- > 0;) {
+    const double limit = pools_[p].limit_mib;
+    if (limit == inf) continue;
+    const auto top = static_cast<PoolSlot>(p);
+    for (std::size_t q = 0; q < pools_.size(); ++q) {
+      const PoolSlot parent = pools_[q].parent;
+      pool_scratch_[q].in = q == p || (parent != no_pool && pool_scratch_[static_cast<std::size_t>(parent)].in);
+    }
+    double total = 0.0;
+    for (const Vm& v : vms_) {
+      if (v.pool != no_pool && pool_scratch_[static_cast<std::size_t>(v.pool)].in) total += granted(v);
+    }
+    // A relative tolerance, so that rounding left by the last enforcement asks for nothing.
+    if (total - limit <= 1e-9 * std::max(1.0, limit)) continue;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Vm& v = vms_[i];
+      const double g = granted(v);
+      // What the balloon and compression and swap cannot take: its reservation, and the
+      // shareable part of the content left at the balloon's cap.
+      const double floor_content = std::min(v.touched, v.mem - v.balloon_max);
+      const double kept = shareable_frac(v) * std::min(v.content, floor_content);
+      tree_weight_[i] = weight(v);
+      tree_demand_[i] = g;
+      tree_floor_[i] = std::min(g, std::max(std::min(v.reservation, g), kept));
+    }
+    solve_tree(top, limit, false);
+    for (std::size_t i = 0; i < n; ++i) {
+      Vm& v = vms_[i];
+      if (v.pool != no_pool && pool_scratch_[static_cast<std::size_t>(v.pool)].in) {
+        changed = cap_granted(v, tree_alloc_[i]) || changed;
+      }
+    }
   }
   return changed;
+}
+
+void HostMemory::solve_tree(PoolSlot top, double capacity, bool cap_pools) {
+  // The pools' tree solved level by level, as the CPU entitlement tree does: bottom-up, a
+  // pool demands what its subtree demands (at most what it holds plus what its limit
+  // leaves, when cap_pools) and needs its subtree's floors; top-down, each level shares
+  // what its parent was allocated, pools weighted by their shares under the idle tax of
+  // their subtree's active fraction, VMs by their own weights.
+  const std::size_t np = pools_.size();
+  pool_scratch_.resize(np);
+  child_vms_.resize(np + 1);
+  child_pools_.resize(np + 1);
+  for (auto& c : child_vms_) c.clear();
+  for (auto& c : child_pools_) c.clear();
+  // Node 0 is `top` (the host when no_pool); pool p below it is node p + 1.
+  auto node_of = [top](PoolSlot p) { return p == top ? std::size_t{0} : static_cast<std::size_t>(p) + 1; };
+  for (std::size_t p = 0; p < np; ++p) {
+    const PoolSlot parent = pools_[p].parent;
+    PoolScratch& s = pool_scratch_[p];
+    s = PoolScratch{};
+    s.in = top == no_pool || static_cast<PoolSlot>(p) == top ||
+           (parent != no_pool && pool_scratch_[static_cast<std::size_t>(parent)].in);
+    if (s.in && static_cast<PoolSlot>(p) != top) child_pools_[node_of(parent)].push_back(static_cast<std::uint32_t>(p));
+  }
+  for (std::size_t i = 0; i < vms_.size(); ++i) {
+    const Vm& v = vms_[i];
+    if (top != no_pool && (v.pool == no_pool || !pool_scratch_[static_cast<std::size_t>(v.pool)].in)) continue;
+    child_vms_[node_of(v.pool)].push_back(static_cast<std::uint32_t>(i));
+    if (v.pool == top) continue;
+    PoolScratch& s = pool_scratch_[static_cast<std::size_t>(v.pool)];
+    s.demand += tree_demand_[i];
+    s.floor += tree_floor_[i];
+    s.held += v.host_mib;
+    s.held_active += active_estimate(v) * v.host_mib;
+    s.granted += granted(v);
+    s.has_vm = true;
+  }
+  for (std::size_t p = np; p-- > 0;) {
+    PoolScratch& s = pool_scratch_[p];
+    if (!s.in || !s.has_vm || static_cast<PoolSlot>(p) == top) continue;
+    const double limit = pools_[p].limit_mib;
+    if (cap_pools && limit != inf) s.demand = std::min(s.demand, s.held + std::max(0.0, limit - s.granted));
+    const PoolSlot parent = pools_[p].parent;
+    if (parent == no_pool || parent == top) continue;
+    PoolScratch& up = pool_scratch_[static_cast<std::size_t>(parent)];
+    up.demand += s.demand;
+    up.floor += s.floor;
+    up.held += s.held;
+    up.held_active += s.held_active;
+    up.granted += s.granted;
+    up.has_vm = true;
+  }
+  auto solve_node = [this](std::size_t node, double node_capacity) {
+    tree_solver_.clear();
+    tree_solver_.add_resource(node_capacity);
+    for (const std::uint32_t i : child_vms_[node]) {
+      tree_solver_.uses(tree_solver_.add_consumer(tree_weight_[i], tree_demand_[i], tree_floor_[i]), 0);
+    }
+    for (const std::uint32_t p : child_pools_[node]) {
+      const PoolScratch& s = pool_scratch_[p];
+      if (!s.has_vm) continue;
+      const double f = s.held > 0.0 ? s.held_active / s.held : 1.0;
+      tree_solver_.uses(tree_solver_.add_consumer(pools_[p].shares / tax_factor(f), s.demand, s.floor), 0);
+    }
+    tree_solver_.solve();
+    sim::FairShare::ConsumerId c = 0;
+    for (const std::uint32_t i : child_vms_[node]) tree_alloc_[i] = tree_solver_.allocation(c++);
+    for (const std::uint32_t p : child_pools_[node]) {
+      if (pool_scratch_[p].has_vm) pool_scratch_[p].allocation = tree_solver_.allocation(c++);
+    }
+  };
+  solve_node(0, capacity);
+  for (std::size_t p = 0; p < np; ++p) {
+    const PoolScratch& s = pool_scratch_[p];
+    if (s.in && s.has_vm && static_cast<PoolSlot>(p) != top) solve_node(p + 1, s.allocation);
+  }
 }
 
 double HostMemory::weight(const Vm& v) const {
@@ -104,7 +228,11 @@ bool HostMemory::reclaim(double need, Technique technique) {
   const bool balloon = technique == Technique::balloon;
   double total = 0.0;
   for (const Vm& v : vms_) total += v.host_mib;
-  const bool rebuild = begin_solve(std::max(0.0, total - need));
+  // Through the pools' tree while a VM is in a pool; otherwise one solve over the VMs.
+  const bool tree = pooled_vms_ > 0;
+  const double capacity = std::max(0.0, total - need);
+  const bool rebuild = !tree && begin_solve(capacity);
+  if (tree) resize_tree_scratch();
   for (std::size_t i = 0; i < vms_.size(); ++i) {
     const Vm& v = vms_[i];
     const double gain_max =
@@ -115,13 +243,21 @@ bool HostMemory::reclaim(double need, Technique technique) {
     // While ballooning, a VM whose target lies above what it holds gets balloon back, so
     // memory also moves between VMs as shares and the idle tax say.
     const double demand = v.host_mib + (balloon ? regain_mib(v) : 0.0);
-    set_consumer(i, rebuild, weight(v), demand, floor);
+    if (tree) {
+      set_tree_consumer(i, weight(v), demand, floor);
+    } else {
+      set_consumer(i, rebuild, weight(v), demand, floor);
+    }
   }
-  solver_.solve();
+  if (tree) {
+    solve_tree(no_pool, capacity, true);
+  } else {
+    solver_.solve();
+  }
   bool changed = false;
   for (std::size_t i = 0; i < vms_.size(); ++i) {
     Vm& v = vms_[i];
-    v.target = solver_.allocation(static_cast<sim::FairShare::ConsumerId>(i));
+    v.target = tree ? tree_alloc_[i] : solver_.allocation(static_cast<sim::FairShare::ConsumerId>(i));
     const double excess = v.host_mib - v.target;
     if (excess < -eps && balloon) {
       changed = give_back(v, -excess) || changed;
@@ -148,16 +284,26 @@ bool HostMemory::restore(double surplus) {
     any = any || v.balloon > 0.0;
   }
   if (!any) return false;
-  const bool rebuild = begin_solve(total + surplus);
+  const bool tree = pooled_vms_ > 0;
+  const bool rebuild = !tree && begin_solve(total + surplus);
+  if (tree) resize_tree_scratch();
   for (std::size_t i = 0; i < vms_.size(); ++i) {
     const Vm& v = vms_[i];
-    set_consumer(i, rebuild, weight(v), v.host_mib + regain_mib(v), v.host_mib);
+    if (tree) {
+      set_tree_consumer(i, weight(v), v.host_mib + regain_mib(v), v.host_mib);
+    } else {
+      set_consumer(i, rebuild, weight(v), v.host_mib + regain_mib(v), v.host_mib);
+    }
   }
-  solver_.solve();
+  if (tree) {
+    solve_tree(no_pool, total + surplus, true);
+  } else {
+    solver_.solve();
+  }
   bool changed = false;
   for (std::size_t i = 0; i < vms_.size(); ++i) {
     Vm& v = vms_[i];
-    v.target = solver_.allocation(static_cast<sim::FairShare::ConsumerId>(i));
+    v.target = tree ? tree_alloc_[i] : solver_.allocation(static_cast<sim::FairShare::ConsumerId>(i));
     changed = give_back(v, std::max(0.0, v.target - v.host_mib)) || changed;
   }
   return changed;
@@ -187,6 +333,21 @@ void HostMemory::set_consumer(std::size_t i, bool rebuild, double weight, double
   solver_.set_weight(c, weight);
   solver_.set_demand(c, demand);
   solver_.set_reservation(c, floor);
+}
+
+void HostMemory::resize_tree_scratch() {
+  const std::size_t n = vms_.size();
+  tree_weight_.resize(n);
+  tree_demand_.resize(n);
+  tree_floor_.resize(n);
+  tree_alloc_.resize(n);
+  pool_scratch_.resize(pools_.size());
+}
+
+void HostMemory::set_tree_consumer(std::size_t i, double weight, double demand, double floor) {
+  tree_weight_[i] = weight;
+  tree_demand_[i] = demand;
+  tree_floor_[i] = floor;
 }
 
 double HostMemory::regain_mib(const Vm& v) const {

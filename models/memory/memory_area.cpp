@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cassert>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -15,6 +16,14 @@
 
 namespace vdc::models::memory {
 namespace {
+
+// Pool limits that move between hosts are applied once all events of the same instant ran
+// (larger priorities run later), as the CPU area does.
+constexpr int end_of_step = 1000;
+
+/// A resource pool's memory shares: its level counts as a VM of 16 GB (reference A.1),
+/// a custom number as given.
+constexpr double pool_share_mib = 16384.0;
 
 class MemoryArea final : public Area {
  public:
@@ -38,6 +47,7 @@ class MemoryArea final : public Area {
     vm_of_handle_.resize(ctx.config.hosts.size());
     // Memory host ids are host indices: every host is added in order.
     for (const HostConfig& h : ctx.config.hosts) model_->add_host(h);
+    set_up_pools();
     vms_.resize(ctx.config.vms.size());
     // Trace files are read now, so that a bad one fails the run before it starts.
     for (VmId v = 0; v < vms_.size(); ++v) start_trace(v);
@@ -45,12 +55,13 @@ class MemoryArea final : public Area {
 
   std::optional<std::string> refusal(VmId vm, HostId host) const override {
     // The ledgers have already checked the VM's reservation, unless the reservations of
-    // the host's pools exceed its memory (the loader does not refuse such pools); the
-    // host's memory model refuses it then.
+    // the host's pools exceed its memory (the loader refuses such pools; a configuration
+    // built in code may have them); the host's memory model refuses it then.
     return model_->host(static_cast<MemoryModel::HostId>(host)).admission_refusal(ctx_.config.vms[vm]);
   }
 
   void power_on(VmId vm, HostId host) override { start(vm, host, 0.0, 0.0); }
+
 
   void power_off(VmId vm) override { stop(vm); }
 
@@ -75,6 +86,7 @@ class MemoryArea final : public Area {
  private:
   struct Vm {
     std::optional<VmRef> ref;                         // while on
+    int pool = -1;                                    // its pool where it runs, -1: none
     std::optional<trace::TraceCursor> trace;          // active MiB, when its trace has memory
     double touched_mib = 0.0;                         // carried by a migration
     double touch_target_mib = 0.0;
@@ -82,8 +94,11 @@ class MemoryArea final : public Area {
 
   void start(VmId v, HostId host, double touched_mib, double touch_target_mib) {
     Vm& vm = vms_[v];
+    vm.pool = pools_.empty() ? -1 : pool_on_host(ctx_.config, ctx_.config.vms[v].pool_id, static_cast<int>(host));
+    const PoolSlot slot = vm.pool >= 0 ? pools_[static_cast<std::size_t>(vm.pool)].slot : no_pool;
     const ModelPowerOn on = model_->power_on(static_cast<MemoryModel::HostId>(host), ctx_.config.vms[v],
-                                             touched_mib, touch_target_mib);
+                                             touched_mib, touch_target_mib, slot);
+    count_pools(v, host, +1.0);
     assert(on.vm.has_value() && "memory admission is checked before a VM starts");
     vm.ref = on.vm;
     auto& handles = vm_of_handle_[host];
@@ -95,8 +110,87 @@ class MemoryArea final : public Area {
 
   void stop(VmId v) {
     Vm& vm = vms_[v];
+    count_pools(v, vm.ref->host, -1.0);
     model_->power_off(*vm.ref);
     vm.ref.reset();
+    vm.pool = -1;
+  }
+
+  /// Gives every host the resource pools that can hold its VMs: its cluster's, then its
+  /// own, each at the same slot on every host of its tree (parents before children).
+  void set_up_pools() {
+    const ScenarioConfig& config = ctx_.config;
+    if (config.pools.empty()) return;
+    pools_.resize(config.pools.size());
+    std::vector<std::int32_t> cluster_count(config.clusters.size(), 0);
+    std::vector<std::int32_t> host_count(config.hosts.size(), 0);
+    for (const std::size_t p : config.pool_order) {
+      const PoolConfig& pc = config.pools[p];
+      if (pc.root_cluster >= 0) pools_[p].slot = cluster_count[static_cast<std::size_t>(pc.root_cluster)]++;
+    }
+    for (const std::size_t p : config.pool_order) {
+      const PoolConfig& pc = config.pools[p];
+      if (pc.root_host < 0) continue;
+      const int cluster = config.hosts[static_cast<std::size_t>(pc.root_host)].cluster_id;
+      pools_[p].slot = (cluster >= 0 ? cluster_count[static_cast<std::size_t>(cluster)] : 0) +
+                       host_count[static_cast<std::size_t>(pc.root_host)]++;
+    }
+    mem_here_.resize(config.hosts.size());
+    for (HostId h = 0; h < config.hosts.size(); ++h) {
+      const int cluster = config.hosts[h].cluster_id;
+      std::vector<MemoryPool> list(static_cast<std::size_t>(
+          (cluster >= 0 ? cluster_count[static_cast<std::size_t>(cluster)] : 0) + host_count[h]));
+      if (list.empty()) continue;
+      for (const std::size_t p : config.pool_order) {
+        const PoolConfig& pc = config.pools[p];
+        const bool here = pc.root_host == static_cast<int>(h) || (cluster >= 0 && pc.root_cluster == cluster);
+        if (!here) continue;
+        MemoryPool& mp = list[static_cast<std::size_t>(pools_[p].slot)];
+        mp.parent = pc.parent_id >= 0 ? pools_[static_cast<std::size_t>(pc.parent_id)].slot : no_pool;
+        mp.shares = mem_shares(pc.mem, pool_share_mib);
+        // A host's pool has its whole limit here; a cluster's pool its part, set as its
+        // VMs power on (refresh_limits).
+        if (pc.root_host >= 0 && pc.mem.limit) mp.limit_mib = *pc.mem.limit;
+      }
+      mem_here_[h].assign(list.size(), 0.0);
+      model_->set_pools(static_cast<MemoryModel::HostId>(h), std::move(list));
+    }
+  }
+
+  /// Counts the memory of VM `v`, entering (+1) or leaving (-1) `host`, in its pools; a
+  /// limited cluster pool whose total moves has its parts of the limit set again.
+  void count_pools(VmId v, HostId host, double sign) {
+    const double mib = sign * ctx_.config.vms[v].memory_mib;
+    for (int p = vms_[v].pool; p >= 0; p = ctx_.config.pools[static_cast<std::size_t>(p)].parent_id) {
+      Pool& pool = pools_[static_cast<std::size_t>(p)];
+      const PoolConfig& pc = ctx_.config.pools[static_cast<std::size_t>(p)];
+      mem_here_[host][static_cast<std::size_t>(pool.slot)] += mib;
+      pool.mem_on += mib;
+      if (pc.root_cluster < 0 || !pc.mem.limit || pool.dirty) continue;
+      pool.dirty = true;
+      dirty_.push_back(static_cast<std::size_t>(p));
+      if (dirty_.size() == 1) ctx_.sim.at(ctx_.sim.now(), [this] { refresh_limits(); }, end_of_step);
+    }
+  }
+
+  /// A cluster's pool's limit is split among the cluster's hosts in proportion to the
+  /// configured memory of its subtree's powered-on VMs on each (docs/memory.md "Resource
+  /// pools"), as the CPU area splits its MHz by vCPUs.
+  void refresh_limits() {
+    const ScenarioConfig& config = ctx_.config;
+    for (const std::size_t p : dirty_) {
+      Pool& pool = pools_[p];
+      pool.dirty = false;
+      const PoolConfig& pc = config.pools[p];
+      const auto slot = static_cast<std::size_t>(pool.slot);
+      for (HostId h = 0; h < config.hosts.size(); ++h) {
+        if (config.hosts[h].cluster_id != pc.root_cluster) continue;
+        const double here = mem_here_[h][slot];
+        if (here <= 0.0 || pool.mem_on <= 0.0) continue;
+        model_->set_pool_limit(static_cast<MemoryModel::HostId>(h), pool.slot, *pc.mem.limit * here / pool.mem_on);
+      }
+    }
+    dirty_.clear();
   }
 
   void on_progress(VmRef ref, double progress) {
@@ -126,8 +220,17 @@ class MemoryArea final : public Area {
     schedule_sample(v);
   }
 
+  struct Pool {
+    PoolSlot slot = no_pool;  // its slot on the hosts of its tree
+    double mem_on = 0.0;      // configured MiB of its subtree's powered-on VMs, all hosts
+    bool dirty = false;       // its limit's parts wait for refresh_limits
+  };
+
   AreaContext ctx_;
   sim::Signal<ProgressChanged>& progress_;
+  std::vector<Pool> pools_;                    // by pool index; empty without pools
+  std::vector<std::vector<double>> mem_here_;  // per host, per slot: its subtree's MiB there
+  std::vector<std::size_t> dirty_;             // cluster pools whose limit parts moved
   std::unique_ptr<MemoryModel> model_;
   std::vector<std::vector<VmId>> vm_of_handle_;  // per host: memory model handle -> VM
   std::vector<Vm> vms_;

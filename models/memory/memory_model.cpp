@@ -28,10 +28,23 @@ MemoryModel::HostId MemoryModel::add_host(const HostConfig& host) {
   return id;
 }
 
-ModelPowerOn MemoryModel::power_on(HostId host, const VmConfig& vm, double touched_mib,
-                                   double touch_target_mib) {
+void MemoryModel::set_pools(HostId host, std::vector<MemoryPool> pools) {
   HostSlot& h = hosts_[host];
-  PowerOnResult r = h.memory.power_on(vm, sim_.now(), touched_mib, touch_target_mib);
+  h.memory.set_pools(std::move(pools));
+  h.settled = false;
+}
+
+void MemoryModel::set_pool_limit(HostId host, PoolSlot pool, double limit_mib) {
+  HostSlot& h = hosts_[host];
+  // The host leaves its quiet state if the limit moved; its next step enforces it.
+  h.memory.set_pool_limit(pool, limit_mib);
+  if (!h.memory.quiet()) h.settled = false;
+}
+
+ModelPowerOn MemoryModel::power_on(HostId host, const VmConfig& vm, double touched_mib,
+                                   double touch_target_mib, PoolSlot pool) {
+  HostSlot& h = hosts_[host];
+  PowerOnResult r = h.memory.power_on(vm, sim_.now(), touched_mib, touch_target_mib, pool);
   if (!r.admitted()) return ModelPowerOn{std::nullopt, std::move(r.refusal)};
   h.settled = false;
   if (h.vms.size() <= r.vm) h.vms.resize(r.vm + 1);

@@ -24,6 +24,19 @@ namespace vdc::models::memory {
 /// Identifies a VM powered on on one HostMemory (never reused by that host).
 using VmHandle = std::uint32_t;
 
+/// Index of a resource pool in a HostMemory's pool list (HostMemory::set_pools).
+using PoolSlot = std::int32_t;
+/// "Directly under the host": a VM in no pool, or a pool at the top of the tree.
+inline constexpr PoolSlot no_pool = -1;
+
+/// A resource pool as one host's memory sees it (docs/memory.md "Resource pools").
+struct MemoryPool {
+  PoolSlot parent = no_pool;  ///< the parent pool's slot (a lower one), or no_pool
+  double shares = 0.0;        ///< memory shares among its siblings (reference A.1)
+  /// Cap on the memory granted to the VMs of its subtree on this host together, MiB.
+  double limit_mib = std::numeric_limits<double>::infinity();
+};
+
 /// Memory of one VM at an instant, MiB (esxtop names in brackets).
 struct VmMemoryStats {
   double configured_mib = 0.0;   ///< configured memory
@@ -87,8 +100,22 @@ class HostMemory {
   /// with `touched_mib` already touched (0 for a boot; a migrated VM brings its touched
   /// memory) and touches the rest at memory.touch_rate_mib_per_s, up to its workload's
   /// touched fraction or `touch_target_mib` if larger (a migrated VM's touch target).
+  /// `pool` is its resource pool's slot in the list of set_pools(), or no_pool.
   PowerOnResult power_on(const VmConfig& vm, sim::Time now, double touched_mib = 0.0,
-                         double touch_target_mib = 0.0);
+                         double touch_target_mib = 0.0, PoolSlot pool = no_pool);
+
+  /// Sets the resource pools of this host, every parent before its children, before any
+  /// VM is powered on in one. A pool's memory shares divide contention among its siblings
+  /// and its limit caps its subtree's granted memory (docs/memory.md "Resource pools").
+  /// A host without pools, or whose VMs are in none, reclaims exactly as without them.
+  void set_pools(std::vector<MemoryPool> pools);
+
+  /// Changes the limit of pool `pool` (a cluster pool's part on this host moves as its
+  /// VMs come and go); enforced from the next step.
+  void set_pool_limit(PoolSlot pool, double limit_mib);
+
+  /// The resource pools of this host, as set_pools() gave them.
+  [[nodiscard]] std::span<const MemoryPool> pools() const { return pools_; }
 
   /// Powers a VM off at `now`: its memory, reservation and swap file are released.
   void power_off(VmHandle vm, sim::Time now);
@@ -161,7 +188,7 @@ class HostMemory {
  private:
   static constexpr double inf = std::numeric_limits<double>::infinity();
 
-  /// Per-VM state: 30 doubles and two 32-bit integers, 248 bytes (docs/memory.md).
+  /// Per-VM state: 30 doubles and three 32-bit integers, 256 bytes (docs/memory.md).
   struct Vm {
     // Configuration, fixed at power-on.
     double mem;          // configured memory M
@@ -197,7 +224,16 @@ class HostMemory {
     double active_now;     // resident active / granted, the current sample
     double progress;       // CPU progress factor
     std::int32_t group;    // TPS sharing group, -1 for intra-VM only
+    PoolSlot pool;         // resource pool, no_pool when directly under the host
     VmHandle handle;
+  };
+
+  /// Aggregates of a pool's subtree during one solve over the pool tree.
+  struct PoolScratch {
+    double demand = 0.0, floor = 0.0, held = 0.0, held_active = 0.0, granted = 0.0;
+    double allocation = 0.0;
+    bool in = false;      // in the subtree being solved
+    bool has_vm = false;  // a VM of the subtree is on the host
   };
 
   /// Image-sharing group of VMs with equal share_group_key (kept when empty: few exist).
@@ -225,6 +261,15 @@ class HostMemory {
   bool rebalance();
   bool reallocate();
   bool enforce_limits();
+  bool cap_granted(Vm& v, double cap);
+  bool enforce_pool_limits();
+  void solve_tree(PoolSlot top, double capacity, bool cap_pools);
+  void resize_tree_scratch();
+  void set_tree_consumer(std::size_t i, double weight, double demand, double floor);
+  [[nodiscard]] double tax_factor(double f) const { return f + tax_k_ * (1.0 - f); }
+  [[nodiscard]] double active_estimate(const Vm& v) const {
+    return std::max({v.f_fast, v.f_slow, v.active_now});
+  }
   [[nodiscard]] bool ballooned() const;
   bool redistribute();
   bool reclaim(double need, Technique technique);
@@ -269,6 +314,15 @@ class HostMemory {
   std::vector<Group> groups_;
   sim::FairShare solver_;     // one consumer per VM, in vms_ order
   bool solver_dirty_ = true;  // VMs added, removed or reordered since the last solve
+  // Resource pools (set_pools); solves go through the tree while a VM is in one.
+  std::vector<MemoryPool> pools_;
+  std::size_t pooled_vms_ = 0;  // powered-on VMs in a pool
+  // Scratch of solve_tree: per VM (vms_ order) weight, demand, floor in, allocation out;
+  // per pool its aggregates; per node (0 the top, pool p at p + 1) its children.
+  std::vector<double> tree_weight_, tree_demand_, tree_floor_, tree_alloc_;
+  std::vector<PoolScratch> pool_scratch_;
+  std::vector<std::vector<std::uint32_t>> child_vms_, child_pools_;
+  sim::FairShare tree_solver_;
 };
 
 }  // namespace vdc::models::memory

@@ -61,10 +61,18 @@ class MemoryModel {
   /// Mem.BalancePeriod from now.
   HostId add_host(const HostConfig& host);
 
+  /// Sets the resource pools of `host` (HostMemory::set_pools), before any VM is powered
+  /// on there in one of them.
+  void set_pools(HostId host, std::vector<MemoryPool> pools);
+
+  /// Changes the limit of pool `pool` on `host` (HostMemory::set_pool_limit).
+  void set_pool_limit(HostId host, PoolSlot pool, double limit_mib);
+
   /// Powers `vm` on `host` at sim.now(), after admission control; `touched_mib` is memory
-  /// the guest has already touched (a migrated VM), 0 for a boot.
+  /// the guest has already touched (a migrated VM), 0 for a boot; `pool` is its pool's
+  /// slot in the host's set_pools() list, or no_pool.
   ModelPowerOn power_on(HostId host, const VmConfig& vm, double touched_mib = 0.0,
-                        double touch_target_mib = 0.0);
+                        double touch_target_mib = 0.0, PoolSlot pool = no_pool);
 
   /// Memory of a powered-on VM at sim.now() (its host brought up to now first): what a
   /// migration reads before the VM leaves.

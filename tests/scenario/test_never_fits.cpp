@@ -130,19 +130,18 @@ TEST_CASE("warned exactly when admission refuses, at the edges of every check") 
   CHECK(off.size() < static_cast<std::size_t>(n));
 }
 
-TEST_CASE("pools under a host may lend a CPU reservation above it: no warning then") {
+TEST_CASE("pools under a host lend up to its capacity: no warning for a VM that fits through them") {
+  // A pool cannot reserve more than its host (tests/scenario/test_pool_reservations.cpp),
+  // so what pools lend never takes a VM above its host's capacity.
   const LoadResult r = load(R"(name: pools
 duration: 1m
 hosts:
-  - {name: h1, memory: 64 GiB, cpu: {cores_per_socket: 4, frequency: 2 GHz}}
   - {name: h2, memory: 64 GiB, cpu: {cores_per_socket: 4, frequency: 2 GHz}}
   - {name: h3, memory: 64 GiB, cpu: {cores_per_socket: 4, frequency: 2 GHz}}
 resource_pools:
-  - {name: fixed, parent: h1, cpu: {reservation: 100 GHz, expandable: false}}
   - {name: lending, parent: h2, cpu: {reservation: 4 GHz}}
   - {name: lending3, parent: h3, cpu: {reservation: 4 GHz}}
 vms:
-  - {name: in-fixed, pool: fixed, cpu: {reservation: 50 GHz}}
   - {name: in-lending, pool: lending, cpu: {reservation: 8 GHz}}
   - {name: over-lending, pool: lending3, cpu: {reservation: 8001 MHz}}
 )");
@@ -150,7 +149,7 @@ vms:
   // lending3 reserves 4 GHz of h3 and lends the other 4: 8000 MHz in all.
   CHECK(messages(r) ==
         std::vector<std::string>{
-            "t.yaml:14:61: warning: VM 'over-lending' can never power on: cpu reservation "
+            "t.yaml:11:61: warning: VM 'over-lending' can never power on: cpu reservation "
             "8001 MHz exceeds the capacity of host 'h3', 8000 MHz (4 cores x 2000 MHz)"});
   CHECK(refused(*r.config) == std::set<std::string>{"over-lending"});
 }

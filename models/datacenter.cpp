@@ -30,7 +30,7 @@ RunResult run_areas(const ScenarioConfig& scenario, std::span<const AreaSpec* co
   result.sample_interval = config.sample_interval;
   result.metrics = sim::MetricsRegistry(config.sample_interval);
 
-  DatacenterRun run(config, areas, result, options.series_budget_bytes);
+  DatacenterRun run(config, areas, result, options);
   sim::Simulator& sim = run.simulator();
   const sim::Time end = config.duration;
 

@@ -64,9 +64,10 @@ std::vector<std::size_t> dependency_order(std::span<const AreaSpec* const> areas
 }  // namespace
 
 DatacenterRun::DatacenterRun(const ScenarioConfig& config, std::span<const AreaSpec* const> areas,
-                             RunResult& result, std::size_t series_budget_bytes)
-    : config_(config), result_(result), series_(plan_series(config, areas, series_budget_bytes)) {
+                             RunResult& result, const RunOptions& options)
+    : config_(config), result_(result), series_(plan_series(config, areas, options.series_budget_bytes)) {
   assert(config_.ids_resolved);
+  for (const auto& [entity, name] : options.keep_series) result_.metrics.gauge(entity, name, true);
   state_.hosts.resize(config_.hosts.size());
   state_.vms.resize(config_.vms.size());
   admission_.resize(config_.vms.size());
@@ -206,6 +207,7 @@ void DatacenterRun::finish(sim::Time end) {
     f.pcpus = hc.cpu.pcpus();
     f.lcpus = hc.cpu.lcpus();
     f.capacity_mhz = hc.cpu.capacity_mhz();
+    f.granted_capacity_mhz = f.capacity_mhz;  // the CPU area adds its hyperthreading gain
     f.memory_mib = hc.memory_mib;
     for (const VmId v : state_.hosts[h].vms) f.vcpus += config_.vms[v].vcpus;
     result_.hosts.push_back(std::move(f));

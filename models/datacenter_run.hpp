@@ -28,9 +28,9 @@ namespace vdc::models {
 class DatacenterRun {
  public:
   /// Builds the areas (`areas` in the registry's order, ids of `config` resolved) into
-  /// `result.metrics` and powers on the VMs that start on.
+  /// `result.metrics`, the series `options` asks for, and powers on the VMs that start on.
   DatacenterRun(const ScenarioConfig& config, std::span<const AreaSpec* const> areas, RunResult& result,
-                std::size_t series_budget_bytes);
+                const RunOptions& options);
   ~DatacenterRun();
   DatacenterRun(const DatacenterRun&) = delete;
   DatacenterRun& operator=(const DatacenterRun&) = delete;

@@ -54,7 +54,7 @@ Headroom ready_headroom(const CapacityEntry& h, const ReferenceVm& ref, double m
   if (!ok(0)) return count(0);
   if (ok(limit)) {
     if (limit == kReadySearchLimit) return not_reached(fmt::format("never binds within {} VMs", kReadySearchLimit));
-    return not_reached(fmt::format("not reached within the {} VM(s) cpu_util allows (searched no further)", limit));
+    return not_reached(fmt::format("not reached within the {} {} cpu_util allows (searched no further)", limit, limit == 1 ? "VM" : "VMs"));
   }
   int lo = 0, hi = limit;  // ok(lo) holds, ok(hi) does not
   while (hi - lo > 1) {

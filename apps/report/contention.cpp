@@ -51,8 +51,10 @@ ContentionReport analyse_contention(const models::RunResult& run, const Contenti
   }
   for (const auto& h : run.hosts) {
     const auto entity = metric::host_entity(h.name);
-    if (h.capacity_mhz > 0) {
-      check(m, entity, {metric::host_cpu_used_mhz, "cpu_util_pct", 100.0 / h.capacity_mhz, s.host_cpu_util_pct},
+    // Utilisation of the capacity the CPU model grants (hyperthreads included), at most 100%.
+    const double capacity = h.granted_capacity_mhz > 0 ? h.granted_capacity_mhz : h.capacity_mhz;
+    if (capacity > 0) {
+      check(m, entity, {metric::host_cpu_used_mhz, "cpu_util_pct", 100.0 / capacity, s.host_cpu_util_pct},
             Offender{"host", h.name, h.name, {}, 0, 0, 0, 0}, rep.offenders);
     }
     // Soft or worse: the host is reclaiming memory by ballooning, compression or swapping.

@@ -27,6 +27,8 @@ Json host_json(const HostSummary& h) {
         {"demand_mhz_avg", r6(h.cpu.demand_mhz_avg)},
         {"used_mhz_avg", r6(h.cpu.used_mhz_avg)},
         {"util_pct_avg", r6(h.cpu.util_pct_avg)},
+        {"granted_capacity_mhz", r6(h.cpu.granted_capacity_mhz)},
+        {"usage_pct_avg", r6(h.cpu.usage_pct_avg)},
         {"vcpus", h.cpu.vcpus},
         {"vcpu_per_pcpu", r6(h.cpu.vcpu_per_pcpu)}}},
       {"memory",

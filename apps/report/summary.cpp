@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
 
 #include "vdc/models/metric_names.hpp"
 
@@ -45,6 +48,10 @@ HostSummary summarize_host(const models::HostFacts& facts, const sim::MetricsReg
   h.cpu.used_mhz_avg = m.average(metric::host_cpu_used_mhz);
   h.cpu.demand_mhz_avg = m.average(metric::host_cpu_demand_mhz);
   h.cpu.util_pct_avg = facts.capacity_mhz > 0 ? 100.0 * h.cpu.used_mhz_avg / facts.capacity_mhz : 0.0;
+  // A run without the CPU area leaves the granted capacity unset: the cores' then.
+  h.cpu.granted_capacity_mhz = facts.granted_capacity_mhz > 0 ? facts.granted_capacity_mhz : facts.capacity_mhz;
+  h.cpu.usage_pct_avg =
+      h.cpu.granted_capacity_mhz > 0 ? 100.0 * h.cpu.used_mhz_avg / h.cpu.granted_capacity_mhz : 0.0;
   h.cpu.vcpus = facts.vcpus;
   h.cpu.vcpu_per_pcpu = facts.pcpus > 0 ? static_cast<double>(facts.vcpus) / facts.pcpus : 0.0;
 
@@ -101,7 +108,76 @@ VmSummary summarize_vm(const models::VmFacts& facts, const sim::MetricsRegistry&
   return v;
 }
 
+bool keeps_series(const sim::MetricsRegistry& m, const std::string& entity, std::string_view gauge) {
+  const auto id = m.find(entity, gauge);
+  return id && !m.series(*id).empty();
+}
+
+/// Says when vms_timeseries.csv lacks VMs or columns the user may expect there.
+void add_series_warnings(const models::RunResult& run, const SeriesSettings& series, std::vector<RunWarning>& out) {
+  if (run.vms.empty()) return;
+  if (series.rule == SeriesSettings::Rule::top) {
+    std::size_t missing = 0;
+    for (const auto& name : series.vms) {
+      if (!keeps_series(run.metrics, metric::vm_entity(name), metric::vm_cpu_ready)) ++missing;
+    }
+    if (missing > 0) {
+      out.push_back({"vm_series_partial",
+                     fmt::format("{} of the {} VMs chosen by --series {} kept no per-interval series (the run that "
+                                 "records them was interrupted): vms_timeseries.csv has no rows for them.",
+                                 missing, series.vms.size(), series.top)});
+    }
+    return;
+  }
+  if (series.rule != SeriesSettings::Rule::budget) return;
+  // A gauge no area published (a run without the memory area, say) is not missing.
+  std::size_t cpu = 0, memory = 0, cpu_missing = 0, memory_missing = 0;
+  for (const auto& v : run.vms) {
+    const std::string entity = metric::vm_entity(v.name);
+    if (run.metrics.find(entity, metric::vm_cpu_ready)) {
+      ++(keeps_series(run.metrics, entity, metric::vm_cpu_ready) ? cpu : cpu_missing);
+    }
+    if (run.metrics.find(entity, metric::vm_mem_granted_mib)) {
+      ++(keeps_series(run.metrics, entity, metric::vm_mem_granted_mib) ? memory : memory_missing);
+    }
+  }
+  const std::size_t n = run.vms.size();
+  if (cpu_missing == 0 && memory_missing == 0) return;
+  const std::string budget = fmt::format("{} MiB", series.budget_bytes >> 20);
+  const std::string choose =
+      "`vdcsim run --series N` keeps the series of the N VMs with the most ready, co-stop and memory reclamation, "
+      "`--series all` every VM's.";
+  if (cpu == 0 && memory == 0) {
+    out.push_back({"vm_series_dropped",
+                   fmt::format("The series budget ({}) kept no per-interval series of the {} VMs: vms_timeseries.csv "
+                               "has no VM rows, and the VMs' time over thresholds comes from averages. {}",
+                               budget, n, choose)});
+  } else {
+    out.push_back({"vm_series_dropped",
+                   fmt::format("The series budget ({}) kept the {} series of the {} VMs but not their {} series: "
+                               "vms_timeseries.csv has no {} columns. {}",
+                               budget, cpu > 0 ? "CPU state" : "memory", n, cpu > 0 ? "memory" : "CPU state",
+                               cpu > 0 ? "memory" : "CPU state", choose)});
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> worst_vms_for_series(const Summary& summary, std::size_t n) {
+  std::vector<std::pair<double, const VmSummary*>> scored;
+  for (const auto& v : summary.vms) {
+    if (v.admission) continue;
+    const double reclaimed =
+        v.memory.balloon_mib_avg + v.memory.compressed_mib_avg + v.memory.swapped_mib_avg;
+    const double score =
+        v.cpu.ready_pct + v.cpu.costop_pct + (v.memory_mib > 0 ? 100.0 * reclaimed / v.memory_mib : 0.0);
+    scored.emplace_back(score, &v);
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < scored.size() && i < n; ++i) names.push_back(scored[i].second->name);
+  return names;
+}
 
 Summary summarize(const models::RunResult& run, const AnalysisSettings& settings) {
   Summary s;
@@ -127,6 +203,7 @@ Summary summarize(const models::RunResult& run, const AnalysisSettings& settings
         {"no_workload",
          "No VM has a workload: every VM's CPU demand is zero (an imported inventory without usage?)."});
   }
+  add_series_warnings(run, settings.series, s.warnings);
   s.capacity = analyse_capacity(run, settings.capacity);
   s.contention = analyse_contention(run, settings.contention);
   return s;

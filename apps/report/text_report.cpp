@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <ostream>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -19,6 +21,33 @@ constexpr std::size_t kRowsShown = 10;
 
 std::string duration_text(double s) {
   return fmt::format("{}", sim::Time::from_seconds(s));
+}
+
+/// "1 VM", "2 VMs".
+std::string count(std::size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+/// Width of a name column: its header, and never less than `least`, widened to the longest
+/// name it shows, so that long names push the other columns right instead of breaking them.
+template <typename Range, typename Name>
+std::size_t name_width(const Range& rows, std::size_t shown, std::size_t least, Name name) {
+  std::size_t w = least;
+  std::size_t i = 0;
+  for (const auto& r : rows) {
+    if (i++ >= shown) break;
+    w = std::max(w, std::string_view(name(r)).size());
+  }
+  return w;
+}
+
+/// Per-vCPU ready and co-stop that print as 0.00 are no contention: such VMs are not listed.
+constexpr double kShownPct = 0.005;
+/// Memory reclaimed (MiB, averaged) below which a VM is not listed, unless it has a peak.
+constexpr double kShownMib = 0.5;
+
+double reclaimed_mib(const VmSummary& v) {
+  return v.memory.balloon_mib_avg + v.memory.compressed_mib_avg + v.memory.swapped_mib_avg;
 }
 
 void write_verdict(std::ostream& out, const Summary& s) {
@@ -41,19 +70,20 @@ void write_verdict(std::ostream& out, const Summary& s) {
   } else if (ready_serious + ready_warn == 0) {
     lines.push_back(fmt::format("CPU: no VM above {:.0f}% ready per vCPU.", kReadyWarnPct));
   } else {
-    lines.push_back(fmt::format("CPU: {} VM(s) with serious ready time (> {:.0f}% per vCPU), {} significant ({:.0f}-{:.0f}%).",
-                                ready_serious, kReadySeriousPct, ready_warn, kReadyWarnPct, kReadySeriousPct));
+    lines.push_back(fmt::format("CPU: {} with serious ready time (> {:.0f}% per vCPU), {} significant ({:.0f}-{:.0f}%).",
+                                count(ready_serious, "VM", "VMs"), kReadySeriousPct, ready_warn, kReadyWarnPct,
+                                kReadySeriousPct));
   }
   if (costop_warn > 0) {
-    lines.push_back(fmt::format("CPU: {} SMP VM(s) above {:.0f}% co-stop.", costop_warn, kCostopWarnPct));
+    lines.push_back(fmt::format("CPU: {} above {:.0f}% co-stop.", count(costop_warn, "SMP VM", "SMP VMs"), kCostopWarnPct));
   }
   if (swapping + ballooned == 0) {
     lines.push_back("Memory: no ballooning or swapping.");
   } else {
-    lines.push_back(fmt::format("Memory: {} VM(s) ballooned, {} VM(s) swapped.", ballooned, swapping));
+    lines.push_back(fmt::format("Memory: {} ballooned, {} swapped.", count(ballooned, "VM", "VMs"), count(swapping, "VM", "VMs")));
   }
   if (refused > 0) {
-    lines.push_back(fmt::format("Admission: {} VM(s) refused power-on (see report.json 'admission').", refused));
+    lines.push_back(fmt::format("Admission: {} refused power-on (see report.json 'admission').", count(refused, "VM", "VMs")));
   }
   for (const auto& l : lines) fmt::print(out, "  {}\n", l);
 }
@@ -63,42 +93,87 @@ void write_hosts(std::ostream& out, const Summary& s) {
   for (const auto& h : s.hosts) hosts.push_back(&h);
   if (hosts.size() > kRowsShown) {
     std::stable_sort(hosts.begin(), hosts.end(), [](const HostSummary* a, const HostSummary* b) {
-      return a->cpu.util_pct_avg > b->cpu.util_pct_avg;
+      return a->cpu.usage_pct_avg > b->cpu.usage_pct_avg;
     });
   }
   fmt::print(out, "\nHosts{}\n", hosts.size() > kRowsShown
                                      ? fmt::format(" (busiest {} of {})", kRowsShown, hosts.size())
                                      : std::string());
-  fmt::print(out, "  {:<16} {:>10} {:>9} {:>11} {:>11} {:>7} {:>7} {:>10} {:>10}\n", "host", "vCPU:pCPU",
-             "CPU util", "used MHz", "capacity", "high%", "soft+%", "balloon", "swapped");
+  const std::size_t w = name_width(hosts, kRowsShown, 16, [](const HostSummary* h) { return h->name; });
+  // CPU util is of the capacity the CPU model grants (hyperthreads included): never above
+  // 100%, as vCenter shows it; core MHz is the cores alone, esxtop's CORE UTIL base.
+  fmt::print(out, "  {:<{}} {:>10} {:>9} {:>11} {:>11} {:>11} {:>7} {:>7} {:>10} {:>10}\n", "host", w, "vCPU:pCPU",
+             "CPU util", "used MHz", "capacity", "core MHz", "high%", "soft+%", "balloon", "swapped");
   for (std::size_t i = 0; i < hosts.size() && i < kRowsShown; ++i) {
     const auto& h = *hosts[i];
     const double pressured = h.memory.state_time_pct[2] + h.memory.state_time_pct[3] + h.memory.state_time_pct[4];
-    fmt::print(out, "  {:<16} {:>10.2f} {:>8.1f}% {:>11.0f} {:>11.0f} {:>7.1f} {:>7.1f} {:>10.0f} {:>10.0f}\n",
-               h.name, h.cpu.vcpu_per_pcpu, h.cpu.util_pct_avg, h.cpu.used_mhz_avg, h.cpu.capacity_mhz,
-               h.memory.state_time_pct[0], pressured, h.memory.balloon_mib_avg, h.memory.swapped_mib_avg);
+    fmt::print(out, "  {:<{}} {:>10.2f} {:>8.1f}% {:>11.0f} {:>11.0f} {:>11.0f} {:>7.1f} {:>7.1f} {:>10.0f} {:>10.0f}\n",
+               h.name, w, h.cpu.vcpu_per_pcpu, h.cpu.usage_pct_avg, h.cpu.used_mhz_avg, h.cpu.granted_capacity_mhz,
+               h.cpu.capacity_mhz, h.memory.state_time_pct[0], pressured, h.memory.balloon_mib_avg,
+               h.memory.swapped_mib_avg);
   }
 }
 
+std::string_view host_of(const VmSummary& v) { return v.host.empty() ? std::string_view("-") : std::string_view(v.host); }
+
 void write_vms(std::ostream& out, const Summary& s) {
   std::vector<const VmSummary*> vms;
-  for (const auto& v : s.vms) vms.push_back(&v);
+  std::size_t refused = 0;
+  for (const auto& v : s.vms) {
+    if (v.admission) ++refused;
+    else if (v.cpu.ready_pct >= kShownPct || v.cpu.costop_pct >= kShownPct) vms.push_back(&v);
+  }
+  if (vms.empty()) {
+    fmt::print(out, "\nVMs by CPU ready: none (no VM has ready or co-stop time)\n");
+    return;
+  }
   std::stable_sort(vms.begin(), vms.end(), [](const VmSummary* a, const VmSummary* b) {
     if (a->cpu.ready_pct != b->cpu.ready_pct) return a->cpu.ready_pct > b->cpu.ready_pct;
     return a->cpu.costop_pct > b->cpu.costop_pct;
   });
-  fmt::print(out, "\nVMs by CPU ready (worst {} of {})\n", std::min(kRowsShown, vms.size()), vms.size());
-  fmt::print(out, "  {:<16} {:<12} {:>5} {:>7} {:>8} {:>7} {:>10} {:>10} {:>9} {:>9}\n", "vm", "host", "vCPU",
+  const std::size_t ran = s.vms.size() - refused;
+  std::string which;
+  if (vms.size() == ran) which = fmt::format("worst {} of {}", std::min(kRowsShown, vms.size()), vms.size());
+  else if (vms.size() <= kRowsShown) which = fmt::format("the {} of {} with ready or co-stop", vms.size(), count(ran, "VM", "VMs"));
+  else which = fmt::format("worst {} of the {} of {} with ready or co-stop", kRowsShown, vms.size(), count(ran, "VM", "VMs"));
+  fmt::print(out, "\nVMs by CPU ready ({})\n", which);
+  const std::size_t wv = name_width(vms, kRowsShown, 16, [](const VmSummary* v) { return v->name; });
+  const std::size_t wh = name_width(vms, kRowsShown, 12, [](const VmSummary* v) { return host_of(*v); });
+  fmt::print(out, "  {:<{}} {:<{}} {:>5} {:>7} {:>8} {:>7} {:>10} {:>10} {:>9} {:>9}\n", "vm", wv, "host", wh, "vCPU",
              "ready%", "costop%", "run%", "used MHz", "demand", "balloon", "swapped");
   for (std::size_t i = 0; i < vms.size() && i < kRowsShown; ++i) {
     const auto& v = *vms[i];
-    if (v.admission) {
-      fmt::print(out, "  {:<16} {:<12} {:>5}   not powered on: {}\n", v.name, "-", v.vcpus, *v.admission);
-      continue;
-    }
-    fmt::print(out, "  {:<16} {:<12} {:>5} {:>7.2f} {:>8.2f} {:>7.2f} {:>10.0f} {:>10.0f} {:>9.0f} {:>9.0f}\n",
-               v.name, v.host.empty() ? "-" : v.host, v.vcpus, v.cpu.ready_pct, v.cpu.costop_pct, v.cpu.run_pct,
+    fmt::print(out, "  {:<{}} {:<{}} {:>5} {:>7.2f} {:>8.2f} {:>7.2f} {:>10.0f} {:>10.0f} {:>9.0f} {:>9.0f}\n",
+               v.name, wv, host_of(v), wh, v.vcpus, v.cpu.ready_pct, v.cpu.costop_pct, v.cpu.run_pct,
                v.cpu.used_mhz_avg, v.cpu.demand_mhz_avg, v.memory.balloon_mib_avg, v.memory.swapped_mib_avg);
+  }
+}
+
+void write_reclamation(std::ostream& out, const Summary& s) {
+  std::vector<const VmSummary*> vms;
+  for (const auto& v : s.vms) {
+    if (v.admission) continue;
+    if (reclaimed_mib(v) >= kShownMib || v.memory.balloon_mib_max > 0 || v.memory.swapped_mib_max > 0) vms.push_back(&v);
+  }
+  if (vms.empty()) {
+    fmt::print(out, "\nVMs by memory reclamation: none (no VM ballooned, compressed or swapped)\n");
+    return;
+  }
+  std::stable_sort(vms.begin(), vms.end(),
+                   [](const VmSummary* a, const VmSummary* b) { return reclaimed_mib(*a) > reclaimed_mib(*b); });
+  fmt::print(out, "\nVMs by memory reclamation (worst {} of {} with balloon, compressed or swapped memory; MiB averages)\n",
+             std::min(kRowsShown, vms.size()), vms.size());
+  const std::size_t wv = name_width(vms, kRowsShown, 16, [](const VmSummary* v) { return v->name; });
+  const std::size_t wh = name_width(vms, kRowsShown, 12, [](const VmSummary* v) { return host_of(*v); });
+  fmt::print(out, "  {:<{}} {:<{}} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9}\n", "vm", wv, "host", wh, "memory",
+             "granted", "balloon", "compressed", "swapped", "reclaimed", "% of mem");
+  for (std::size_t i = 0; i < vms.size() && i < kRowsShown; ++i) {
+    const auto& v = *vms[i];
+    const double reclaimed = reclaimed_mib(v);
+    fmt::print(out, "  {:<{}} {:<{}} {:>10.0f} {:>10.0f} {:>10.0f} {:>10.0f} {:>10.0f} {:>10.0f} {:>9.1f}\n", v.name,
+               wv, host_of(v), wh, v.memory_mib, v.memory.granted_mib_avg, v.memory.balloon_mib_avg,
+               v.memory.compressed_mib_avg, v.memory.swapped_mib_avg, reclaimed,
+               v.memory_mib > 0 ? 100.0 * reclaimed / v.memory_mib : 0.0);
   }
 }
 
@@ -106,9 +181,10 @@ void write_capacity(std::ostream& out, const Summary& s) {
   const auto& c = s.capacity;
   const std::string window = c.warmup_s > 0.0 ? fmt::format("after a {} warm-up", duration_text(c.warmup_s))
                                               : std::string("no warm-up");
-  fmt::print(out, "\nCapacity (estimate from demand percentiles, {}; reference: {}, {} vCPU, p95 {:.0f} MHz, {:.0f} MiB)\n",
-             window, c.reference.name, c.reference.vcpus, c.reference.cpu_demand_mhz_p95, c.reference.memory_mib);
-  fmt::print(out, "  {:<16} {:>6} {:>10} {:>10} {:>12} {:>12} {:>11}  {}\n", "cluster", "hosts", "vCPU:pCPU",
+  fmt::print(out, "\nCapacity (estimate from demand percentiles, {}; reference: {}, {}, p95 {:.0f} MHz, {:.0f} MiB)\n",
+             window, c.reference.name, count(static_cast<std::size_t>(std::max(0, c.reference.vcpus)), "vCPU", "vCPUs"), c.reference.cpu_demand_mhz_p95, c.reference.memory_mib);
+  const std::size_t w = name_width(c.clusters, kRowsShown, 16, [](const CapacityEntry& e) { return e.name; });
+  fmt::print(out, "  {:<{}} {:>6} {:>10} {:>10} {:>12} {:>12} {:>11}  {}\n", "cluster", w, "hosts", "vCPU:pCPU",
              "vRAM:pRAM", "CPU p95 MHz", "mem p95 MiB", "headroom", "binds first");
   std::vector<std::string> notes;
   for (std::size_t i = 0; i < c.clusters.size() && i < kRowsShown; ++i) {
@@ -118,10 +194,12 @@ void write_capacity(std::ostream& out, const Summary& s) {
     std::string headroom = h.vms ? std::to_string(*h.vms) : std::string("not reached");
     if (h.vms && h.hosts_not_reached > 0) {
       headroom += "*";
-      notes.push_back(fmt::format("{}: {} of {} hosts reach no threshold and are not counted", e.name,
-                                  h.hosts_not_reached, e.hosts));
+      notes.push_back(fmt::format("{}: {} of {} {} no threshold and {} not counted", e.name, h.hosts_not_reached,
+                                  count(static_cast<std::size_t>(e.hosts), "host", "hosts"),
+                                  h.hosts_not_reached == 1 ? "reaches" : "reach",
+                                  h.hosts_not_reached == 1 ? "is" : "are"));
     }
-    fmt::print(out, "  {:<16} {:>6} {:>10.2f} {:>10.2f} {:>12.0f} {:>12.0f} {:>11}  {}\n", e.name, e.hosts,
+    fmt::print(out, "  {:<{}} {:>6} {:>10.2f} {:>10.2f} {:>12.0f} {:>12.0f} {:>11}  {}\n", e.name, w, e.hosts,
                e.vcpu_per_pcpu, e.vram_per_pram, e.cpu_demand_mhz.p95, e.mem_consumed_mib.p95, headroom,
                e.binding);
   }
@@ -136,11 +214,12 @@ void write_contention(std::ostream& out, const Summary& s) {
   }
   fmt::print(out, "\nContention (worst {} of {} threshold crossings)\n", std::min(kRowsShown, offenders.size()),
              offenders.size());
-  fmt::print(out, "  {:<5} {:<16} {:<15} {:>10} {:>10} {:>10} {:>12}\n", "kind", "name", "metric", "average", "peak",
+  const std::size_t w = name_width(offenders, kRowsShown, 16, [](const Offender& o) { return o.name; });
+  fmt::print(out, "  {:<5} {:<{}} {:<15} {:>10} {:>10} {:>10} {:>12}\n", "kind", "name", w, "metric", "average", "peak",
              "threshold", "time over");
   for (std::size_t i = 0; i < offenders.size() && i < kRowsShown; ++i) {
     const auto& o = offenders[i];
-    fmt::print(out, "  {:<5} {:<16} {:<15} {:>10.2f} {:>10.2f} {:>10.2f} {:>12}\n", o.kind, o.name, o.metric,
+    fmt::print(out, "  {:<5} {:<{}} {:<15} {:>10.2f} {:>10.2f} {:>10.2f} {:>12}\n", o.kind, o.name, w, o.metric,
                o.average, o.peak, o.threshold, duration_text(o.time_over_s));
   }
 }
@@ -155,6 +234,7 @@ void write_text(std::ostream& out, const Summary& s) {
   write_verdict(out, s);
   write_hosts(out, s);
   write_vms(out, s);
+  write_reclamation(out, s);
   write_capacity(out, s);
   write_contention(out, s);
 }

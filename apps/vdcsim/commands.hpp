@@ -22,6 +22,7 @@ struct RunArgs {
   std::optional<std::string> fidelity;
   std::optional<std::string> duration;
   std::string reference_vm;             ///< capacity headroom unit; empty: the average VM
+  std::optional<std::string> series;    ///< as typed: "all" or a whole number; none: the budget rule
   bool quiet = false;
 };
 

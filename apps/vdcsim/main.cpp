@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--duration", run.duration, "Replace the scenario's duration (e.g. 30m, 2h)");
   run_cmd->add_option("--reference-vm", run.reference_vm,
                       "VM whose demand is the unit of capacity headroom (default: the average VM)");
+  run_cmd->add_option("--series", run.series,
+                      "VMs whose time series are kept: all, or N (the N with the most ready, co-stop and memory "
+                      "reclamation; default: what fits in 256 MiB)");
   run_cmd->add_flag("--quiet,-q", run.quiet, "No progress on stderr");
 
   std::vector<std::string> files;

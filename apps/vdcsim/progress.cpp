@@ -50,8 +50,13 @@ ProgressBar::ProgressBar(sim::Time duration, bool enabled)
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
-ProgressBar::~ProgressBar() {
-  if (shown_) std::fputs("\r\033[K", stderr);
+ProgressBar::~ProgressBar() { clear(); }
+
+void ProgressBar::clear() {
+  if (!shown_) return;
+  shown_ = false;
+  std::fputs("\r\033[K", stderr);
+  std::fflush(stderr);
 }
 
 void ProgressBar::update(sim::Time now, std::uint64_t events) {

@@ -39,6 +39,9 @@ class ProgressBar {
   ProgressBar& operator=(const ProgressBar&) = delete;
 
   void update(sim::Time now, std::uint64_t events);
+  /// Erases the bar from the terminal line; call before anything else is printed on
+  /// stderr or stdout (a later update draws it again).
+  void clear();
 
  private:
   sim::Time duration_;

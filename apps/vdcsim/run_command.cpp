@@ -1,9 +1,13 @@
+#include <algorithm>
 #include <charconv>
 #include <exception>
 #include <filesystem>
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 #include <sstream>
 #include <stdexcept>
 
@@ -56,6 +60,33 @@ std::optional<std::uint64_t> parse_seed(const std::string& text) {
   return value;
 }
 
+/// --series: "all" or a whole number of VMs; nothing: the budget rule. A usage error otherwise.
+std::optional<report::SeriesSettings> parse_series(const std::optional<std::string>& text) {
+  report::SeriesSettings series;
+  if (!text) return series;
+  if (*text == "all") {
+    series.rule = report::SeriesSettings::Rule::all;
+    return series;
+  }
+  const auto n = parse_seed(*text);  // the same digits-only rule as --seed
+  if (!n) {
+    std::cerr << fmt::format("vdcsim: error: --series '{}': expected 'all' or a whole number of VMs\n", *text);
+    return std::nullopt;
+  }
+  series.rule = report::SeriesSettings::Rule::top;
+  series.top = static_cast<std::size_t>(std::min<std::uint64_t>(*n, std::numeric_limits<std::size_t>::max()));
+  return series;
+}
+
+/// True when every gauge vms_timeseries.csv shows of `vms` kept its series in `run`.
+bool series_kept(const models::RunResult& run, const std::vector<std::string>& vms) {
+  for (const auto& [entity, name] : report::vm_series_gauges(run, vms)) {
+    const auto id = run.metrics.find(entity, name);
+    if (!id || run.metrics.series(*id).empty()) return false;
+  }
+  return true;
+}
+
 std::optional<scenario::Overrides> parse_overrides(const RunArgs& args) {
   scenario::Overrides o;
   if (args.seed) {
@@ -103,7 +134,8 @@ bool open_report_folder(std::optional<ReportFolder>& folder, const std::filesyst
 int run_command(const RunArgs& args) {
   const auto formats = parse_formats(args.formats);
   const auto overrides = parse_overrides(args);
-  if (!formats || !overrides) return kExitInvalid;
+  const auto series = parse_series(args.series);
+  if (!formats || !overrides || !series) return kExitInvalid;
 
   // The report folder is checked before anything is simulated (before loading when named).
   std::optional<ReportFolder> folder;
@@ -128,11 +160,33 @@ int run_command(const RunArgs& args) {
   options.stop_requested = &interrupt_flag();
   options.progress = [&bar](sim::Time now, std::uint64_t events) { bar.update(now, events); };
 
+  if (series->rule == report::SeriesSettings::Rule::all) options.series_budget_bytes = std::numeric_limits<std::size_t>::max();
+
   try {
-    const models::RunResult result = models::run_scenario(config, options);
+    models::RunResult result = models::run_scenario(config, options);
     report::AnalysisSettings analysis;
     analysis.capacity.reference_vm = args.reference_vm;
-    const report::Summary summary = report::summarize(result, analysis);
+    analysis.series = *series;
+    analysis.series.budget_bytes = options.series_budget_bytes;
+    report::Summary summary = report::summarize(result, analysis);
+    bool interrupted = result.partial;
+    if (series->rule == report::SeriesSettings::Rule::top) {
+      // Which VMs are worst is known only after the run. The run is deterministic, so when
+      // their series were not kept, a second run of the same scenario that keeps exactly
+      // theirs reproduces it and records them; the reports are that run's.
+      analysis.series.vms = report::worst_vms_for_series(summary, series->top);
+      if (!result.partial && !series_kept(result, analysis.series.vms)) {
+        options.keep_series = report::vm_series_gauges(result, analysis.series.vms);
+        models::RunResult again = models::run_scenario(config, options);
+        if (again.partial) interrupted = true;
+        else result = std::move(again);
+      }
+      summary = report::summarize(result, analysis);
+    }
+    bar.clear();
+    for (const auto& w : summary.warnings) {
+      if (w.code.starts_with("vm_series")) std::cerr << fmt::format("vdcsim: warning: {}\n", w.message);
+    }
     if (formats->files()) {
       // Every file goes to a temporary folder that replaces the report folder at the end. A
       // second Ctrl-C stops the writing at the next file and leaves the folder as it was.
@@ -143,7 +197,10 @@ int run_command(const RunArgs& args) {
       if (formats->csv) {
         report::write_summary_csv(dir, summary);
         check_abort();
-        report::write_timeseries_csv(dir, result);
+        report::write_timeseries_csv(dir, result,
+                                     series->rule == report::SeriesSettings::Rule::top
+                                         ? std::optional<std::vector<std::string>>(analysis.series.vms)
+                                         : std::nullopt);
         check_abort();
       }
       if (formats->esxtop) report::write_esxtop_csv(dir / "esxtop.csv", result);
@@ -155,6 +212,11 @@ int run_command(const RunArgs& args) {
     }
     if (formats->text) report::write_text(std::cout, summary);
     std::cout.flush();
+    if (interrupted && !result.partial) {
+      std::cerr << "vdcsim: interrupted while recording the chosen VMs' series; the reports are complete but "
+                   "their series are missing\n";
+      return kExitInterrupted;
+    }
     if (result.partial) {
       std::cerr << fmt::format("vdcsim: interrupted at {} of {}; the reports cover the simulated time so far "
                                "and are marked partial\n",
@@ -163,19 +225,23 @@ int run_command(const RunArgs& args) {
     }
     return kExitOk;
   } catch (const WritingAborted&) {
+    bar.clear();
     const std::string where = folder->target().string();
     folder.reset();  // removes the temporary folder
     std::cerr << fmt::format("vdcsim: interrupted again while writing the reports: none written, {} left as it was\n",
                              where);
     return kExitInterrupted;
   } catch (const std::invalid_argument& e) {
+    bar.clear();
     std::cerr << fmt::format("vdcsim: error: {}\n", e.what());
     return kExitInvalid;
   } catch (const models::trace::TraceError& e) {
+    bar.clear();
     // A trace the scenario names is bad input, like the scenario itself.
     std::cerr << e.what() << '\n';
     return kExitInvalid;
   } catch (const std::exception& e) {
+    bar.clear();
     std::cerr << fmt::format("vdcsim: error: {}\n", e.what());
     return kExitRunFailed;
   }

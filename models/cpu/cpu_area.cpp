@@ -5,6 +5,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -33,10 +34,25 @@ std::unique_ptr<HostCpuModel> make_host(sim::Simulator& sim, sim::MetricsRegistr
   return std::make_unique<Model>(sim, metrics, host, params, ids);
 }
 
+/// Cores of throughput a host's model delivers with every logical CPU busy.
+using GrantedCores = double (*)(const HostConfig&, const CpuParameters&);
+
+/// The fluid rule (docs/models.md "CPU", step 2): P + (h - 1)(u - P) with u every thread.
+double fluid_granted_cores(const HostConfig& host, const CpuParameters& params) {
+  const int lcpus = host.cpu.lcpus();
+  return ht_capacity(host.cpu.pcpus(), lcpus, params.ht_factor, static_cast<double>(lcpus), lcpus).cores;
+}
+
+/// The detailed rule: a core with busy threads delivers ht_factor, split among them.
+double detailed_granted_cores(const HostConfig& host, const CpuParameters& params) {
+  const double p = host.cpu.pcpus();
+  return host.cpu.threads_per_core > 1 ? p * std::max(1.0, params.ht_factor) : p;
+}
+
 class CpuArea final : public Area {
  public:
-  CpuArea(const AreaContext& ctx, HostModelFactory make_model)
-      : ctx_(ctx), params_(CpuParameters::from(ctx.config.parameters)) {
+  CpuArea(const AreaContext& ctx, HostModelFactory make_model, GrantedCores granted_cores)
+      : ctx_(ctx), params_(CpuParameters::from(ctx.config.parameters)), granted_cores_(granted_cores) {
     const ScenarioConfig& config = ctx.config;
     for (const HostConfig& hc : config.hosts) {
       hosts_.push_back(make_model(ctx.sim, ctx.metrics, hc, params_,
@@ -78,8 +94,14 @@ class CpuArea final : public Area {
 
   void arrive(VmId vm, HostId to) override { enter(vm, to); }
 
-  void finish(sim::Time end, RunResult&) override {
+  void finish(sim::Time end, RunResult& result) override {
     for (auto& h : hosts_) h->finish(end);
+    // The capacity each host's model grants with every logical CPU busy, for the reports'
+    // utilisation (which therefore never exceeds 100%).
+    for (HostId h = 0; h < hosts_.size() && h < result.hosts.size(); ++h) {
+      const HostConfig& hc = ctx_.config.hosts[h];
+      result.hosts[h].granted_capacity_mhz = granted_cores_(hc, params_) * hc.cpu.frequency_mhz;
+    }
   }
 
  private:
@@ -212,6 +234,7 @@ class CpuArea final : public Area {
 
   AreaContext ctx_;
   CpuParameters params_;
+  GrantedCores granted_cores_;
   std::vector<std::unique_ptr<HostCpuModel>> hosts_;
   std::vector<Pool> pools_;
   std::vector<Vm> vms_;
@@ -221,7 +244,8 @@ class CpuArea final : public Area {
 
 template <typename Model>
 std::unique_ptr<Area> make_area(const AreaContext& ctx) {
-  return std::make_unique<CpuArea>(ctx, &make_host<Model>);
+  constexpr bool detailed = std::is_same_v<Model, DetailedHostCpu>;
+  return std::make_unique<CpuArea>(ctx, &make_host<Model>, detailed ? &detailed_granted_cores : &fluid_granted_cores);
 }
 
 constexpr std::array<std::string_view, 1> depends_on{"memory"};

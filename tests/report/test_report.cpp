@@ -150,7 +150,9 @@ TEST_CASE("the text summary stays short for a run with thousands of VMs") {
   report::write_text(out, report::summarize(r));
   const auto text = out.str();
   CHECK(std::count(text.begin(), text.end(), '\n') < 40);
-  CHECK(text.find("worst 10 of 3001") != std::string::npos);
+  // Only vm1 has ready time: the 3000 idle VMs are not listed as "worst".
+  CHECK(text.find("VMs by CPU ready (the 1 of 3001 VMs with ready or co-stop)") != std::string::npos);
+  CHECK(text.find("x0 ") == std::string::npos);
 }
 
 TEST_CASE("the interval time series has one row per interval and entity, stamped at the interval end") {
@@ -160,9 +162,16 @@ TEST_CASE("the interval time series has one row per interval and entity, stamped
   report::write_timeseries_csv(dir, small_run());
   const auto vms = slurp(dir / "vms_timeseries.csv");
   // 100 s at 20 s: five rows for the one VM; the third interval [40, 60) is half at run 1.0
-  // and half at 0.5, so its average run is 0.75.
+  // and half at 0.5 per vCPU, so its average run is 0.75, which esxtop shows summed over the
+  // 2 vCPUs: %RUN 150; used is half at 4000 and half at 2000 MHz: 3000.
   CHECK(std::count(vms.begin(), vms.end(), '\n') == 6);
-  CHECK(vms.find("60.000000,vm1,0.750000") != std::string::npos);
+  CHECK(vms.find("time_s,vm,USED_MHz,DEMAND_MHz,%RUN,%RDY,%WAIT,GRANT_MiB\n") == 0);
+  CHECK(vms.find("60.000000,vm1,3000.000000,1000.000000,150.000000,50.000000,0.000000,4096.000000") !=
+        std::string::npos);
+  // The host file uses the same names for the same quantities.
+  const auto hosts = slurp(dir / "hosts_timeseries.csv");
+  CHECK(hosts.find("time_s,host,USED_MHz,DEMAND_MHz,CONSUMED_MiB,%STATE_high\n") == 0);
+  CHECK(hosts.find("60.000000,esx01,3000.000000,3000.000000,32768.000000,100.000000") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
 
@@ -192,7 +201,7 @@ TEST_CASE("capacity headroom counts reference VMs under each threshold and names
   // Ready: the search stops where cpu_util binds; with 2 more 2-vCPU VMs there are 6 vCPUs
   // for 8 logical CPUs, nobody waits: ready is not reached within those 2.
   CHECK_FALSE(h.headroom_cpu_ready.vms.has_value());
-  CHECK(h.headroom_cpu_ready.note == "not reached within the 2 VM(s) cpu_util allows (searched no further)");
+  CHECK(h.headroom_cpu_ready.note == "not reached within the 2 VMs cpu_util allows (searched no further)");
   // Memory state: 65536 - 0.64 x 1310.72 - 32768 = 31929.14 MiB free above soft; / 4096 = 7.8.
   CHECK(h.headroom_mem_state.vms == 7);
   // Memory use: (65536 - 32768) / 4096 = 8.
@@ -241,10 +250,10 @@ TEST_CASE("a cluster's headroom sums the hosts where the threshold is reached an
   CHECK(k.headroom_vms.vms == 4);         // 2 + 2
   CHECK(k.headroom_vms.note.empty());
 
-  const auto doc = report::to_json(report::summarize(r, {settings, {}}));
+  const auto doc = report::to_json(report::summarize(r, {settings, {}, {}}));
   const auto& hr = doc["capacity"]["hosts"][0]["headroom"];
   CHECK(hr["by_threshold"]["cpu_ready"].is_null());
-  CHECK(hr["notes"]["cpu_ready"] == "not reached within the 2 VM(s) cpu_util allows (searched no further)");
+  CHECK(hr["notes"]["cpu_ready"] == "not reached within the 2 VMs cpu_util allows (searched no further)");
   CHECK(hr["by_threshold"]["cpu_util"] == 2);
   CHECK_FALSE(hr["notes"].contains("cpu_util"));
   const auto& kr = doc["capacity"]["clusters"][0]["headroom"];
@@ -312,7 +321,7 @@ TEST_CASE("a threshold that never binds is null with its reason, never a sentine
   const auto text = out.str();
   CHECK(text.find("c1                    2       0.25       0.00            0        32768          7*  mem_state") !=
         std::string::npos);
-  CHECK(text.find("* c1: 1 of 2 hosts reach no threshold and are not counted") != std::string::npos);
+  CHECK(text.find("* c1: 1 of 2 hosts reaches no threshold and is not counted") != std::string::npos);
 }
 
 TEST_CASE("a cluster where no threshold is reached says not reached") {
@@ -473,8 +482,8 @@ TEST_CASE("the reports say the warm-up and the time series mark it") {
   CHECK(vms.find("time_s,vm,") == 0);
   CHECK(vms.substr(0, vms.find('\n')).ends_with(",warmup"));
   CHECK(std::count(vms.begin(), vms.end(), '\n') == 6);
-  CHECK(vms.find("\n20.000000,vm1,1.000000,") != std::string::npos);
-  CHECK(vms.find("\n40.000000,vm1,1.000000,") != std::string::npos);
+  CHECK(vms.find("\n20.000000,vm1,4000.000000,") != std::string::npos);
+  CHECK(vms.find("\n40.000000,vm1,4000.000000,") != std::string::npos);
   std::istringstream lines(vms);
   std::string line;
   std::vector<char> marks;

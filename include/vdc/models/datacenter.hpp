@@ -7,6 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "vdc/models/area.hpp"
 #include "vdc/models/inventory.hpp"
@@ -25,6 +28,10 @@ struct RunOptions {
   /// they fit in the rest. The default keeps both for small runs and neither for
   /// 20,000 VMs over a day, whose averages, minima and maxima stay exact regardless.
   std::size_t series_budget_bytes = std::size_t{256} << 20;
+  /// Gauges, as (entity, name), that keep their series whatever the budget: registered
+  /// with their series before the areas are built (the first registration's flag wins),
+  /// so they change nothing else. How `vdcsim run --series N` records the N chosen VMs.
+  std::vector<std::pair<std::string, std::string>> keep_series;
 };
 
 /// Simulates `config` (already validated by the loader). Deterministic: same config, same

@@ -16,7 +16,11 @@ struct HostFacts {
   std::string cluster;
   int pcpus = 0;
   int lcpus = 0;
-  double capacity_mhz = 0.0;
+  double capacity_mhz = 0.0;  ///< cores x nominal frequency
+  /// What the CPU model grants with every logical CPU busy: capacity_mhz times the
+  /// hyperthreading gain (cpu.ht_factor) when the cores have more than one thread; equal
+  /// to capacity_mhz without hyperthreads. Filled by the CPU area's finish.
+  double granted_capacity_mhz = 0.0;
   double memory_mib = 0.0;
   double min_free_mib = 0.0;  ///< minFree of the sliding scale (reference B.2)
   int vcpus = 0;              ///< vCPUs of the VMs powered on here at the end of the run

@@ -3,6 +3,7 @@
 /// (docs/report.md gives each field's meaning; docs/scenario.md's report.json contract).
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,10 +20,16 @@ inline constexpr std::array<const char*, 5> kMemoryStates = {"high", "clear", "s
 struct HostCpuSummary {
   int pcpus = 0;
   int lcpus = 0;
-  double capacity_mhz = 0.0;
+  double capacity_mhz = 0.0;    ///< cores x nominal frequency
+  /// What the CPU model grants with every logical CPU busy: capacity x the hyperthreading
+  /// gain when the cores have threads (HostFacts::granted_capacity_mhz).
+  double granted_capacity_mhz = 0.0;
   double used_mhz_avg = 0.0;
   double demand_mhz_avg = 0.0;
-  double util_pct_avg = 0.0;    ///< used / capacity, percent
+  /// used / capacity (cores only), percent: above 100 when hyperthreads add throughput.
+  double util_pct_avg = 0.0;
+  /// used / granted capacity, percent, at most 100: what vCenter shows as host CPU usage.
+  double usage_pct_avg = 0.0;
   int vcpus = 0;
   double vcpu_per_pcpu = 0.0;   ///< overcommit ratio vCPU:pCPU
 };
@@ -83,7 +90,7 @@ struct VmSummary {
 
 /// Something about the run a reader must know before trusting its numbers.
 struct RunWarning {
-  std::string code;     ///< stable identifier: no_workload
+  std::string code;     ///< stable identifier: no_workload, vm_series_dropped, vm_series_partial
   std::string message;  ///< one sentence for people
 };
 
@@ -107,11 +114,27 @@ struct Summary {
   ContentionReport contention;
 };
 
+/// What the run was asked to keep of the VMs' interval series (`vdcsim run --series`), for
+/// the warnings that say what vms_timeseries.csv holds.
+struct SeriesSettings {
+  enum class Rule { budget, all, top };
+  Rule rule = Rule::budget;           ///< budget: RunOptions' default rule; all; top: --series N
+  std::size_t top = 0;                ///< N of `--series N`
+  std::size_t budget_bytes = std::size_t{256} << 20;  ///< RunOptions::series_budget_bytes
+  std::vector<std::string> vms;       ///< top: the VMs chosen (worst_vms_for_series)
+};
+
 /// The settings of the analyses a summary carries.
 struct AnalysisSettings {
   CapacitySettings capacity;
   ContentionSettings contention;
+  SeriesSettings series;
 };
+
+/// The `n` VMs that ran with the most contention: per-vCPU ready + co-stop percent plus
+/// memory reclaimed (balloon + compressed + swapped) in percent of the VM's memory, worst
+/// first, ties in scenario order; VMs refused power-on are left out.
+[[nodiscard]] std::vector<std::string> worst_vms_for_series(const Summary& summary, std::size_t n);
 
 /// Computes the summary of a finished run (its metrics must have been finished), with its
 /// capacity and contention analyses.

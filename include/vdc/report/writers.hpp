@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -24,9 +26,18 @@ void write_text(std::ostream& out, const Summary& summary);
 /// hosts.csv and vms.csv: one row per host and VM with the summary's fields.
 void write_summary_csv(const std::filesystem::path& dir, const Summary& summary);
 
-/// hosts_timeseries.csv and vms_timeseries.csv: one row per (sample interval, entity), one
-/// column per metric that kept its interval series.
-void write_timeseries_csv(const std::filesystem::path& dir, const models::RunResult& run);
+/// hosts_timeseries.csv and vms_timeseries.csv: one row per (sample interval, entity), in
+/// scenario order, one column per metric that kept its interval series, named as esxtop
+/// names it where it has a name, with the unit (docs/report.md "Time series"). `only_vms`:
+/// the VMs whose rows are written (`--series N`); none: every VM that kept series.
+void write_timeseries_csv(const std::filesystem::path& dir, const models::RunResult& run,
+                          const std::optional<std::vector<std::string>>& only_vms = std::nullopt);
+
+/// The gauges of `vms` that vms_timeseries.csv shows, as (entity, name) pairs of `run`'s
+/// registry: what a second run of the same scenario keeps (RunOptions::keep_series) to
+/// write those VMs' rows.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> vm_series_gauges(const models::RunResult& run,
+                                                                              const std::vector<std::string>& vms);
 
 /// An esxtop batch-mode CSV (perfmon "PDH-CSV 4.0" layout): one row per sample interval,
 /// one column per host or VM counter named as esxtop names it, e.g.

@@ -185,9 +185,12 @@ class MemoryArea final : public Area {
       const auto slot = static_cast<std::size_t>(pool.slot);
       for (HostId h = 0; h < config.hosts.size(); ++h) {
         if (config.hosts[h].cluster_id != pc.root_cluster) continue;
+        if (mem_here_[h].empty()) continue;
+        // A host left without the pool's VMs drops its part, so a VM arriving there later
+        // is not held to a stale one before the next refresh.
         const double here = mem_here_[h][slot];
-        if (here <= 0.0 || pool.mem_on <= 0.0) continue;
-        model_->set_pool_limit(static_cast<MemoryModel::HostId>(h), pool.slot, *pc.mem.limit * here / pool.mem_on);
+        const double part = here > 0.0 && pool.mem_on > 0.0 ? *pc.mem.limit * here / pool.mem_on : MemoryPool{}.limit_mib;
+        model_->set_pool_limit(static_cast<MemoryModel::HostId>(h), pool.slot, part);
       }
     }
     dirty_.clear();

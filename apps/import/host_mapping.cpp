@@ -6,12 +6,12 @@
 #include <optional>
 #include <string>
 
-#include "vdc/models/trace/csv_reader.hpp"
+#include "vdc/io/text.hpp"
 
 namespace vdc::import::detail {
 namespace {
 
-using models::trace::iequals;
+using io::iequals;
 
 std::string lower(std::string_view s) {
   std::string out(s);

@@ -1,7 +1,7 @@
 #include <stdexcept>
 
 #include "vdc/import/rvtools.hpp"
-#include "vdc/report/writers.hpp"
+#include "vdc/io/file.hpp"
 
 namespace vdc::import {
 
@@ -22,7 +22,7 @@ int import_rvtools_command(const std::filesystem::path& input, const std::filesy
     return 2;
   }
   try {
-    report::write_file_atomically(output, to_scenario_yaml(result));
+    io::write_file_atomically(output, to_scenario_yaml(result));
   } catch (const std::runtime_error& e) {
     err << "error: " << e.what() << '\n';
     return 1;

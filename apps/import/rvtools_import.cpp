@@ -12,7 +12,7 @@
 #include "rvtools_tables.hpp"
 #include "vdc/import/rvtools.hpp"
 #include "workload_seeding.hpp"
-#include "vdc/models/trace/csv_reader.hpp"
+#include "vdc/io/text.hpp"
 #include "vdc/scenario/limits.hpp"
 
 namespace vdc::import {
@@ -22,7 +22,7 @@ using detail::AllocationRow;
 using detail::HostRow;
 using detail::Power;
 using detail::VmRow;
-using models::trace::iequals;
+using io::iequals;
 
 constexpr std::array<std::string_view, 5> tabs_read{"vInfo", "vHost", "vCPU", "vMemory",
                                                     "vDatastore"};

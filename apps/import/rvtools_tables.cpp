@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "vdc/models/trace/csv_reader.hpp"
+#include "vdc/io/text.hpp"
 #include "vdc/scenario/limits.hpp"
 
 namespace vdc::import::detail {
@@ -16,8 +16,8 @@ const char* const memory_expected = "memory in MiB from 4 to 25165824 (24 TiB)";
 
 namespace {
 
-using models::trace::iequals;
-using models::trace::trim;
+using io::iequals;
+using io::trim;
 
 /// Column lookup and typed cell reading for one tab, with errors naming file, tab, row and column.
 class TabReader {
@@ -62,7 +62,7 @@ class TabReader {
   [[nodiscard]] double number(const SheetRow& row, int col, double lo, double hi,
                               const std::string& expected) const {
     const std::string t = text(row, col);
-    const auto v = models::trace::parse_number(t);
+    const auto v = io::parse_number(t);
     if (!v || *v < lo || *v > hi)
       throw error(row, col, fmt::format("'{}' is out of range or not a number", t), expected);
     return *v;
@@ -106,7 +106,7 @@ class TabReader {
     std::string t = text(row, col);
     if (!t.empty() && t.back() == '%') t = std::string(trim(std::string_view(t).substr(0, t.size() - 1)));
     if (t.empty()) return std::nullopt;
-    const auto v = models::trace::parse_number(t);
+    const auto v = io::parse_number(t);
     const std::string expected = fmt::format("a percentage from 0 to {}", hi);
     if (!v || *v < 0.0 || *v > hi)
       throw error(row, col, fmt::format("'{}' is out of range or not a number", text(row, col)),

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "vdc/import/rvtools.hpp"
-#include "vdc/models/trace/csv_reader.hpp"
 
 namespace vdc::import {
 namespace {

@@ -1,14 +1,15 @@
 #include "vdc/import/workbook.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <utility>
 
 #include <fmt/format.h>
 
-#include "vdc/models/trace/csv_reader.hpp"
-#include "vdc/models/trace/trace_error.hpp"
+#include "vdc/io/csv.hpp"
+#include "vdc/io/file.hpp"
+#include "vdc/io/read_error.hpp"
+#include "vdc/io/text.hpp"
 
 namespace vdc::import {
 namespace {
@@ -29,7 +30,7 @@ std::string format_message(const ImportErrorSite& site, const std::string& probl
 
 /// The tab a CSV file holds, from its name: "<x>_tab<tab>.csv" or "tab<tab>.csv"; empty if neither.
 std::string tab_of(const std::string& filename) {
-  if (filename.size() < 4 || !models::trace::iequals(filename.substr(filename.size() - 4), ".csv"))
+  if (filename.size() < 4 || !io::iequals(filename.substr(filename.size() - 4), ".csv"))
     return {};
   const std::string stem = filename.substr(0, filename.size() - 4);
   const std::size_t marker = stem.rfind("_tab");
@@ -46,7 +47,7 @@ ImportError::ImportError(ImportErrorSite site, const std::string& problem,
 
 const Sheet* Workbook::find(std::string_view name) const {
   for (const Sheet& s : sheets) {
-    if (models::trace::iequals(s.name, name)) return &s;
+    if (io::iequals(s.name, name)) return &s;
   }
   return nullptr;
 }
@@ -54,13 +55,13 @@ const Sheet* Workbook::find(std::string_view name) const {
 Sheet parse_csv_sheet(std::string_view text, std::string tab, std::string file) {
   Sheet sheet{std::move(tab), std::move(file), {}, {}};
   try {
-    models::trace::CsvReader reader(text, sheet.file, models::trace::detect_delimiter(text));
+    io::CsvReader reader(text, sheet.file, io::detect_delimiter(text));
     std::vector<std::string> fields;
     if (!reader.next_row(fields)) return sheet;
-    for (const auto& f : fields) sheet.header.emplace_back(models::trace::trim(f));
+    for (const auto& f : fields) sheet.header.emplace_back(io::trim(f));
     while (reader.next_row(fields)) {
       const bool blank = std::all_of(fields.begin(), fields.end(), [](const std::string& f) {
-        return models::trace::trim(f).empty();
+        return io::trim(f).empty();
       });
       if (blank) continue;
       if (fields.size() > sheet.header.size()) {
@@ -71,7 +72,7 @@ Sheet parse_csv_sheet(std::string_view text, std::string tab, std::string file) 
       fields.resize(sheet.header.size());
       sheet.rows.push_back(SheetRow{reader.line(), fields});
     }
-  } catch (const models::trace::TraceError& e) {
+  } catch (const io::ReadError& e) {
     const std::string column =
         e.field() > 0 && static_cast<std::size_t>(e.field()) <= sheet.header.size()
             ? sheet.header[static_cast<std::size_t>(e.field() - 1)]
@@ -108,13 +109,13 @@ Workbook read_csv_folder(const std::filesystem::path& folder,
     const std::filesystem::path& path = entry.second;
     book.tab_names.push_back(tab);
     const bool wanted = std::any_of(tabs.begin(), tabs.end(), [&](std::string_view t) {
-      return models::trace::iequals(t, tab);
+      return io::iequals(t, tab);
     });
     if (!wanted) continue;
-    std::ifstream in(path, std::ios::binary);
-    std::string text(static_cast<std::size_t>(std::filesystem::file_size(path)), '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    if (!in) {
+    std::string text;
+    try {
+      text = io::read_file(path.string());
+    } catch (const io::ReadError&) {
       throw ImportError({path.string(), tab, 0, {}}, "cannot read the file", "a readable CSV file");
     }
     book.sheets.push_back(parse_csv_sheet(text, tab, path.string()));

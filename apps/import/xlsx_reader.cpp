@@ -12,7 +12,7 @@
 #include <zip.h>
 
 #include "vdc/import/workbook.hpp"
-#include "vdc/models/trace/csv_reader.hpp"
+#include "vdc/io/text.hpp"
 
 namespace vdc::import {
 namespace {
@@ -167,12 +167,12 @@ Sheet read_sheet(const pugi::xml_document& doc, const std::vector<std::string>& 
       cells[static_cast<std::size_t>(col)] = std::move(value);
     });
     const bool blank = std::all_of(cells.begin(), cells.end(), [](const std::string& s) {
-      return models::trace::trim(s).empty();
+      return io::trim(s).empty();
     });
     if (blank) return;
     if (!have_header) {
       have_header = true;
-      for (const auto& h : cells) sheet.header.emplace_back(models::trace::trim(h));
+      for (const auto& h : cells) sheet.header.emplace_back(io::trim(h));
       return;
     }
     cells.resize(sheet.header.size());  // cells right of the header name no column
@@ -225,7 +225,7 @@ Workbook read_xlsx(const std::filesystem::path& path, std::span<const std::strin
     const std::string name = s.attribute("name").as_string();
     book.tab_names.push_back(name);
     const bool wanted = std::any_of(tabs.begin(), tabs.end(), [&](std::string_view t) {
-      return models::trace::iequals(t, name);
+      return io::iequals(t, name);
     });
     if (!wanted) return;
     // The relationship id attribute is r:id in the officeDocument relationships namespace.

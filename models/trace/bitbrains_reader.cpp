@@ -8,11 +8,15 @@
 
 #include <fmt/format.h>
 
-#include "vdc/models/trace/csv_reader.hpp"
+#include "vdc/io/text.hpp"
 #include "vdc/models/trace/trace_reader.hpp"
 
 namespace vdc::models::trace {
 namespace {
+
+using io::iequals;
+using io::parse_number;
+using io::trim;
 
 struct BitbrainsColumn {
   std::string_view short_name;

@@ -6,11 +6,17 @@
 
 #include <fmt/format.h>
 
-#include "vdc/models/trace/csv_reader.hpp"
+#include "vdc/io/csv.hpp"
+#include "vdc/io/read_error.hpp"
+#include "vdc/io/text.hpp"
 #include "vdc/models/trace/trace_reader.hpp"
 
 namespace vdc::models::trace {
 namespace {
+
+using io::iequals;
+using io::parse_number;
+using io::trim;
 
 constexpr std::int64_t ns_per_s = 1'000'000'000;
 constexpr std::int64_t ns_per_ms = 1'000'000;
@@ -151,9 +157,9 @@ TraceUnit csv_unit(std::string_view name) {
 
 enum class TimeMode { azure_rows, seconds_or_iso };
 
-TraceTable parse_table(std::string_view text, const std::string& file, char delimiter,
-                       std::string_view time_column, TimeMode mode) {
-  CsvReader reader(text, file, delimiter);
+TraceTable read_table(std::string_view text, const std::string& file, char delimiter,
+                      std::string_view time_column, TimeMode mode) {
+  io::CsvReader reader(text, file, delimiter);
   std::vector<std::string> header;
   if (!reader.next_row(header)) {
     throw TraceError({file, 0, 0, {}}, "the file has no header row", "a header naming the columns");
@@ -258,6 +264,16 @@ TraceTable parse_table(std::string_view text, const std::string& file, char deli
   return table;
 }
 
+/// read_table, with the CSV reader's errors (a broken quoted field) as TraceErrors.
+TraceTable parse_table(std::string_view text, const std::string& file, char delimiter,
+                       std::string_view time_column, TimeMode mode) {
+  try {
+    return read_table(text, file, delimiter, time_column, mode);
+  } catch (const io::ReadError& e) {
+    throw TraceError({e.file(), e.line(), e.field(), {}}, e.problem(), e.expected());
+  }
+}
+
 }  // namespace
 
 int TraceTable::find(std::string_view name) const {
@@ -275,7 +291,7 @@ TraceTable parse_azure(std::string_view text, const std::string& file) {
 }
 
 TraceTable parse_csv(std::string_view text, const std::string& file, std::string_view time_column) {
-  return parse_table(text, file, detect_delimiter(text), time_column, TimeMode::seconds_or_iso);
+  return parse_table(text, file, io::detect_delimiter(text), time_column, TimeMode::seconds_or_iso);
 }
 
 TraceSeries parse_planetlab(std::string_view text, const std::string& file) {

@@ -5,12 +5,14 @@
 
 #include <fmt/format.h>
 
-#include "vdc/models/trace/csv_reader.hpp"
+#include "vdc/io/text.hpp"
 #include "vdc/models/trace/trace_reader.hpp"
 
 namespace vdc::models::trace {
 
 namespace {
+
+using io::iequals;
 
 /// A bitbrains column by its short name when it has one ("cpu_mhz" for none).
 std::string bitbrains_key(const std::string& column) {

@@ -5,7 +5,6 @@
 #include <doctest/doctest.h>
 
 #include "trace_test_util.hpp"
-#include "vdc/models/trace/csv_reader.hpp"
 #include "vdc/models/trace/trace_cache.hpp"
 #include "vdc/models/trace/trace_reader.hpp"
 
@@ -167,30 +166,6 @@ TEST_CASE("csv errors: missing time column, short rows, bad times, a single time
   CHECK(message_of([] { (void)parse_csv("t,v\n0,\"1\"x\n", "c.csv", ""); }) ==
         "c.csv:2: error: field 2: text after a closing quote (expected the delimiter or the end of "
         "the row after a quoted field)");
-}
-
-TEST_CASE("the CSV reader handles quotes, embedded line breaks, CRLF and blank lines") {
-  CsvReader r(
-      "\xEF\xBB\xBF"
-      "a,\"b \"\"q\"\"\",c\r\n\r\n\"multi\nline\",2,\r\nlast",
-      "f", ',');
-  std::vector<std::string> f;
-  REQUIRE(r.next_row(f));
-  CHECK(r.line() == 1);
-  CHECK(f == std::vector<std::string>{"a", "b \"q\"", "c"});
-  REQUIRE(r.next_row(f));
-  CHECK(r.line() == 3);
-  CHECK(f == std::vector<std::string>{"multi\nline", "2", ""});
-  REQUIRE(r.next_row(f));
-  CHECK(r.line() == 5);
-  CHECK(f == std::vector<std::string>{"last"});
-  CHECK_FALSE(r.next_row(f));
-  CHECK(detect_delimiter("a;b;c\n1,2") == ';');
-  CHECK(detect_delimiter("a\tb\n") == '\t');
-  CHECK(detect_delimiter("\"x;y\",b\n") == ',');
-  CHECK(parse_number(" 1e3 ") == 1000.0);
-  CHECK_FALSE(parse_number("nan"));
-  CHECK_FALSE(parse_number("1,5"));
 }
 
 TEST_CASE("gzip files are read with zlib; empty, truncated and corrupt ones are errors") {

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "progress.hpp"
+#include "vdc/io/file.hpp"
 
 namespace vdc::cli {
 namespace fs = std::filesystem;
@@ -69,20 +70,6 @@ int write_access(const fs::path& dir) {
 bool same_device(const fs::path& a, const fs::path& b) {
   struct stat sa{}, sb{};
   return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev;
-}
-
-/// A new folder named after `pattern` (ending in XXXXXX), readable as any folder the user
-/// creates (mkdtemp makes it 0700).
-fs::path make_temp_folder(const fs::path& pattern) {
-  std::string tmpl = pattern.string();
-  if (::mkdtemp(tmpl.data()) == nullptr) {
-    throw std::runtime_error(
-        fmt::format("cannot create a folder in {}: {}", pattern.parent_path().string(), describe_errno(errno)));
-  }
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::chmod(tmpl.c_str(), static_cast<mode_t>(0777) & ~mask);
-  return tmpl;
 }
 
 }  // namespace
@@ -165,7 +152,7 @@ ReportFolder::~ReportFolder() { remove_staging(); }
 const fs::path& ReportFolder::stage() {
   begin_writing();  // from here on a second Ctrl-C lets this folder be removed before exiting
   if (mode_ == Mode::merge) {
-    staging_ = make_temp_folder(path_ / ".vdcsim-XXXXXX");
+    staging_ = io::make_temp_folder(path_ / ".vdcsim-XXXXXX");
     return staging_;
   }
   const fs::path parent = path_.parent_path();
@@ -179,7 +166,7 @@ const fs::path& ReportFolder::stage() {
     }
     created_ = top;
   }
-  staging_ = make_temp_folder(parent / fmt::format(".{}.vdcsim-XXXXXX", path_.filename().string()));
+  staging_ = io::make_temp_folder(parent / fmt::format(".{}.vdcsim-XXXXXX", path_.filename().string()));
   if (mode_ == Mode::replace) {
     // The new folder keeps the permissions the user gave the previous one.
     const fs::file_status previous = fs::status(path_, ec);
@@ -243,7 +230,7 @@ void ReportFolder::commit() {
   }
   if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
     // No exchange on this filesystem: rename the old folder aside, the new one in.
-    const fs::path aside = make_temp_folder(parent / fmt::format(".{}.vdcsim-old-XXXXXX", path_.filename().string()));
+    const fs::path aside = io::make_temp_folder(parent / fmt::format(".{}.vdcsim-old-XXXXXX", path_.filename().string()));
     std::error_code ec;
     if (::rename(path_.c_str(), aside.c_str()) == 0) {
       if (::rename(staging_.c_str(), path_.c_str()) != 0) {

@@ -149,6 +149,15 @@ std::string import_summary(const ImportResult& r) {
                          p.fits ? "" : " (no host had room)");
     }
   }
+  if (!r.standins.empty()) {
+    out += fmt::format("Stand-ins for VMs vHost counts and vInfo does not list ({} VMs):\n", r.standins.size());
+    for (const StandinVm& st : r.standins) {
+      const auto it = std::find_if(r.config.vms.begin(), r.config.vms.end(),
+                                   [&](const models::VmConfig& v) { return v.name == st.vm; });
+      out += fmt::format("  {} on {}: stands for {} VM{}; {} vCPU, {:.1f} GiB\n", st.vm, st.host, st.stands_for,
+                         st.stands_for == 1 ? "" : "s", it->vcpus, it->memory_mib / 1024.0);
+    }
+  }
   out += "\nMemory capacity by placement (powered-on vRAM against host memory): ";
   if (r.capacity_problems.empty()) {
     out += "every host holds its VMs.\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 #include "vdc/models/host/numa.hpp"
 #include "vdc/models/memory/memory_parameters.hpp"
 #include "vdc/models/memory/memory_rules.hpp"
+#include "vdc/scenario/limits.hpp"
 
 namespace vdc::import::detail {
 namespace {
@@ -33,6 +35,58 @@ models::CpuWorkload cpu_workload(double demand, WorkloadShape shape) {
   return w;
 }
 
+/// The VMs vHost counts on a host that vInfo does not list, as one stand-in.
+struct Standin {
+  std::size_t host = 0;
+  int vms = 0;             // how many VMs it stands for
+  int vcpus = 1;
+  double cpu_mhz = 0.0;    // the host's measured CPU less its listed VMs'
+  double memory_mib = 0.0; // the host's used memory less its listed VMs' consumption
+  std::optional<double> active_mib;
+};
+
+/// Appends a VM for each stand-in (on its host, powered on, seeded SeedSource::unlisted)
+/// to result.config.vms and the per-VM vectors.
+void add_standins(const std::vector<Standin>& standins, std::vector<std::string>& notes, ImportResult& result,
+                  std::vector<double>& demand, std::vector<double>& touched, std::vector<double>& active,
+                  std::vector<std::size_t>& host_of) {
+  models::ScenarioConfig& config = result.config;
+  for (const Standin& st : standins) {
+    const models::HostConfig& host = config.hosts[st.host];
+    std::string name = "unlisted-" + host.name;
+    const auto taken = [&](const std::string& candidate) {
+      return std::any_of(config.vms.begin(), config.vms.end(),
+                         [&](const models::VmConfig& v) { return v.name == candidate; });
+    };
+    for (int k = 2; taken(name); ++k) name = fmt::format("unlisted-{}-{}", host.name, k);
+    models::VmConfig vm;
+    vm.name = name;
+    vm.host = host.name;
+    vm.cluster = host.cluster;
+    vm.vcpus = st.vcpus;
+    // Its memory is what the unlisted VMs consumed, less the stand-in's own overhead, and
+    // all of it touched.
+    const double overhead = models::memory::overhead_mib(st.memory_mib, st.vcpus);
+    vm.memory_mib = std::max(scenario::limits::min_vm_memory_mib, std::round(st.memory_mib - overhead));
+    const double cpu = st.cpu_mhz / (st.vcpus * host.cpu.frequency_mhz);
+    if (cpu > 1.0) {
+      notes.push_back(fmt::format(
+          "host '{}': the unlisted VMs' {:.0f} MHz is more than the stand-in's {} can use; seeded at 100%",
+          host.name, st.cpu_mhz, plural(static_cast<std::size_t>(st.vcpus), "vCPU", "vCPUs")));
+    }
+    demand.push_back(std::min(cpu, 1.0));
+    touched.push_back(st.memory_mib > overhead ? 1.0 : 0.0);
+    active.push_back(st.active_mib ? std::min(1.0, *st.active_mib / vm.memory_mib) : default_memory.active);
+    host_of.push_back(st.host);
+    VmSeed seed;
+    seed.cpu = SeedSource::unlisted;
+    seed.memory = SeedSource::unlisted;
+    result.seeds.push_back(seed);
+    result.standins.push_back(StandinVm{name, host.name, st.vms});
+    config.vms.push_back(std::move(vm));
+  }
+}
+
 }  // namespace
 
 void seed_workloads(const std::vector<HostRow>& hosts, const std::vector<VmUsage>& usage,
@@ -40,7 +94,7 @@ void seed_workloads(const std::vector<HostRow>& hosts, const std::vector<VmUsage
   models::ScenarioConfig& config = result.config;
   std::map<std::string, std::size_t> host_index;
   for (std::size_t h = 0; h < config.hosts.size(); ++h) host_index[config.hosts[h].name] = h;
-  const std::size_t n = config.vms.size();
+  std::size_t n = config.vms.size();
   result.seeds.assign(n, VmSeed{});
   std::vector<double> touched(n, 1.0);  // fraction of the VM's memory
   std::vector<double> active(n, default_memory.active);
@@ -49,7 +103,7 @@ void seed_workloads(const std::vector<HostRow>& hosts, const std::vector<VmUsage
   std::vector<std::string>& notes = result.disagreements;
   // Measured usage includes the NUMA penalty of wide VMs; the seeded demand leaves it out,
   // as the CPU model adds it back.
-  const std::vector<double> stretch = numa_stretch(config);
+  std::vector<double> stretch = numa_stretch(config);
 
   // 1. A VM's own columns.
   for (std::size_t i = 0; i < n; ++i) {
@@ -82,8 +136,11 @@ void seed_workloads(const std::vector<HostRow>& hosts, const std::vector<VmUsage
     }
   }
 
-  // 2. The rest of each host's measured usage, shared among its other VMs by size.
+  // 2. The rest of each host's measured usage, shared among its other VMs by size, or,
+  // where every VM there has its own figures and vHost counts VMs that vInfo does not list,
+  // carried by one stand-in VM for them.
   std::size_t capped_hosts = 0;
+  std::vector<Standin> standins;
   for (std::size_t h = 0; h < hosts.size(); ++h) {
     const HostRow& row = hosts[h];
     const models::HostConfig& host = config.hosts[h];
@@ -113,6 +170,30 @@ void seed_workloads(const std::vector<HostRow>& hosts, const std::vector<VmUsage
         share_memory += vm.memory_mib;
         share_overhead += overhead;
       }
+    }
+    int listed_on = 0;
+    int listed_vcpus = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (host_of[i] != h || !config.vms[i].powered_on) continue;
+      ++listed_on;
+      listed_vcpus += config.vms[i].vcpus;
+    }
+    if (row.vms && *row.vms > listed_on && cpu_share.empty() && memory_share.empty()) {
+      Standin st;
+      st.host = h;
+      st.vms = *row.vms - listed_on;
+      // Its vCPUs: the unlisted VMs' (vHost's "# vCPUs" less the listed ones'), at most
+      // one NUMA node's cores, so that the model adds no NUMA penalty to measured usage.
+      const int node_cores = std::max(1, host.cpu.pcpus() / host.cpu.numa_node_count());
+      st.vcpus = std::clamp(row.vcpus ? *row.vcpus - listed_vcpus : st.vms, 1, node_cores);
+      if (row.cpu_usage_pct) {
+        st.cpu_mhz = std::max(0.0, *row.cpu_usage_pct / 100.0 * host.cpu.capacity_mhz() - own_cpu);
+      }
+      if (row.memory_usage_pct) {
+        st.memory_mib = std::max(0.0, *row.memory_usage_pct / 100.0 * host.memory_mib - own_memory);
+      }
+      if (row.vm_used_mib) st.active_mib = std::max(0.0, *row.vm_used_mib - own_active);
+      if (st.cpu_mhz > 0.0 || st.memory_mib > 0.0) standins.push_back(st);
     }
     if (row.cpu_usage_pct && !cpu_share.empty()) {
       const double used = *row.cpu_usage_pct / 100.0 * host.cpu.capacity_mhz();
@@ -155,15 +236,20 @@ void seed_workloads(const std::vector<HostRow>& hosts, const std::vector<VmUsage
     }
   }
 
+  add_standins(standins, notes, result, demand, touched, active, host_of);
+  const std::size_t listed = n;
+  n = config.vms.size();
+  stretch.resize(n, 1.0);  // a stand-in fits one NUMA node
+
   // 3. The workloads, the seeds and the warm-up.
   double largest_touch_mib = 0.0;
-  std::size_t cpu_counts[3] = {0, 0, 0};
-  std::size_t memory_counts[3] = {0, 0, 0};
+  std::size_t cpu_counts[4] = {0, 0, 0, 0};
+  std::size_t memory_counts[4] = {0, 0, 0, 0};
   std::size_t on = 0;
   for (std::size_t i = 0; i < n; ++i) {
     models::VmConfig& vm = config.vms[i];
     if (!vm.powered_on) continue;
-    ++on;
+    if (i < listed) ++on;
     VmSeed& seed = result.seeds[i];
     ++cpu_counts[static_cast<int>(seed.cpu)];
     ++memory_counts[static_cast<int>(seed.memory)];
@@ -222,7 +308,12 @@ void seed_workloads(const std::vector<HostRow>& hosts, const std::vector<VmUsage
   for (std::size_t i = 0; i < n; ++i) {
     if (!config.vms[i].powered_on) continue;
     ClusterUsage& c = result.usage[cluster_index.at(config.hosts[host_of[i]].cluster)];
-    ++c.vms_on;
+    if (i < listed) {
+      ++c.vms_on;
+    } else {
+      ++c.standins;
+      c.standing_for += result.standins[i - listed].stands_for;
+    }
     if (placed[i]) ++c.placed_on;
     c.seeded_cpu_mhz += result.seeds[i].cpu_mhz;
     c.seeded_memory_mib += result.seeds[i].consumed_mib;
@@ -242,7 +333,7 @@ void seed_workloads(const std::vector<HostRow>& hosts, const std::vector<VmUsage
 
   // What was done, in words.
   std::vector<std::string>& w = result.workload_notes;
-  const auto count = [](const std::size_t (&c)[3], SeedSource s) {
+  const auto count = [](const std::size_t (&c)[4], SeedSource s) {
     return c[static_cast<int>(s)];
   };
   if (count(cpu_counts, SeedSource::none) == on && count(memory_counts, SeedSource::none) == on) {
@@ -276,6 +367,17 @@ void seed_workloads(const std::vector<HostRow>& hosts, const std::vector<VmUsage
           diurnal_peak_hour, diurnal_amplitude_of_mean * 100.0, diurnal_step_minutes));
     }
   }
+  if (!standins.empty()) {
+    int unlisted_vms = 0;
+    for (const Standin& st : standins) unlisted_vms += st.vms;
+    w.push_back(fmt::format(
+        "vHost counts {} powered-on VMs that vInfo does not list on {} whose listed VMs have "
+        "their own figures: one stand-in VM per host (named unlisted-<host>) carries the rest "
+        "of the host's measured CPU and memory, so the hosts start as loaded as vHost saw "
+        "them. Its vCPUs are the unlisted VMs' (at most one NUMA node's cores), its memory "
+        "what they consumed.",
+        unlisted_vms, plural(standins.size(), "host", "hosts")));
+  }
   if (capped_hosts > 0) {
     w.push_back(fmt::format("On {} the VMs cannot consume all the memory vHost reports used "
                             "(listed among the disagreements).",
@@ -285,7 +387,7 @@ void seed_workloads(const std::vector<HostRow>& hosts, const std::vector<VmUsage
   double swapped = 0.0;
   double readiness = 0.0;
   std::size_t with_readiness = 0;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < listed; ++i) {
     if (!config.vms[i].powered_on) continue;
     ballooned += usage[i].ballooned_mib.value_or(0.0);
     swapped += usage[i].swapped_mib.value_or(0.0);

@@ -140,6 +140,8 @@ ImportCheck compare_with_vhost(const import::ImportResult& result,
       out.vhost_vms = u->vhost_vms;
       out.vms_on = u->vms_on;
       out.placed_on = u->placed_on;
+      out.standins = u->standins;
+      out.standing_for = u->standing_for;
     }
   }
   return check;
@@ -170,9 +172,12 @@ std::string format_import_check(const ImportCheck& check) {
       notes.push_back(fmt::format(
           "{}: vHost counts {} powered-on VMs on its hosts, the scenario runs {}{}", name,
           *c.vhost_vms, c.vms_on,
-          c.placed_on > 0 ? fmt::format(" ({} placed there from hosts vHost does not list)",
-                                        c.placed_on)
-                          : std::string{}));
+          (c.placed_on > 0 ? fmt::format(" ({} placed there from hosts vHost does not list)",
+                                         c.placed_on)
+                           : std::string{}) +
+              (c.standins > 0 ? fmt::format(", and {} stand-in VM{} for the {} vInfo does not list", c.standins,
+                                            c.standins == 1 ? "" : "s", c.standing_for)
+                              : std::string{})));
     }
     const auto explain = [&](const char* what, const std::optional<double>& vhost, double seeded,
                              double simulated, double mean) {

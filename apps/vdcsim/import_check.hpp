@@ -26,6 +26,8 @@ struct ClusterCheck {
   std::optional<int> vhost_vms;        ///< vHost's powered-on VM count
   int vms_on = 0;                      ///< the scenario's powered-on VMs
   int placed_on = 0;                   ///< of which placed by the placement rule
+  int standins = 0;                    ///< stand-ins for VMs vInfo does not list
+  int standing_for = 0;                ///< how many VMs they carry
 };
 
 /// The check's result.

@@ -56,6 +56,8 @@ enum class SeedSource {
   none,        ///< no usage figure: the scenario defaults (CPU 0%, touched 100%, active 25%)
   vm_columns,  ///< its own vCPU "Overall" / vMemory "Consumed" and "Active" columns
   host_share,  ///< its host's vHost usage, shared among the host's VMs by size
+  unlisted,    ///< a stand-in for the VMs vHost counts on a host and vInfo does not list:
+               ///< the rest of the host's measured usage (docs/traces.md "Workloads")
 };
 
 /// The workload an import seeded for one VM (powered-off VMs: none).
@@ -64,6 +66,14 @@ struct VmSeed {
   SeedSource memory = SeedSource::none;
   double cpu_mhz = 0.0;       ///< measured CPU level, MHz (the mean of a diurnal shape)
   double consumed_mib = 0.0;  ///< host memory it is seeded to consume: touched + overhead
+};
+
+/// A VM the import added to stand for the VMs vHost counts on a host that vInfo does not
+/// list (SeedSource::unlisted).
+struct StandinVm {
+  std::string vm;    ///< its scenario name, unlisted-<host>
+  std::string host;
+  int stands_for = 0;  ///< how many unlisted VMs it carries
 };
 
 /// One tab of the export and what the import did with it.
@@ -86,6 +96,8 @@ struct ClusterUsage {
   std::optional<int> vhost_vms;  ///< vHost's "# VMs" (powered on), summed, when all have it
   int vms_on = 0;                ///< powered-on VMs of the scenario in the cluster
   int placed_on = 0;             ///< of which placed by the placement rule
+  int standins = 0;              ///< stand-in VMs for VMs vInfo does not list (not in vms_on)
+  int standing_for = 0;          ///< how many unlisted VMs they carry
   double seeded_cpu_mhz = 0.0;   ///< sum of VmSeed::cpu_mhz of its powered-on VMs
   double seeded_memory_mib = 0.0;  ///< sum of VmSeed::consumed_mib (defaults: touched 100%)
 };
@@ -153,6 +165,8 @@ struct ImportResult {
   ImportOptions options;
   /// Per VM of config.vms, the seeded workload.
   std::vector<VmSeed> seeds;
+  /// The stand-in VMs added for VMs vHost counts on a host and vInfo does not list.
+  std::vector<StandinVm> standins;
   /// How the workloads were seeded, sentences for the summary and the YAML header.
   std::vector<std::string> workload_notes;
   /// Per cluster, vHost's usage and the seeded load, in vHost order (standalone last).

@@ -2,6 +2,7 @@
 // every bundled scenario, reproducibility and interruption.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -594,4 +595,42 @@ TEST_CASE("import rvtools reports a missing export with status 2") {
   const fs::path dir = scratch("import-missing");
   CHECK(vdcsim("import rvtools /nonexistent.xlsx -o '" + (dir / "x.yaml").string() + "'").status == 2);
   CHECK(!fs::exists(dir / "x.yaml"));
+}
+
+TEST_CASE("run --series keeps all VMs' series or the N worst and refuses anything else") {
+  // The default lab's VMs (scenarios/overcommit-lab.yaml): web01-06 (4 vCPUs) and db01 on
+  // esx01, app01-04, batch01 and report01 on esx02: 13 VMs. Its one hour at 20 s is 180 intervals.
+  const auto vms_in = [](const fs::path& file) {
+    std::set<std::string> names;
+    std::istringstream in(slurp(file));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      const auto first = line.find(',');
+      names.insert(line.substr(first + 1, line.find(',', first + 1) - first - 1));
+    }
+    return names;
+  };
+  const fs::path all = scratch("series-all");
+  REQUIRE(vdcsim("run --quiet --format csv --series all --out '" + all.string() + "'").status == 0);
+  CHECK(vms_in(all / "vms_timeseries.csv").size() == 13);
+  CHECK(slurp(all / "vms_timeseries.csv").starts_with("time_s,vm,%RUN,%RDY,%CSTP,%WAIT,GRANT_MiB,"));
+  CHECK(slurp(all / "hosts_timeseries.csv").starts_with("time_s,host,USED_MHz,DEMAND_MHz,GRANT_MiB,"));
+
+  // The six web VMs are the ones starved on esx01 (4 vCPUs each; 32 vCPUs on esx01's 8 cores);
+  // the worst two, ties in scenario order, are web01 and web02.
+  const fs::path two = scratch("series-2");
+  const auto o = vdcsim("run --quiet --format csv --series 2 --out '" + two.string() + "'");
+  REQUIRE(o.status == 0);
+  CHECK(o.err.empty());
+  CHECK(vms_in(two / "vms_timeseries.csv") == std::set<std::string>{"web01", "web02"});
+  const auto rows = slurp(two / "vms_timeseries.csv");
+  CHECK(std::count(rows.begin(), rows.end(), '\n') == 1 + 2 * 180);
+
+  for (const char* bad : {"-1", "some", "2x", ""}) {
+    CAPTURE(bad);
+    const auto r = vdcsim(std::string("run --quiet --format csv --series '") + bad + "' --out '" +
+                          scratch("series-bad").string() + "'");
+    CHECK(r.status == 2);
+  }
 }

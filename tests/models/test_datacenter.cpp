@@ -204,6 +204,42 @@ TEST_CASE("gauge series are kept for small runs and dropped beyond the memory bu
         doctest::Approx(0.5));
 }
 
+TEST_CASE("gauges named in keep_series keep their series whatever the budget, and change nothing else") {
+  auto s = make_scenario(60_s);
+  s.sample_interval = 20_s;
+  s.hosts.push_back(make_host("esx", 1, 2000.0));
+  s.vms.push_back(make_vm("a", "esx", 1, busy(0.5)));
+  s.vms.push_back(make_vm("b", "esx", 1, busy(0.5)));
+  RunOptions chosen;
+  chosen.series_budget_bytes = 0;
+  chosen.keep_series = {{metric::vm_entity("b"), std::string(metric::vm_cpu_run)}};
+  const RunResult r = run_scenario(s, chosen);
+  const auto b_run = *r.metrics.find(metric::vm_entity("b"), metric::vm_cpu_run);
+  const auto a_run = *r.metrics.find(metric::vm_entity("a"), metric::vm_cpu_run);
+  // 60 s at 20 s: three intervals, each at the constant 0.5 (one vCPU each on a 1-core host
+  // that both half-load: no contention).
+  CHECK(r.metrics.series(b_run).size() == 3);
+  CHECK(r.metrics.series(b_run)[2] == doctest::Approx(0.5));
+  CHECK(r.metrics.series(a_run).empty());
+  CHECK(r.metrics.average(b_run) == doctest::Approx(0.5));
+  CHECK(r.metrics.average(a_run) == doctest::Approx(0.5));
+}
+
+TEST_CASE("the CPU area grants cores x MHz x cpu.ht_factor to a host with two threads a core") {
+  auto s = make_scenario(10_s);
+  HostConfig ht = make_host("ht", 4, 2000.0);
+  ht.cpu.threads_per_core = 2;
+  s.hosts.push_back(ht);
+  s.hosts.push_back(make_host("plain", 4, 2000.0));
+  for (const Fidelity f : {Fidelity::fluid, Fidelity::detailed}) {
+    s.fidelity = f;
+    const RunResult r = run_scenario(s);
+    CHECK(r.hosts[0].capacity_mhz == doctest::Approx(8000.0));
+    CHECK(r.hosts[0].granted_capacity_mhz == doctest::Approx(10000.0));  // 4 x 2000 x 1.25 (reference A.4)
+    CHECK(r.hosts[1].granted_capacity_mhz == doctest::Approx(8000.0));
+  }
+}
+
 TEST_CASE("the memory model fills the memory gauges, minFree and the reservations of the facts") {
   auto s = make_scenario(100_s);
   HostConfig host = make_host("esx", 1, 2000.0);  // 64 GiB

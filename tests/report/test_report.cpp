@@ -499,3 +499,112 @@ TEST_CASE("the reports say the warm-up and the time series mark it") {
   CHECK(plain_out.str().find("Capacity (estimate from demand percentiles, no warm-up;") != std::string::npos);
   CHECK(report::html_report(plain, small_run()).find("warm-up (excluded)") == std::string::npos);
 }
+
+TEST_CASE("host CPU usage is of the capacity the model grants, and the core capacity is shown beside it") {
+  // small_run's host uses 4000 MHz for 50 s, 2000 for 25 s, 0 for 25 s: 2500 on average.
+  // Its 4 cores at 2000 MHz give 8000 MHz; with two threads a core at ht_factor 1.25 the
+  // model grants 10000 MHz.
+  auto run = small_run();
+  run.hosts[0].granted_capacity_mhz = 10000.0;
+  const auto s = report::summarize(run);
+  CHECK(s.hosts[0].cpu.util_pct_avg == doctest::Approx(31.25));   // 2500 / 8000, the contract's field
+  CHECK(s.hosts[0].cpu.usage_pct_avg == doctest::Approx(25.0));   // 2500 / 10000
+  const auto doc = report::to_json(s);
+  CHECK(doc["hosts"][0]["cpu"]["capacity_mhz"] == 8000.0);
+  CHECK(doc["hosts"][0]["cpu"]["granted_capacity_mhz"] == 10000.0);
+  CHECK(doc["hosts"][0]["cpu"]["usage_pct_avg"] == 25.0);
+  std::ostringstream out;
+  report::write_text(out, s);
+  CHECK(out.str().find("esx01                  0.50     25.0%        2500       10000        8000") !=
+        std::string::npos);
+  // Without the CPU area's figure the granted capacity is the cores'.
+  const auto plain = report::summarize(small_run());
+  CHECK(plain.hosts[0].cpu.granted_capacity_mhz == 8000.0);
+  CHECK(plain.hosts[0].cpu.usage_pct_avg == doctest::Approx(31.25));
+}
+
+TEST_CASE("the text lists VMs by memory reclamation worst first, and says none where nothing crosses") {
+  auto run = small_run();
+  // Two more VMs with hand-set memory: vmA balloons 100 MiB for the whole 100 s; vmB swaps
+  // 400 MiB for 50 s (200 on average); vmC has nothing.
+  for (const char* name : {"vmA", "vmB", "vmC"}) {
+    run.vms.push_back({.name = name, .host = "esx01", .cluster = "", .vcpus = 1, .memory_mib = 1000.0,
+                       .powered_on = true, .admission = std::nullopt});
+  }
+  run.metrics = sim::MetricsRegistry(20_s);
+  auto& m = run.metrics;
+  const auto a = m.gauge(metric::vm_entity("vmA"), metric::vm_mem_balloon_mib);
+  const auto b = m.gauge(metric::vm_entity("vmB"), metric::vm_mem_swapped_mib);
+  m.set(a, 0_s, 100.0);
+  m.set(b, 0_s, 400.0);
+  m.set(b, 50_s, 0.0);
+  m.finish(100_s);
+  std::ostringstream out;
+  report::write_text(out, report::summarize(run));
+  const auto text = out.str();
+  // No VM has ready or co-stop: one line, no arbitrary VMs.
+  CHECK(text.find("VMs by CPU ready: none (no VM has ready or co-stop time)") != std::string::npos);
+  const auto table = text.find("VMs by memory reclamation (worst 2 of 2");
+  REQUIRE(table != std::string::npos);
+  const auto b_row = text.find("\n  vmB ", table);
+  const auto a_row = text.find("\n  vmA ", table);
+  CHECK(b_row < a_row);  // 200 MiB before 100 MiB
+  CHECK(text.find("\n  vmC ", table) == std::string::npos);
+  // vmB: 200 MiB reclaimed of 1000 MiB is 20.0%.
+  CHECK(text.substr(b_row, text.find('\n', b_row + 1) - b_row).ends_with("200      20.0"));
+
+  std::ostringstream quiet;
+  report::write_text(quiet, report::summarize(small_run()));
+  CHECK(quiet.str().find("VMs by memory reclamation: none (no VM ballooned, compressed or swapped)") !=
+        std::string::npos);
+}
+
+TEST_CASE("text name columns widen to the longest name, and counts of one are singular") {
+  auto run = small_run();
+  const std::string long_host = "esx01.datacenter-west.example.org";
+  run.hosts[0].name = long_host;
+  run.vms[0].host = long_host;
+  std::ostringstream out;
+  report::write_text(out, report::summarize(run));
+  const auto text = out.str();
+  // The header's next column starts one space after the longest name, in every row.
+  const auto header = text.find("  host" + std::string(long_host.size() - 4, ' ') + "  vCPU:pCPU");
+  CHECK(header != std::string::npos);
+  CHECK(text.find("  " + long_host + "       0.50") != std::string::npos);
+  CHECK(text.find("VM(s)") == std::string::npos);
+  CHECK(text.find("reference: average VM, 2 vCPUs") != std::string::npos);
+}
+
+TEST_CASE("the VMs for --series N are the worst by ready, co-stop and memory reclaimed") {
+  report::Summary s;
+  const auto vm = [](std::string name, double ready, double costop, double balloon) {
+    report::VmSummary v;
+    v.name = std::move(name);
+    v.memory_mib = 1000.0;
+    v.cpu.ready_pct = ready;
+    v.cpu.costop_pct = costop;
+    v.memory.balloon_mib_avg = balloon;
+    return v;
+  };
+  // Scores: a 5 + 1 = 6; b 0 + 0 + 100 x 80 / 1000 = 8; c 2; d 6 (ties with a, after it).
+  s.vms = {vm("a", 5.0, 1.0, 0.0), vm("b", 0.0, 0.0, 80.0), vm("c", 2.0, 0.0, 0.0), vm("d", 3.0, 3.0, 0.0)};
+  CHECK(report::worst_vms_for_series(s, 3) == std::vector<std::string>{"b", "a", "d"});
+  CHECK(report::worst_vms_for_series(s, 0).empty());
+  CHECK(report::worst_vms_for_series(s, 10).size() == 4);
+}
+
+TEST_CASE("a run whose budget kept no VM series says so") {
+  auto run = small_run();
+  run.metrics = sim::MetricsRegistry(20_s);
+  run.metrics.gauge(metric::vm_entity("vm1"), metric::vm_cpu_ready, false);
+  run.metrics.finish(100_s);
+  // The run has no CPU demand either (no_workload comes first).
+  const auto s = report::summarize(run);
+  REQUIRE(s.warnings.size() == 2);
+  CHECK(s.warnings[1].code == "vm_series_dropped");
+  CHECK(report::to_json(s)["warnings"][1]["code"] == "vm_series_dropped");
+  // Asked for every series, there is nothing more to warn about.
+  report::AnalysisSettings all;
+  all.series.rule = report::SeriesSettings::Rule::all;
+  CHECK(report::summarize(run, all).warnings.size() == 1);
+}

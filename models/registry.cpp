@@ -52,19 +52,24 @@ std::vector<ModelArea> collect_descriptions() {
 }
 
 std::vector<ModelParameter> collect_parameters() {
-  // By area in registry order, each area's once (its variants share them), then in
-  // declaration order.
+  // Each area's once (its variants share them), then ordered by the area a parameter
+  // names, as `vdcsim models` lists them (the CPU area declares the workload's parameters
+  // too), in declaration order within an area.
   std::vector<ModelParameter> all;
   std::vector<std::string_view> done;
   for (const AreaSpec* a : area_registry()) {
     if (a->parameters == nullptr || std::find(done.begin(), done.end(), a->name) != done.end()) continue;
     done.push_back(a->name);
-    for (const ModelParameter& p : a->parameters()) {
-      assert(p.area == a->name && "a parameter names its own area");
-      all.push_back(p);
+    for (const ModelParameter& p : a->parameters()) all.push_back(p);
+  }
+  std::vector<ModelParameter> ordered;
+  for (const ModelArea& m : model_areas()) {
+    for (const ModelParameter& p : all) {
+      if (p.area == m.name) ordered.push_back(p);
     }
   }
-  return all;
+  assert(ordered.size() == all.size() && "a parameter names an area `vdcsim models` does not list");
+  return ordered;
 }
 
 std::string_view fidelity_name(Fidelity f) { return f == Fidelity::detailed ? "detailed" : "fluid"; }

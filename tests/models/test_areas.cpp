@@ -209,3 +209,23 @@ TEST_CASE("the placement refuses before any area: a VM wider than its host") {
 
 }  // namespace
 }  // namespace vdc::models
+
+namespace vdc::models {
+namespace {
+
+TEST_CASE("every parameter is listed once, grouped by the area it names, in the order of `vdcsim models`") {
+  const auto params = all_parameters();
+  const auto areas = model_areas();
+  std::size_t area = 0;
+  for (const ModelParameter& p : params) {
+    while (area < areas.size() && areas[area].name != p.area) ++area;
+    CHECK_MESSAGE(area < areas.size(), p.name, " is out of its area's order");
+  }
+  // The CPU area declares the workload's parameter; it is listed under workload.
+  const ModelParameter* period = find_parameter("workload.constant_period", ParameterScope::model);
+  REQUIRE(period != nullptr);
+  CHECK(period->area == "workload");
+}
+
+}  // namespace
+}  // namespace vdc::models

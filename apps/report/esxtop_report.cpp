@@ -53,7 +53,10 @@ void write_esxtop_csv(const std::filesystem::path& path, const models::RunResult
     core_mhz[h.name] = h.pcpus > 0 ? h.capacity_mhz / h.pcpus : 0.0;
     const auto e = metric::host_entity(h.name);
     const std::string p = fmt::format("\\\\{}", h.name);
-    if (h.capacity_mhz > 0) add(e, metric::host_cpu_used_mhz, p + "\\Physical Cpu(_Total)\\% Processor Time", 100.0 / h.capacity_mhz);
+    // Of the capacity the CPU model grants (hyperthreads included), as esxtop's per-thread
+    // average never passes 100%.
+    const double granted = h.granted_capacity_mhz > 0 ? h.granted_capacity_mhz : h.capacity_mhz;
+    if (granted > 0) add(e, metric::host_cpu_used_mhz, p + "\\Physical Cpu(_Total)\\% Processor Time", 100.0 / granted);
     add(e, metric::host_mem_free_mib, p + "\\Memory\\Free MBytes", 1.0);
     add(e, metric::host_mem_balloon_mib, p + "\\Memory\\Memctl Current MBytes", 1.0);
     add(e, metric::host_mem_swapped_mib, p + "\\Memory\\Swap Used MBytes", 1.0);

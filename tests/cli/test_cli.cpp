@@ -586,9 +586,17 @@ TEST_CASE("import rvtools turns a real export into a scenario that validates and
   REQUIRE(o.status == 0);
   CHECK(contains(o.out, "vCPU:pCPU"));
   CHECK(vdcsim("validate '" + (dir / "example1.yaml").string() + "'").status == 0);
-  CHECK(vdcsim("run '" + (dir / "example1.yaml").string() + "' --quiet --format json --duration 10m --out '" +
-               dir.string() + "'").status == 0);
-  CHECK(fs::exists(dir / "report.json"));
+  // As written: the warm-up, then the measured hour.
+  REQUIRE(vdcsim("run '" + (dir / "example1.yaml").string() + "' --quiet --format json --out '" + dir.string() + "'")
+              .status == 0);
+  const auto doc = nlohmann::json::parse(slurp(dir / "report.json"));
+  CHECK(doc["duration_s"].get<double>() - doc["capacity"]["warmup_s"].get<double>() == 3600.0);
+  // A run shorter than the import's warm-up would measure nothing: refused.
+  const Outcome shorter =
+      vdcsim("run '" + (dir / "example1.yaml").string() + "' --quiet --format json --duration 10m --out '" +
+             (dir / "short").string() + "'");
+  CHECK(shorter.status == 2);
+  CHECK(contains(shorter.err, "warm-up"));
 }
 
 TEST_CASE("import rvtools reports a missing export with status 2") {

@@ -165,8 +165,10 @@ void DetailedHostCpu::update_entitlements(sim::Time now) {
   entitlements_dirty_ = false;
   double demand_cores = 0.0;
   int demanding = 0;
+  // A VM added since the last refresh has no leaf in the tree yet: the refresh, at the same
+  // instant, builds the tree with it and solves again.
   for (Vm& vm : vms_) {
-    if (!vm.live) continue;
+    if (!vm.live || !vm.started) continue;
     tree_.set_demand(vm.leaf, vm.demand * freq_);
     demand_cores += std::min(vm.demand, vm.cfg->limit_mhz / freq_);
     demanding += vm.demanding;
@@ -177,7 +179,7 @@ void DetailedHostCpu::update_entitlements(sim::Time now) {
   tree_.solve();
   for (std::size_t i = 0; i < vms_.size(); ++i) {
     Vm& vm = vms_[i];
-    if (!vm.live) continue;
+    if (!vm.live || !vm.started) continue;
     const double entitled = tree_.allocation(vm.leaf);
     if (entitled == vm.dynamic) continue;
     vm.dynamic = entitled;

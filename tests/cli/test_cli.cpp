@@ -593,7 +593,7 @@ TEST_CASE("import rvtools turns a real export into a scenario that validates and
   CHECK(doc["duration_s"].get<double>() - doc["capacity"]["warmup_s"].get<double>() == 3600.0);
   // A run shorter than the import's warm-up would measure nothing: refused.
   const Outcome shorter =
-      vdcsim("run '" + (dir / "example1.yaml").string() + "' --quiet --format json --duration 10m --out '" +
+      vdcsim("run '" + (dir / "example1.yaml").string() + "' --quiet --format json --duration 1h --out '" +
              (dir / "short").string() + "'");
   CHECK(shorter.status == 2);
   CHECK(contains(shorter.err, "warm-up"));

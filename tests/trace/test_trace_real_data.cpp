@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <zlib.h>
 
 #include "trace_test_util.hpp"
 #include "vdc/models/trace/trace_cache.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include <zlib.h>
+#include "vdc/io/file.hpp"
 
 namespace vdc::test {
 
@@ -37,19 +37,7 @@ class TempDir {
 };
 
 /// `text` compressed as one gzip member.
-inline std::string gzip(std::string_view text) {
-  z_stream zs{};
-  deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, static_cast<uLong>(text.size())) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  zs.avail_in = static_cast<uInt>(text.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
+inline std::string gzip(std::string_view text) { return vdc::io::gzip(text); }
 
 /// The shared data folder (../shared/data beside the checkout), or empty when it is absent.
 inline std::filesystem::path shared_data() {

@@ -28,6 +28,10 @@ inline constexpr std::size_t no_size_limit = std::numeric_limits<std::size_t>::m
 [[nodiscard]] std::string gunzip(std::string_view data, const std::string& file,
                                  std::size_t max_bytes = no_size_limit);
 
+/// `text` compressed as one gzip member at the best compression (what gunzip reads back;
+/// tests and benchmarks write their gzip traces with it).
+[[nodiscard]] std::string gzip(std::string_view text);
+
 /// `bytes` in words: "1 GiB", "64 MiB", "3 KiB" when a whole number of those, else "<n> bytes".
 [[nodiscard]] std::string size_text(std::size_t bytes);
 

@@ -71,6 +71,7 @@ RunResult run_areas(const ScenarioConfig& scenario, std::span<const AreaSpec* co
   result.events = sim.events_processed();
   run.finish(result.duration);
   result.metrics.finish(result.duration);
+  add_report_sections(result, areas);
   return result;
 }
 

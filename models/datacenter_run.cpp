@@ -207,7 +207,6 @@ void DatacenterRun::finish(sim::Time end) {
     f.pcpus = hc.cpu.pcpus();
     f.lcpus = hc.cpu.lcpus();
     f.capacity_mhz = hc.cpu.capacity_mhz();
-    f.granted_capacity_mhz = f.capacity_mhz;  // the CPU area adds its hyperthreading gain
     f.memory_mib = hc.memory_mib;
     for (const VmId v : state_.hosts[h].vms) f.vcpus += config_.vms[v].vcpus;
     result_.hosts.push_back(std::move(f));

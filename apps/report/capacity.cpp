@@ -192,7 +192,9 @@ CapacityReport analyse_capacity(const models::RunResult& run, const CapacitySett
 
   std::map<std::string, std::size_t> cluster_index;
   std::map<std::string, std::vector<std::size_t>> cluster_hosts;
-  for (const auto& h : run.hosts) {
+  const models::ReportView view = run.view();
+  for (std::size_t hi = 0; hi < run.hosts.size(); ++hi) {
+    const auto& h = run.hosts[hi];
     const auto entity = metric::host_entity(h.name);
     CapacityEntry e;
     e.name = h.name;
@@ -210,7 +212,9 @@ CapacityReport analyse_capacity(const models::RunResult& run, const CapacitySett
     e.cpu_demand_mhz = spread_of(m, entity, metric::host_cpu_demand_mhz);
     e.cpu_used_mhz_avg = spread_of(m, entity, metric::host_cpu_used_mhz).avg;
     e.mem_consumed_mib = spread_of(m, entity, metric::host_mem_consumed_mib);
-    set_headroom(e, rep.reference, settings, h.min_free_mib);
+    // The memory area's minFree (none without it: the soft state then never binds early).
+    set_headroom(e, rep.reference, settings,
+                 view.value("memory", models::EntityKind::host, hi, "min_free_mib").value_or(0.0));
     cluster_hosts[h.cluster.empty() ? std::string("site") : h.cluster].push_back(rep.hosts.size());
     rep.hosts.push_back(std::move(e));
   }

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <string_view>
+#include <unordered_map>
 
 #include "series_stats.hpp"
 #include "vdc/models/metric_names.hpp"
@@ -8,26 +9,28 @@
 namespace vdc::report {
 namespace {
 
-namespace metric = models::metric;
+using models::ContentionCheck;
+using models::EntityKind;
 
-struct Check {
-  std::string_view gauge;
-  std::string_view label;
-  double scale;      // gauge value x scale = the reported unit
-  double threshold;
-};
+/// The threshold of `c` in force: the settings' override of its key, or the area's own.
+double threshold_of(const ContentionCheck& c, const ContentionSettings& s) {
+  for (const auto& [key, value] : s.thresholds) {
+    if (!c.setting.empty() && key == c.setting) return value;
+  }
+  return c.threshold;
+}
 
-void check(const sim::MetricsRegistry& m, const std::string& entity, const Check& c, Offender base,
-           std::vector<Offender>& out) {
+void check(const sim::MetricsRegistry& m, const std::string& entity, const ContentionCheck& c, double scale,
+           double threshold, Offender base, std::vector<Offender>& out) {
   const auto id = m.find(entity, c.gauge);
   if (!id) return;
-  const double over = time_over(m, *id, c.scale, c.threshold);
+  const double over = time_over(m, *id, scale, threshold);
   if (over <= 0.0) return;
   base.metric = std::string(c.label);
-  base.average = c.scale * m.average(*id);
+  base.average = scale * m.average(*id);
   const auto series = m.window_series(*id);
-  base.peak = series.empty() ? c.scale * m.max(*id) : c.scale * *std::max_element(series.begin(), series.end());
-  base.threshold = c.threshold;
+  base.peak = series.empty() ? scale * m.max(*id) : scale * *std::max_element(series.begin(), series.end());
+  base.threshold = threshold;
   base.time_over_s = over;
   out.push_back(std::move(base));
 }
@@ -36,31 +39,46 @@ void check(const sim::MetricsRegistry& m, const std::string& entity, const Check
 
 ContentionReport analyse_contention(const models::RunResult& run, const ContentionSettings& s) {
   ContentionReport rep;
-  rep.settings = s;
   const auto& m = run.metrics;
-  // The cpu state gauges hold fractions of the VM's vCPUs: x100 gives per-vCPU percent.
-  const Check vm_checks[] = {{metric::vm_cpu_ready, "ready_pct", 100.0, s.ready_pct},
-                             {metric::vm_cpu_costop, "costop_pct", 100.0, s.costop_pct},
-                             {metric::vm_mem_balloon_mib, "balloon_mib", 1.0, s.balloon_mib},
-                             {metric::vm_mem_compressed_mib, "compressed_mib", 1.0, s.compressed_mib},
-                             {metric::vm_mem_swapped_mib, "swapped_mib", 1.0, s.swapped_mib}};
+  for (const EntityKind kind : {EntityKind::vm, EntityKind::host}) {
+    for (const auto& section : run.sections) {
+      for (const ContentionCheck& c : section.spec->contention) {
+        if (c.entity == kind && !c.setting.empty()) rep.thresholds.emplace_back(c.setting, threshold_of(c, s));
+      }
+    }
+  }
+  std::unordered_map<std::string_view, std::size_t> host_index;
+  for (std::size_t i = 0; i < run.hosts.size(); ++i) host_index.emplace(run.hosts[i].name, i);
+  // Every VM that ran, each area's checks in turn; then every host.
   for (const auto& v : run.vms) {
     if (v.host.empty()) continue;
-    const auto entity = metric::vm_entity(v.name);
-    for (const auto& c : vm_checks) check(m, entity, c, Offender{"vm", v.name, v.host, {}, 0, 0, 0, 0}, rep.offenders);
-  }
-  for (const auto& h : run.hosts) {
-    const auto entity = metric::host_entity(h.name);
-    // Utilisation of the capacity the CPU model grants (hyperthreads included), at most 100%.
-    const double capacity = h.granted_capacity_mhz > 0 ? h.granted_capacity_mhz : h.capacity_mhz;
-    if (capacity > 0) {
-      check(m, entity, {metric::host_cpu_used_mhz, "cpu_util_pct", 100.0 / capacity, s.host_cpu_util_pct},
-            Offender{"host", h.name, h.name, {}, 0, 0, 0, 0}, rep.offenders);
+    const auto entity = models::metric::vm_entity(v.name);
+    const auto at = host_index.find(v.host);
+    const models::HostFacts* host = at != host_index.end() ? &run.hosts[at->second] : nullptr;
+    for (const auto& section : run.sections) {
+      for (const ContentionCheck& c : section.spec->contention) {
+        if (c.entity != EntityKind::vm) continue;
+        const double scale =
+            c.per != nullptr
+                ? c.per({host, &v, host != nullptr ? section.host_row(at->second) : std::span<const double>{}})
+                : c.scale;
+        if (scale == 0.0) continue;
+        check(m, entity, c, scale, threshold_of(c, s), Offender{"vm", v.name, v.host, {}, 0, 0, 0, 0},
+              rep.offenders);
+      }
     }
-    // Soft or worse: the host is reclaiming memory by ballooning, compression or swapping.
-    for (auto gauge : {metric::host_mem_state_soft, metric::host_mem_state_hard, metric::host_mem_state_low}) {
-      check(m, entity, {gauge, std::string_view(gauge).substr(4), 100.0, 0.0},
-            Offender{"host", h.name, h.name, {}, 0, 0, 0, 0}, rep.offenders);
+  }
+  for (std::size_t i = 0; i < run.hosts.size(); ++i) {
+    const auto& h = run.hosts[i];
+    const auto entity = models::metric::host_entity(h.name);
+    for (const auto& section : run.sections) {
+      for (const ContentionCheck& c : section.spec->contention) {
+        if (c.entity != EntityKind::host) continue;
+        const double scale = c.per != nullptr ? c.per({&h, nullptr, section.host_row(i)}) : c.scale;
+        if (scale == 0.0) continue;
+        check(m, entity, c, scale, threshold_of(c, s), Offender{"host", h.name, h.name, {}, 0, 0, 0, 0},
+              rep.offenders);
+      }
     }
   }
   std::stable_sort(rep.offenders.begin(), rep.offenders.end(), [](const Offender& a, const Offender& b) {

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstdint>
-#include <map>
+#include <string_view>
+#include <unordered_map>
 #include <span>
 #include <string>
 #include <vector>
@@ -44,39 +45,39 @@ std::string pdh_time(std::int64_t s) {
 void write_esxtop_csv(const std::filesystem::path& path, const models::RunResult& run) {
   const auto& m = run.metrics;
   std::vector<Column> columns;
-  auto add = [&](const std::string& entity, std::string_view gauge, std::string name, double scale) {
-    const auto id = m.find(entity, gauge);
+  auto add = [&](const std::string& entity, const models::EsxtopCounter& c, std::string name,
+                 const models::ScaleInput& in) {
+    const double scale = c.scale != nullptr ? c.scale(in) : 1.0;
+    if (scale == 0.0) return;
+    const auto id = m.find(entity, c.gauge);
     if (id && !m.series(*id).empty()) columns.push_back({std::move(name), m.series(*id), scale});
   };
-  std::map<std::string, double> core_mhz;
-  for (const auto& h : run.hosts) {
-    core_mhz[h.name] = h.pcpus > 0 ? h.capacity_mhz / h.pcpus : 0.0;
-    const auto e = metric::host_entity(h.name);
-    const std::string p = fmt::format("\\\\{}", h.name);
-    // Of the capacity the CPU model grants (hyperthreads included), as esxtop's per-thread
-    // average never passes 100%.
-    const double granted = h.granted_capacity_mhz > 0 ? h.granted_capacity_mhz : h.capacity_mhz;
-    if (granted > 0) add(e, metric::host_cpu_used_mhz, p + "\\Physical Cpu(_Total)\\% Processor Time", 100.0 / granted);
-    add(e, metric::host_mem_free_mib, p + "\\Memory\\Free MBytes", 1.0);
-    add(e, metric::host_mem_balloon_mib, p + "\\Memory\\Memctl Current MBytes", 1.0);
-    add(e, metric::host_mem_swapped_mib, p + "\\Memory\\Swap Used MBytes", 1.0);
+  std::unordered_map<std::string_view, std::size_t> host_index;
+  for (std::size_t h = 0; h < run.hosts.size(); ++h) {
+    const auto& host = run.hosts[h];
+    host_index.emplace(host.name, h);
+    const auto e = metric::host_entity(host.name);
+    for (const auto& section : run.sections) {
+      for (const auto& c : section.spec->esxtop) {
+        if (c.entity != models::EntityKind::host) continue;
+        add(e, c, fmt::format("\\\\{}\\{}\\{}", host.name, c.object, c.counter), {&host, nullptr, section.host_row(h)});
+      }
+    }
   }
   for (std::size_t i = 0; i < run.vms.size(); ++i) {
     const auto& v = run.vms[i];
     if (v.host.empty()) continue;
     const auto e = metric::vm_entity(v.name);
-    // esxtop's group counters add up the vCPUs: a 4-vCPU VM fully ready shows 400% ready.
-    const double per_group = 100.0 * v.vcpus;
-    const std::string g = fmt::format("\\\\{}\\Group Cpu({}:{})\\", v.host, 1000 + i, v.name);
-    if (core_mhz[v.host] > 0) add(e, metric::vm_cpu_used_mhz, g + "% Used", 100.0 / core_mhz[v.host]);
-    add(e, metric::vm_cpu_run, g + "% Run", per_group);
-    add(e, metric::vm_cpu_ready, g + "% Ready", per_group);
-    add(e, metric::vm_cpu_costop, g + "% CoStop", per_group);
-    add(e, metric::vm_cpu_wait, g + "% Wait", per_group);
-    const std::string gm = fmt::format("\\\\{}\\Group Memory({}:{})\\", v.host, 1000 + i, v.name);
-    add(e, metric::vm_mem_balloon_mib, gm + "Memctl MBytes", 1.0);
-    add(e, metric::vm_mem_compressed_mib, gm + "Zipped MBytes", 1.0);
-    add(e, metric::vm_mem_swapped_mib, gm + "Swapped MBytes", 1.0);
+    const auto at = host_index.find(v.host);
+    const models::HostFacts* host = at != host_index.end() ? &run.hosts[at->second] : nullptr;
+    for (const auto& section : run.sections) {
+      for (const auto& c : section.spec->esxtop) {
+        if (c.entity != models::EntityKind::vm) continue;
+        // esxtop names a VM's group "<id>:<name>".
+        add(e, c, fmt::format("\\\\{}\\{}({}:{})\\{}", v.host, c.object, 1000 + i, v.name, c.counter),
+            {host, &v, host != nullptr ? section.host_row(at->second) : std::span<const double>{}});
+      }
+    }
   }
   std::string out = "\"(PDH-CSV 4.0) (UTC)(0)\"";
   std::size_t rows = 0;

@@ -295,6 +295,19 @@ std::string not_kept_text(const Timeline& t, std::size_t entities, std::string_v
                                        "duration."));
 }
 
+/// `area`'s value `key` of a host or VM of the summary (0 when the area did not run).
+double host_value(const Summary& s, const models::HostFacts* h, std::string_view area, std::string_view key) {
+  return s.host_value(static_cast<std::size_t>(h - s.hosts.data()), area, key);
+}
+double vm_value(const Summary& s, const models::VmFacts* v, std::string_view area, std::string_view key) {
+  return s.vm_value(static_cast<std::size_t>(v - s.vms.data()), area, key);
+}
+/// The memory area's key of the time share in state k of kMemoryStates.
+std::string state_key(std::size_t k) { return fmt::format("state_time_pct.{}", kMemoryStates[k]); }
+bool has_warning(const Summary& s, std::string_view code) {
+  return std::any_of(s.warnings.begin(), s.warnings.end(), [&](const RunWarning& w) { return w.code == code; });
+}
+
 /// Why a host chart of `gauge` cannot be drawn (empty when it can): no host, a gauge the
 /// run did not model, or series it did not keep (host series go together or not at all).
 std::string hosts_missing(const models::RunResult& run, const Summary& s, const Timeline& t, std::string_view gauge,
@@ -345,16 +358,17 @@ Chart host_cpu_chart(const models::RunResult& run, const Summary& s, const Timel
       !why.empty()) {
     return not_drawn(chart, std::move(why));
   }
-  std::vector<const HostSummary*> hosts;
+  std::vector<const models::HostFacts*> hosts;
   for (const auto& h : s.hosts) hosts.push_back(&h);
-  std::stable_sort(hosts.begin(), hosts.end(),
-                   [](const auto* a, const auto* b) { return a->cpu.usage_pct_avg > b->cpu.usage_pct_avg; });
+  std::stable_sort(hosts.begin(), hosts.end(), [&](const auto* a, const auto* b) {
+    return host_value(s, a, "cpu", "usage_pct_avg") > host_value(s, b, "cpu", "usage_pct_avg");
+  });
   if (hosts.size() > kMaxHosts) hosts.resize(kMaxHosts);
   Json values = Json::array();
   for (const auto* h : hosts) {
     const auto cols = t.columns(series(run.metrics, metric::host_entity(h->name), metric::host_cpu_used_mhz));
     // Of the granted capacity (hyperthreads' gain included), as the text's CPU util column.
-    const double cap = h->cpu.granted_capacity_mhz > 0 ? h->cpu.granted_capacity_mhz : h->cpu.capacity_mhz;
+    const double cap = host_value(s, h, "cpu", "granted_capacity_mhz");
     add_step_line(values, t, cols, {{"host", h->name}}, "util",
                   [cap](double used) { return cap > 0 ? clean(100.0 * used / cap, kPctDigits) : 0.0; });
   }
@@ -432,7 +446,7 @@ Chart host_memory_chart(const models::RunResult& run, const Summary& s, const Ti
                                                             {metric::host_mem_balloon_mib, "ballooned"},
                                                             {metric::host_mem_compressed_mib, "compressed"},
                                                             {metric::host_mem_swapped_mib, "swapped"}};
-  const auto host_lines = [&](const HostSummary& h) {
+  const auto host_lines = [&](const models::HostFacts& h) {
     std::vector<std::pair<std::string, std::vector<double>>> lines;
     for (const auto& [gauge, label] : parts) {
       lines.emplace_back(label, t.columns(series(run.metrics, metric::host_entity(h.name), gauge)));
@@ -454,8 +468,8 @@ Chart host_memory_chart(const models::RunResult& run, const Summary& s, const Ti
           for (std::size_t i = 0; i < lines[k].second.size(); ++i) sum[i] += lines[k].second[i];
         }
       }
-      capacity += h.memory.capacity_mib;
-      min_free += h.memory.min_free_mib;
+      capacity += host_value(s, &h, "memory", "capacity_mib");
+      min_free += host_value(s, &h, "memory", "min_free_mib");
     }
     panels.push_back(memory_panel(t, fmt::format("All {} hosts together", count_text(s.hosts.size())), total,
                                   {{"capacity", capacity}, {"capacity \u2212 minFree", capacity - min_free}},
@@ -463,26 +477,28 @@ Chart host_memory_chart(const models::RunResult& run, const Summary& s, const Ti
   }
   // The hosts closest to their capacity: peak consumed over capacity, then the average.
   struct Ranked {
-    const HostSummary* host;
+    const models::HostFacts* host;
     double peak_pct;
   };
   std::vector<Ranked> ranked;
   for (const auto& h : s.hosts) {
     const auto id = run.metrics.find(metric::host_entity(h.name), metric::host_mem_consumed_mib);
     const double peak = id ? run.metrics.max(*id) : 0.0;
-    ranked.push_back({&h, h.memory.capacity_mib > 0 ? 100.0 * peak / h.memory.capacity_mib : 0.0});
+    const double capacity = host_value(s, &h, "memory", "capacity_mib");
+    ranked.push_back({&h, capacity > 0 ? 100.0 * peak / capacity : 0.0});
   }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+  std::stable_sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
     if (a.peak_pct != b.peak_pct) return a.peak_pct > b.peak_pct;
-    return a.host->memory.consumed_mib_avg > b.host->memory.consumed_mib_avg;
+    return host_value(s, a.host, "memory", "consumed_mib_avg") > host_value(s, b.host, "memory", "consumed_mib_avg");
   });
   if (ranked.size() > kMemoryPanels) ranked.resize(kMemoryPanels);
   for (const auto& r : ranked) {
     const auto& h = *r.host;
     panels.push_back(memory_panel(t, fmt::format("{}: peak consumed {:.0f}% of capacity", h.name, r.peak_pct),
                                   host_lines(h),
-                                  {{"capacity", h.memory.capacity_mib},
-                                   {"capacity \u2212 minFree", h.memory.capacity_mib - h.memory.min_free_mib}},
+                                  {{"capacity", host_value(s, &h, "memory", "capacity_mib")},
+                                   {"capacity \u2212 minFree", host_value(s, &h, "memory", "capacity_mib") -
+                                                                     host_value(s, &h, "memory", "min_free_mib")}},
                                   kHostMemoryDomain, kHostMemoryRange));
   }
   const std::string which =
@@ -509,10 +525,12 @@ Chart memory_state_chart(const models::RunResult& run, const Summary& s, const T
     return not_drawn(chart, std::move(why));
   }
   // The hosts under most memory pressure: time in the lower states weighs more.
-  std::vector<std::pair<const HostSummary*, double>> ranked;
+  std::vector<std::pair<const models::HostFacts*, double>> ranked;
   for (const auto& h : s.hosts) {
     double pressure = 0.0;
-    for (std::size_t k = 1; k < kMemoryStates.size(); ++k) pressure += std::pow(100.0, static_cast<double>(k)) * h.memory.state_time_pct[k];
+    for (std::size_t k = 1; k < kMemoryStates.size(); ++k) {
+      pressure += std::pow(100.0, static_cast<double>(k)) * host_value(s, &h, "memory", state_key(k));
+    }
     ranked.emplace_back(&h, pressure);
   }
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -541,7 +559,8 @@ Chart memory_state_chart(const models::RunResult& run, const Summary& s, const T
     }
   }
   std::vector<std::string> subtitle;
-  if (std::all_of(s.hosts.begin(), s.hosts.end(), [](const HostSummary& h) { return h.memory.state_time_pct[0] >= 100.0 - 1e-6; })) {
+  if (std::all_of(s.hosts.begin(), s.hosts.end(),
+                  [&](const models::HostFacts& h) { return host_value(s, &h, "memory", state_key(0)) >= 100.0 - 1e-6; })) {
     subtitle.push_back("Every host stayed in the high state all the time: no memory pressure.");
   }
   subtitle.push_back("The state each host spent most of each interval in. " + t.resolution() + ".");
@@ -567,8 +586,8 @@ Chart memory_state_chart(const models::RunResult& run, const Summary& s, const T
   return chart;
 }
 
-std::vector<const VmSummary*> vms_that_ran(const Summary& s) {
-  std::vector<const VmSummary*> vms;
+std::vector<const models::VmFacts*> vms_that_ran(const Summary& s) {
+  std::vector<const models::VmFacts*> vms;
   for (const auto& v : s.vms) {
     if (!v.host.empty()) vms.push_back(&v);
   }
@@ -578,9 +597,9 @@ std::vector<const VmSummary*> vms_that_ran(const Summary& s) {
 /// The VMs among `vms` whose `gauge` kept its interval series: all of them, none (the
 /// budget dropped them: `registered` then says whether the gauge exists at all), or some
 /// (`vdcsim run --series N` keeps those of N VMs whatever the budget).
-std::vector<const VmSummary*> with_series(const sim::MetricsRegistry& m, const std::vector<const VmSummary*>& vms,
+std::vector<const models::VmFacts*> with_series(const sim::MetricsRegistry& m, const std::vector<const models::VmFacts*>& vms,
                                           std::string_view gauge, bool& registered) {
-  std::vector<const VmSummary*> out;
+  std::vector<const models::VmFacts*> out;
   registered = false;
   for (const auto* v : vms) {
     const auto id = m.find(metric::vm_entity(v->name), gauge);
@@ -605,7 +624,7 @@ struct Heatmap {
   std::string_view gauge;    ///< a VM CPU state share
   const char* what;          ///< "CPU ready"
   const char* legend;        ///< "ready %"
-  double VmCpuSummary::*rank;
+  std::string_view rank;     ///< the CPU area's VM value that ranks the VMs: "ready_pct"
   double floor_pct;          ///< the colour scale reaches at least this (the contention threshold)
   const char* nothing;       ///< said when every value is zero
 };
@@ -627,7 +646,8 @@ Chart vm_heatmap_chart(const models::RunResult& run, const Summary& s, const Tim
                                                          k.legend)));
   }
   const std::size_t candidates = vms.size();
-  std::stable_sort(vms.begin(), vms.end(), [&](const auto* a, const auto* b) { return a->cpu.*k.rank > b->cpu.*k.rank; });
+  std::stable_sort(vms.begin(), vms.end(),
+                   [&](const auto* a, const auto* b) { return vm_value(s, a, "cpu", k.rank) > vm_value(s, b, "cpu", k.rank); });
   if (vms.size() > kMaxVms) vms.resize(kMaxVms);
   Json values = Json::array();
   double peak = 0.0;
@@ -641,7 +661,7 @@ Chart vm_heatmap_chart(const models::RunResult& run, const Summary& s, const Tim
   }
   std::vector<std::string> subtitle;
   if (candidates < ran.size()) subtitle.push_back(partial_series_text(candidates, ran.size()));
-  if (s.no_cpu_demand) {
+  if (has_warning(s, "no_workload")) {
     subtitle.push_back("No VM demanded any CPU (no workload), so CPU contention was not modelled: every value is 0.");
   } else if (peak == 0.0) {
     subtitle.push_back(fmt::format("Every value is 0: {} (nothing happened).", k.nothing));
@@ -683,11 +703,14 @@ Chart vm_memory_chart(const models::RunResult& run, const Summary& s, const Time
                                              "each VM's averages and peaks are in vms.csv and report.json"));
   }
   const std::size_t candidates = vms.size();
-  const auto reclaimed = [](const VmSummary* v) {
-    return v->memory.balloon_mib_avg + v->memory.compressed_mib_avg + v->memory.swapped_mib_avg;
+  const auto reclaimed = [&](const models::VmFacts* v) {
+    return vm_value(s, v, "memory", "balloon_mib_avg") + vm_value(s, v, "memory", "compressed_mib_avg") +
+           vm_value(s, v, "memory", "swapped_mib_avg");
   };
-  const auto peak_reclaimed = [](const VmSummary* v) { return v->memory.balloon_mib_max + v->memory.swapped_mib_max; };
-  const auto had_reclaimed = [&](const VmSummary* v) { return reclaimed(v) > 0.0 || peak_reclaimed(v) > 0.0; };
+  const auto peak_reclaimed = [&](const models::VmFacts* v) {
+    return vm_value(s, v, "memory", "balloon_mib_max") + vm_value(s, v, "memory", "swapped_mib_max");
+  };
+  const auto had_reclaimed = [&](const models::VmFacts* v) { return reclaimed(v) > 0.0 || peak_reclaimed(v) > 0.0; };
   const bool any = std::any_of(vms.begin(), vms.end(), had_reclaimed);
   if (any) vms.erase(std::remove_if(vms.begin(), vms.end(), [&](const auto* v) { return !had_reclaimed(v); }), vms.end());
   const std::size_t ranked = vms.size();
@@ -696,7 +719,7 @@ Chart vm_memory_chart(const models::RunResult& run, const Summary& s, const Time
       if (reclaimed(a) != reclaimed(b)) return reclaimed(a) > reclaimed(b);
       return peak_reclaimed(a) > peak_reclaimed(b);
     }
-    return a->memory.granted_mib_avg > b->memory.granted_mib_avg;
+    return vm_value(s, a, "memory", "granted_mib_avg") > vm_value(s, b, "memory", "granted_mib_avg");
   });
   if (vms.size() > kMemoryPanels) vms.resize(kMemoryPanels);
   const std::pair<std::string_view, const char*> parts[] = {{metric::vm_mem_granted_mib, "granted"},
@@ -713,7 +736,7 @@ Chart vm_memory_chart(const models::RunResult& run, const Summary& s, const Time
     panels.push_back(memory_panel(t,
                                   any ? fmt::format("{} on {}: {:.0f} MiB reclaimed on average", v->name, v->host, reclaimed(v))
                                       : fmt::format("{} on {}: {:.0f} MiB granted on average", v->name, v->host,
-                                                    v->memory.granted_mib_avg),
+                                                    vm_value(s, v, "memory", "granted_mib_avg")),
                                   lines, {{"configured", v->memory_mib}}, kVmMemoryDomain, kVmMemoryRange));
   }
   std::vector<std::string> subtitle;
@@ -886,10 +909,11 @@ std::string html_report(const Summary& s, const models::RunResult& run) {
   const Chart memory_state = memory_state_chart(run, s, t);
   const Chart ready = vm_heatmap_chart(run, s, t,
                                        {"ready-heatmap", "CPU ready per VM over time", metric::vm_cpu_ready, "CPU ready", "ready %",
-                                        &VmCpuSummary::ready_pct, s.contention.settings.ready_pct, "no VM waited ready"});
+                                        "ready_pct", s.contention.threshold("ready_pct").value_or(5.0),
+                                        "no VM waited ready"});
   const Chart costop = vm_heatmap_chart(run, s, t,
                                         {"costop-heatmap", "Co-stop per VM over time", metric::vm_cpu_costop, "Co-stop", "co-stop %",
-                                         &VmCpuSummary::costop_pct, s.contention.settings.costop_pct,
+                                         "costop_pct", s.contention.threshold("costop_pct").value_or(3.0),
                                          "no VM was co-stopped"});
   const Chart vm_memory = vm_memory_chart(run, s, t);
   const Chart capacity = capacity_chart(s);

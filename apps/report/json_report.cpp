@@ -1,4 +1,7 @@
 #include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "vdc/report/writers.hpp"
 
@@ -14,63 +17,46 @@ double r6(double x) {
   return r == 0.0 ? 0.0 : r;  // no "-0.0"
 }
 
-Json host_json(const HostSummary& h) {
-  Json states = Json::object();
-  for (std::size_t i = 0; i < kMemoryStates.size(); ++i) states[kMemoryStates[i]] = r6(h.memory.state_time_pct[i]);
-  return Json{
-      {"name", h.name},
-      {"cluster", h.cluster.empty() ? Json(nullptr) : Json(h.cluster)},
-      {"cpu",
-       {{"pcpus", h.cpu.pcpus},
-        {"lcpus", h.cpu.lcpus},
-        {"capacity_mhz", r6(h.cpu.capacity_mhz)},
-        {"demand_mhz_avg", r6(h.cpu.demand_mhz_avg)},
-        {"used_mhz_avg", r6(h.cpu.used_mhz_avg)},
-        {"util_pct_avg", r6(h.cpu.util_pct_avg)},
-        {"granted_capacity_mhz", r6(h.cpu.granted_capacity_mhz)},
-        {"usage_pct_avg", r6(h.cpu.usage_pct_avg)},
-        {"vcpus", h.cpu.vcpus},
-        {"vcpu_per_pcpu", r6(h.cpu.vcpu_per_pcpu)}}},
-      {"memory",
-       {{"capacity_mib", r6(h.memory.capacity_mib)},
-        {"min_free_mib", r6(h.memory.min_free_mib)},
-        {"state_time_pct", states},
-        {"granted_mib_avg", r6(h.memory.granted_mib_avg)},
-        {"consumed_mib_avg", r6(h.memory.consumed_mib_avg)},
-        {"shared_saved_mib_avg", r6(h.memory.shared_saved_mib_avg)},
-        {"balloon_mib_avg", r6(h.memory.balloon_mib_avg)},
-        {"compressed_mib_avg", r6(h.memory.compressed_mib_avg)},
-        {"swapped_mib_avg", r6(h.memory.swapped_mib_avg)}}}};
+/// A count as an integer, a number to six decimals.
+Json value_json(const models::ReportColumn& c, double v) {
+  return c.kind == models::ValueKind::count ? Json(static_cast<std::int64_t>(std::llround(v))) : Json(r6(v));
 }
 
-Json vm_json(const VmSummary& v) {
-  return Json{
-      {"name", v.name},
-      {"host", v.host.empty() ? Json(nullptr) : Json(v.host)},
-      {"cluster", v.cluster.empty() ? Json(nullptr) : Json(v.cluster)},
-      {"vcpus", v.vcpus},
-      {"memory_mib", r6(v.memory_mib)},
-      {"power_state", v.powered_on ? "on" : "off"},
-      {"admission", v.admission ? Json(*v.admission) : Json(nullptr)},
-      {"cpu",
-       {{"demand_mhz_avg", r6(v.cpu.demand_mhz_avg)},
-        {"used_mhz_avg", r6(v.cpu.used_mhz_avg)},
-        {"entitlement_mhz_avg", r6(v.cpu.entitlement_mhz_avg)},
-        {"run_pct", r6(v.cpu.run_pct)},
-        {"ready_pct", r6(v.cpu.ready_pct)},
-        {"costop_pct", r6(v.cpu.costop_pct)},
-        {"wait_pct", r6(v.cpu.wait_pct)},
-        {"ready_ms", r6(v.cpu.ready_ms)},
-        {"costop_ms", r6(v.cpu.costop_ms)}}},
-      {"memory",
-       {{"granted_mib_avg", r6(v.memory.granted_mib_avg)},
-        {"active_mib_avg", r6(v.memory.active_mib_avg)},
-        {"shared_mib_avg", r6(v.memory.shared_mib_avg)},
-        {"balloon_mib_avg", r6(v.memory.balloon_mib_avg)},
-        {"compressed_mib_avg", r6(v.memory.compressed_mib_avg)},
-        {"swapped_mib_avg", r6(v.memory.swapped_mib_avg)},
-        {"balloon_mib_max", r6(v.memory.balloon_mib_max)},
-        {"swapped_mib_max", r6(v.memory.swapped_mib_max)}}}};
+/// Each area's object of host or VM `i`, under the area's name; a key "a.b" goes into an
+/// object a.
+void add_sections(Json& j, const Summary& s, models::EntityKind kind, std::size_t i) {
+  for (const auto& section : s.sections) {
+    Json obj = Json::object();
+    const auto columns = section.columns(kind);
+    const auto row = section.row(kind, i);
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const std::string_view key = columns[c].json;
+      const auto dot = key.find('.');
+      if (dot == std::string_view::npos) obj[std::string(key)] = value_json(columns[c], row[c]);
+      else obj[std::string(key.substr(0, dot))][std::string(key.substr(dot + 1))] = value_json(columns[c], row[c]);
+    }
+    j[std::string(section.name())] = std::move(obj);
+  }
+}
+
+Json host_json(const Summary& s, std::size_t i) {
+  const auto& h = s.hosts[i];
+  Json j{{"name", h.name}, {"cluster", h.cluster.empty() ? Json(nullptr) : Json(h.cluster)}};
+  add_sections(j, s, models::EntityKind::host, i);
+  return j;
+}
+
+Json vm_json(const Summary& s, std::size_t i) {
+  const auto& v = s.vms[i];
+  Json j{{"name", v.name},
+         {"host", v.host.empty() ? Json(nullptr) : Json(v.host)},
+         {"cluster", v.cluster.empty() ? Json(nullptr) : Json(v.cluster)},
+         {"vcpus", v.vcpus},
+         {"memory_mib", r6(v.memory_mib)},
+         {"power_state", v.powered_on ? "on" : "off"},
+         {"admission", v.admission ? Json(*v.admission) : Json(nullptr)}};
+  add_sections(j, s, models::EntityKind::vm, i);
+  return j;
 }
 
 Json spread_json(const Spread& s) {
@@ -136,21 +122,15 @@ Json capacity_json(const CapacityReport& c) {
 }
 
 Json contention_json(const ContentionReport& c) {
-  const auto& s = c.settings;
   Json offenders = Json::array();
   for (const auto& o : c.offenders) {
     offenders.push_back(Json{{"kind", o.kind}, {"name", o.name}, {"host", o.host}, {"metric", o.metric},
                              {"average", r6(o.average)}, {"peak", r6(o.peak)}, {"threshold", r6(o.threshold)},
                              {"time_over_s", r6(o.time_over_s)}});
   }
-  return Json{{"thresholds",
-               {{"ready_pct", r6(s.ready_pct)},
-                {"costop_pct", r6(s.costop_pct)},
-                {"balloon_mib", r6(s.balloon_mib)},
-                {"compressed_mib", r6(s.compressed_mib)},
-                {"swapped_mib", r6(s.swapped_mib)},
-                {"host_cpu_util_pct", r6(s.host_cpu_util_pct)}}},
-              {"offenders", std::move(offenders)}};
+  Json thresholds = Json::object();
+  for (const auto& [key, value] : c.thresholds) thresholds[key] = r6(value);
+  return Json{{"thresholds", std::move(thresholds)}, {"offenders", std::move(offenders)}};
 }
 
 }  // namespace
@@ -168,9 +148,9 @@ nlohmann::ordered_json to_json(const Summary& s) {
   for (const auto& w : s.warnings) warnings.push_back(Json{{"code", w.code}, {"message", w.message}});
   doc["warnings"] = std::move(warnings);
   Json hosts = Json::array();
-  for (const auto& h : s.hosts) hosts.push_back(host_json(h));
+  for (std::size_t i = 0; i < s.hosts.size(); ++i) hosts.push_back(host_json(s, i));
   Json vms = Json::array();
-  for (const auto& v : s.vms) vms.push_back(vm_json(v));
+  for (std::size_t i = 0; i < s.vms.size(); ++i) vms.push_back(vm_json(s, i));
   doc["hosts"] = std::move(hosts);
   doc["vms"] = std::move(vms);
   doc["capacity"] = capacity_json(s.capacity);

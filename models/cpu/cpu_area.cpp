@@ -57,6 +57,10 @@ class CpuArea final : public Area {
     for (const HostConfig& hc : config.hosts) {
       hosts_.push_back(make_model(ctx.sim, ctx.metrics, hc, params_,
                                   register_host_cpu_metrics(ctx.metrics, hc.name, ctx.series.keeps("cpu.hosts"))));
+      // The capacity the host's model grants with every logical CPU busy, for the reports'
+      // utilisation (which therefore never exceeds 100%).
+      ctx.metrics.set(ctx.metrics.gauge(metric::host_entity(hc.name), metric::host_cpu_granted_capacity_mhz),
+                      ctx.sim.now(), granted_cores_(hc, params_) * hc.cpu.frequency_mhz);
     }
     pools_.resize(config.pools.size());
     for (const std::size_t p : config.pool_order) {
@@ -94,14 +98,8 @@ class CpuArea final : public Area {
 
   void arrive(VmId vm, HostId to) override { enter(vm, to); }
 
-  void finish(sim::Time end, RunResult& result) override {
+  void finish(sim::Time end, RunResult&) override {
     for (auto& h : hosts_) h->finish(end);
-    // The capacity each host's model grants with every logical CPU busy, for the reports'
-    // utilisation (which therefore never exceeds 100%).
-    for (HostId h = 0; h < hosts_.size() && h < result.hosts.size(); ++h) {
-      const HostConfig& hc = ctx_.config.hosts[h];
-      result.hosts[h].granted_capacity_mhz = granted_cores_(hc, params_) * hc.cpu.frequency_mhz;
-    }
   }
 
  private:
@@ -250,9 +248,11 @@ std::unique_ptr<Area> make_area(const AreaContext& ctx) {
 
 constexpr std::array<std::string_view, 1> depends_on{"memory"};
 
-constexpr std::array<MetricSpec, 10> metrics{{
+constexpr std::array<MetricSpec, 11> metrics{{
     {EntityKind::host, metric::host_cpu_used_mhz, "MHz", "CPU the host's VMs use"},
     {EntityKind::host, metric::host_cpu_demand_mhz, "MHz", "CPU the host's VMs demand"},
+    {EntityKind::host, metric::host_cpu_granted_capacity_mhz, "MHz",
+     "capacity granted with every logical CPU busy: cores x the hyperthreading gain (constant)"},
     {EntityKind::vm, metric::vm_cpu_run, "fraction", "share of the vCPUs running (%RUN per vCPU)"},
     {EntityKind::vm, metric::vm_cpu_ready, "fraction", "share of the vCPUs ready, not scheduled (%RDY per vCPU)"},
     {EntityKind::vm, metric::vm_cpu_costop, "fraction", "share of the vCPUs co-stopped (%CSTP per vCPU)"},
@@ -264,8 +264,8 @@ constexpr std::array<MetricSpec, 10> metrics{{
 }};
 
 constexpr std::array<SeriesGroup, 2> series{{
-    {"cpu.hosts", EntityKind::host, 2, 0},
-    {"cpu.vm_states", EntityKind::vm, 4, 1},
+    {"cpu.hosts", EntityKind::host, 2, 0, metric::host_cpu_used_mhz, "CPU"},
+    {"cpu.vm_states", EntityKind::vm, 4, 1, metric::vm_cpu_ready, "CPU state"},
 }};
 
 constexpr std::string_view description =
@@ -279,9 +279,9 @@ constexpr std::string_view docs = "docs/models.md \"CPU\"; docs/scenario.md \"Al
 
 constexpr std::array<AreaSpec, 2> specs{{
     {"cpu", "fluid", description, scenario_keys, docs, depends_on, metrics, series, &cpu_parameters,
-     &make_area<FluidHostCpu>},
+     &make_area<FluidHostCpu>, &report_spec},
     {"cpu", "detailed", description, scenario_keys, docs, depends_on, metrics, series, &cpu_parameters,
-     &make_area<DetailedHostCpu>},
+     &make_area<DetailedHostCpu>, &report_spec},
 }};
 
 }  // namespace

@@ -46,7 +46,11 @@ class MemoryArea final : public Area {
     model_->set_progress_listener([this](VmRef ref, double p) { on_progress(ref, p); });
     vm_of_handle_.resize(ctx.config.hosts.size());
     // Memory host ids are host indices: every host is added in order.
-    for (const HostConfig& h : ctx.config.hosts) model_->add_host(h);
+    for (HostId h = 0; h < ctx.config.hosts.size(); ++h) {
+      model_->add_host(ctx.config.hosts[h]);
+      ctx.metrics.set(ctx.metrics.gauge(metric::host_entity(ctx.config.hosts[h].name), metric::host_mem_min_free_mib),
+                      ctx.sim.now(), model_->host(static_cast<MemoryModel::HostId>(h)).min_free_mib());
+    }
     set_up_pools();
     vms_.resize(ctx.config.vms.size());
     // Trace files are read now, so that a bad one fails the run before it starts.
@@ -76,12 +80,7 @@ class MemoryArea final : public Area {
 
   void arrive(VmId vm, HostId to) override { start(vm, to, vms_[vm].touched_mib, vms_[vm].touch_target_mib); }
 
-  void finish(sim::Time, RunResult& result) override {
-    model_->finish();
-    for (HostId h = 0; h < result.hosts.size(); ++h) {
-      result.hosts[h].min_free_mib = model_->host(static_cast<MemoryModel::HostId>(h)).min_free_mib();
-    }
-  }
+  void finish(sim::Time, RunResult&) override { model_->finish(); }
 
  private:
   struct Vm {
@@ -241,7 +240,8 @@ class MemoryArea final : public Area {
 
 std::unique_ptr<Area> make(const AreaContext& ctx) { return std::make_unique<MemoryArea>(ctx); }
 
-constexpr std::array<MetricSpec, 18> metrics{{
+constexpr std::array<MetricSpec, 19> metrics{{
+    {EntityKind::host, metric::host_mem_min_free_mib, "MiB", "minFree of the sliding scale (constant)"},
     {EntityKind::host, metric::host_mem_granted_mib, "MiB", "memory granted to the host's VMs"},
     {EntityKind::host, metric::host_mem_consumed_mib, "MiB", "host memory the VMs consume (granted less shared savings)"},
     {EntityKind::host, metric::host_mem_shared_saved_mib, "MiB", "memory saved by page sharing"},
@@ -261,18 +261,18 @@ constexpr std::array<MetricSpec, 18> metrics{{
     {EntityKind::vm, metric::vm_mem_compressed_mib, "MiB", "compressed memory (ZIP)"},
     {EntityKind::vm, metric::vm_mem_swapped_mib, "MiB", "swapped memory (SWCUR)"},
 }};
-static_assert(metrics.size() == metric::host_memory_gauges.size() + metric::vm_memory_gauges.size());
+static_assert(metrics.size() == metric::host_memory_gauges.size() + metric::vm_memory_gauges.size() + 1);
 
 constexpr std::array<SeriesGroup, 2> series{{
-    {"memory.hosts", EntityKind::host, metric::host_memory_gauges.size(), 0},
-    {"memory.vms", EntityKind::vm, metric::vm_memory_gauges.size(), 2},
+    {"memory.hosts", EntityKind::host, metric::host_memory_gauges.size(), 0, metric::host_mem_granted_mib, "memory"},
+    {"memory.vms", EntityKind::vm, metric::vm_memory_gauges.size(), 2, metric::vm_mem_granted_mib, "memory"},
 }};
 
 constexpr std::array<AreaSpec, 1> specs{{
     {"memory", "", "first touch, page sharing, ballooning, compression, host swap, minFree states",
      "vm_profiles and vms: memory, mem.shares, mem.reservation, mem.limit, mem.max_balloon, guest.os, "
      "guest.salt; hosts: memory, advanced: Mem.*; parameters: memory.*",
-     "docs/memory.md; docs/scenario.md \"Allocations\"", {}, metrics, series, &parameters, &make},
+     "docs/memory.md; docs/scenario.md \"Allocations\"", {}, metrics, series, &parameters, &make, &report_spec},
 }};
 
 }  // namespace

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vdc/models/cpu/cpu_area.hpp"
+#include "vdc/models/memory/memory_area.hpp"
 #include "vdc/models/metric_names.hpp"
 #include "vdc/report/summary.hpp"
 #include "vdc/report/writers.hpp"
@@ -54,8 +56,9 @@ models::RunResult make_run(const Shape& shape) {
   for (int h = 0; h < shape.hosts; ++h) {
     const std::string name = fmt::format("esx{:02}", h + 1);
     r.hosts.push_back({.name = name, .cluster = "", .pcpus = 8, .lcpus = 8, .capacity_mhz = 16000.0,
-                       .memory_mib = 65536.0, .min_free_mib = 1597.44, .vcpus = 0});
+                       .memory_mib = 65536.0, .vcpus = 0});
     const auto e = metric::host_entity(name);
+    set(e, metric::host_mem_min_free_mib, false, 1597.44);
     const bool hk = shape.host_series;
     set(e, metric::host_cpu_used_mhz, hk, 100.0 * (h + 1));
     set(e, metric::host_cpu_demand_mhz, hk, 100.0 * (h + 1));
@@ -92,6 +95,8 @@ models::RunResult make_run(const Shape& shape) {
     set(e, metric::vm_mem_swapped_mib, keep, 0.0);
   }
   m.finish(shape.duration);
+  const models::AreaSpec* areas[] = {&models::cpu::area_specs()[0], &models::memory::area_specs()[0]};
+  models::add_report_sections(r, areas);
   return r;
 }
 

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <algorithm>
 
+#include "vdc/models/cpu/cpu_area.hpp"
+#include "vdc/models/memory/memory_area.hpp"
 #include "vdc/models/metric_names.hpp"
 #include "vdc/report/analysis.hpp"
 #include "vdc/report/summary.hpp"
@@ -19,10 +21,40 @@ namespace metric = vdc::models::metric;
 
 namespace {
 
+/// The CPU and memory areas' report sections of a hand-built run, as run_areas adds them
+/// (again after the test changed the run's hosts, VMs or metrics).
+void add_sections(models::RunResult& r) {
+  const models::AreaSpec* areas[] = {&models::cpu::area_specs()[0], &models::memory::area_specs()[0]};
+  models::add_report_sections(r, areas);
+}
+
+/// Sets `area`'s reported value `key` of host `h`, as the area would have published it.
+void set_host_value(models::RunResult& r, std::string_view area, std::size_t h, std::string_view key, double v) {
+  for (auto& section : r.sections) {
+    if (section.name() != area) continue;
+    const auto c = section.column(models::EntityKind::host, key);
+    REQUIRE(c.has_value());
+    section.hosts.at(h * section.spec->host_columns.size() + *c) = v;
+  }
+}
+
+/// `area`'s value `key` of host or VM `i` of a summary (report.json's key).
+double value(const report::Summary& s, models::EntityKind kind, std::size_t i, std::string_view area,
+             std::string_view key) {
+  const auto v = s.view().value(area, kind, i, key);
+  REQUIRE(v.has_value());
+  return *v;
+}
+double vm_cpu(const report::Summary& s, std::string_view key) { return value(s, models::EntityKind::vm, 0, "cpu", key); }
+double host_cpu(const report::Summary& s, std::string_view key) {
+  return value(s, models::EntityKind::host, 0, "cpu", key);
+}
+
 /// One host, one 2-vCPU VM, 100 s. The VM runs both vCPUs for the first 50 s; then one
 /// vCPU runs and the other is ready for 25 s; then both wait. With a `warmup`, the
-/// registry's window starts there (as the run driver starts it).
-models::RunResult small_run(sim::Time warmup = sim::Time::zero()) {
+/// registry's window starts there (as the run driver starts it). `granted_mhz`: the CPU
+/// area's granted capacity of the host, when it has hyperthreads (0: none published).
+models::RunResult small_run(sim::Time warmup = sim::Time::zero(), double granted_mhz = 0.0) {
   models::RunResult r;
   r.scenario = "hand";
   r.seed = 3;
@@ -30,7 +62,7 @@ models::RunResult small_run(sim::Time warmup = sim::Time::zero()) {
   r.sample_interval = 20_s;
   r.metrics = sim::MetricsRegistry(20_s);
   r.hosts.push_back({.name = "esx01", .cluster = "", .pcpus = 4, .lcpus = 8, .capacity_mhz = 8000.0,
-                     .memory_mib = 65536.0, .min_free_mib = 1310.72, .vcpus = 2});
+                     .memory_mib = 65536.0, .vcpus = 2});
   r.vms.push_back({.name = "vm1", .host = "esx01", .cluster = "", .vcpus = 2, .memory_mib = 4096.0,
                    .powered_on = true, .admission = std::nullopt});
   auto& m = r.metrics;
@@ -46,6 +78,9 @@ models::RunResult small_run(sim::Time warmup = sim::Time::zero()) {
   const auto consumed = m.gauge(host, metric::host_mem_consumed_mib, true);
   const auto vdemand = m.gauge(vm, metric::vm_cpu_demand_mhz, true);
   const auto granted = m.gauge(vm, metric::vm_mem_granted_mib, true);
+  // The memory area's minFree of a 64 GiB host: the sliding scale of reference B.2.
+  m.set(m.gauge(host, metric::host_mem_min_free_mib), 0_s, 1310.72);
+  if (granted_mhz > 0) m.set(m.gauge(host, metric::host_cpu_granted_capacity_mhz), 0_s, granted_mhz);
   struct Set {
     sim::Time at;
     sim::MetricId id;
@@ -67,6 +102,7 @@ models::RunResult small_run(sim::Time warmup = sim::Time::zero()) {
   if (!window) m.start_window(warmup);
   r.warmup = warmup;
   m.finish(100_s);
+  add_sections(r);
   return r;
 }
 
@@ -79,9 +115,9 @@ models::RunResult idle_run() {
   r.sample_interval = 20_s;
   r.metrics = sim::MetricsRegistry(20_s);
   r.hosts.push_back({.name = "esx01", .cluster = "c1", .pcpus = 4, .lcpus = 8, .capacity_mhz = 8000.0,
-                     .memory_mib = 65536.0, .min_free_mib = 1310.72, .vcpus = 2});
+                     .memory_mib = 65536.0, .vcpus = 2});
   r.hosts.push_back({.name = "esx02", .cluster = "c1", .pcpus = 4, .lcpus = 8, .capacity_mhz = 8000.0,
-                     .memory_mib = 8589934592.0, .min_free_mib = 1310.72, .vcpus = 0});
+                     .memory_mib = 8589934592.0, .vcpus = 0});
   r.vms.push_back({.name = "vm1", .host = "esx01", .cluster = "c1", .vcpus = 2, .memory_mib = 4096.0,
                    .powered_on = true, .admission = std::nullopt});
   auto& m = r.metrics;
@@ -91,7 +127,9 @@ models::RunResult idle_run() {
   m.set(m.gauge(vm, metric::vm_mem_granted_mib, true), 0_s, 4096.0);
   m.set(m.gauge(metric::host_entity("esx01"), metric::host_mem_consumed_mib, true), 0_s, 32768.0);
   m.gauge(metric::host_entity("esx02"), metric::host_mem_consumed_mib, true);
+  for (const char* h : {"esx01", "esx02"}) m.set(m.gauge(metric::host_entity(h), metric::host_mem_min_free_mib), 0_s, 1310.72);
   m.finish(100_s);
+  add_sections(r);
   return r;
 }
 
@@ -107,25 +145,25 @@ std::string slurp(const std::filesystem::path& p) {
 TEST_CASE("the summary turns state gauges into per-vCPU percentages and vCenter ready ms") {
   const auto s = report::summarize(small_run());
   REQUIRE(s.vms.size() == 1);
-  const auto& c = s.vms[0].cpu;
+  const auto c = [&](std::string_view key) { return vm_cpu(s, key); };
   // run: (1.0 x 50 + 0.5 x 25) / 100 = 62.5%; ready: 0.5 x 25 / 100 = 12.5%; wait the rest.
-  CHECK(c.run_pct == doctest::Approx(62.5));
-  CHECK(c.ready_pct == doctest::Approx(12.5));
-  CHECK(c.costop_pct == doctest::Approx(0.0));
-  CHECK(c.wait_pct == doctest::Approx(25.0));
+  CHECK(c("run_pct") == doctest::Approx(62.5));
+  CHECK(c("ready_pct") == doctest::Approx(12.5));
+  CHECK(c("costop_pct") == doctest::Approx(0.0));
+  CHECK(c("wait_pct") == doctest::Approx(25.0));
   // 12.5% of 2 vCPUs x 100 000 ms = 25 000 ms: one vCPU ready for 25 s.
-  CHECK(c.ready_ms == doctest::Approx(25000.0));
+  CHECK(c("ready_ms") == doctest::Approx(25000.0));
   // used: (4000 x 50 + 2000 x 25) / 100 = 2500 MHz.
-  CHECK(c.used_mhz_avg == doctest::Approx(2500.0));
+  CHECK(c("used_mhz_avg") == doctest::Approx(2500.0));
 }
 
 TEST_CASE("the host summary gives utilisation, overcommit and time in memory states") {
   const auto s = report::summarize(small_run());
-  const auto& h = s.hosts.at(0);
-  CHECK(h.cpu.used_mhz_avg == doctest::Approx(2500.0));
-  CHECK(h.cpu.util_pct_avg == doctest::Approx(31.25));  // 2500 / 8000
-  CHECK(h.cpu.vcpu_per_pcpu == doctest::Approx(0.5));   // 2 vCPUs on 4 cores
-  CHECK(h.memory.state_time_pct[0] == doctest::Approx(100.0));
+  CHECK(host_cpu(s, "used_mhz_avg") == doctest::Approx(2500.0));
+  CHECK(host_cpu(s, "util_pct_avg") == doctest::Approx(31.25));  // 2500 / 8000
+  CHECK(host_cpu(s, "vcpu_per_pcpu") == doctest::Approx(0.5));   // 2 vCPUs on 4 cores
+  CHECK(value(s, models::EntityKind::host, 0, "memory", "state_time_pct.high") == doctest::Approx(100.0));
+  CHECK(value(s, models::EntityKind::host, 0, "memory", "min_free_mib") == doctest::Approx(1310.72));
 }
 
 TEST_CASE("report.json keeps the contract's keys in order and writes null for no admission problem") {
@@ -146,6 +184,7 @@ TEST_CASE("the text summary stays short for a run with thousands of VMs") {
     r.vms.push_back({.name = "x" + std::to_string(i), .host = "esx01", .cluster = "", .vcpus = 1,
                      .memory_mib = 1024.0, .powered_on = true, .admission = std::nullopt});
   }
+  add_sections(r);
   std::ostringstream out;
   report::write_text(out, report::summarize(r));
   const auto text = out.str();
@@ -224,7 +263,9 @@ TEST_CASE("a cluster's headroom sums the hosts where the threshold is reached an
   // N = 4 sources (2 VMs) wait 3.45% of the time each, N = 6 (3 VMs) 6.75%: ready binds at
   // 2 VMs, before cpu_util (80% of 5000 / 1000 = 4 VMs).
   r.hosts.push_back({.name = "esx02", .cluster = "c1", .pcpus = 1, .lcpus = 1, .capacity_mhz = 5000.0,
-                     .memory_mib = 65536.0, .min_free_mib = 1310.72, .vcpus = 0});
+                     .memory_mib = 65536.0, .vcpus = 0});
+  add_sections(r);
+  set_host_value(r, "memory", 1, "min_free_mib", 1310.72);
   report::CapacitySettings settings;
   settings.reference_vm = "vm1";
   const auto c = report::analyse_capacity(r, settings);
@@ -327,6 +368,7 @@ TEST_CASE("a threshold that never binds is null with its reason, never a sentine
 TEST_CASE("a cluster where no threshold is reached says not reached") {
   auto r = idle_run();
   r.hosts.erase(r.hosts.begin());  // esx02 alone: nothing binds
+  add_sections(r);
   const auto s = report::summarize(r);
   REQUIRE(s.capacity.clusters.size() == 1);
   CHECK_FALSE(s.capacity.clusters[0].headroom_vms.vms.has_value());
@@ -339,7 +381,6 @@ TEST_CASE("a cluster where no threshold is reached says not reached") {
 
 TEST_CASE("a run where no VM demands CPU is flagged, and ready is not called fine") {
   const auto s = report::summarize(idle_run());
-  CHECK(s.no_cpu_demand);
   REQUIRE(s.warnings.size() == 1);
   CHECK(s.warnings[0].code == "no_workload");
   std::ostringstream out;
@@ -354,7 +395,6 @@ TEST_CASE("a run where no VM demands CPU is flagged, and ready is not called fin
 
   // One VM with a workload is enough: no warning.
   const auto busy = report::summarize(small_run());
-  CHECK_FALSE(busy.no_cpu_demand);
   CHECK(busy.warnings.empty());
   CHECK(report::to_json(busy)["warnings"].empty());
   std::ostringstream busy_out;
@@ -388,16 +428,16 @@ TEST_CASE("with a warm-up before the step every figure covers the window only") 
   // Window [30 s, 100 s): 70 s. run 1.0 over [30, 50) and 0.5 over [50, 75): 32.5 / 70;
   // ready 0.5 over [50, 75): 12.5 / 70; wait 1.0 over [75, 100): 25 / 70.
   const auto s = report::summarize(small_run(30_s));
-  const auto& c = s.vms.at(0).cpu;
+  const auto c = [&](std::string_view key) { return vm_cpu(s, key); };
   CHECK(s.warmup_s == doctest::Approx(30.0));
-  CHECK(c.run_pct == doctest::Approx(100.0 * 32.5 / 70.0));
-  CHECK(c.ready_pct == doctest::Approx(100.0 * 12.5 / 70.0));
-  CHECK(c.wait_pct == doctest::Approx(100.0 * 25.0 / 70.0));
+  CHECK(c("run_pct") == doctest::Approx(100.0 * 32.5 / 70.0));
+  CHECK(c("ready_pct") == doctest::Approx(100.0 * 12.5 / 70.0));
+  CHECK(c("wait_pct") == doctest::Approx(100.0 * 25.0 / 70.0));
   // The whole ready time falls in the window: one vCPU for 25 s, as without a warm-up.
-  CHECK(c.ready_ms == doctest::Approx(25000.0));
+  CHECK(c("ready_ms") == doctest::Approx(25000.0));
   // used: (4000 x 20 + 2000 x 25) / 70.
-  CHECK(c.used_mhz_avg == doctest::Approx(130000.0 / 70.0));
-  CHECK(s.hosts.at(0).cpu.used_mhz_avg == doctest::Approx(130000.0 / 70.0));
+  CHECK(c("used_mhz_avg") == doctest::Approx(130000.0 / 70.0));
+  CHECK(host_cpu(s, "used_mhz_avg") == doctest::Approx(130000.0 / 70.0));
   // Host demand over the window's intervals: [30, 40) 4000, [40, 60) 3000, [60, 80) 1500,
   // [80, 100) 0. Nearest rank of 4: p50 = 2nd = 1500, p95 = 4th = 4000.
   const auto& h = s.capacity.hosts.at(0);
@@ -419,12 +459,12 @@ TEST_CASE("with a warm-up across the step only what follows it counts") {
   SUBCASE("on an interval boundary") {
     // Window [60, 100): 40 s. run and ready 0.5 over [60, 75): 7.5 / 40 each.
     const auto s = report::summarize(small_run(60_s));
-    const auto& c = s.vms.at(0).cpu;
-    CHECK(c.run_pct == doctest::Approx(18.75));
-    CHECK(c.ready_pct == doctest::Approx(18.75));
-    CHECK(c.wait_pct == doctest::Approx(62.5));
-    CHECK(c.ready_ms == doctest::Approx(15000.0));  // one vCPU ready for 15 s
-    CHECK(c.used_mhz_avg == doctest::Approx(750.0));  // 2000 x 15 / 40
+    const auto c = [&](std::string_view key) { return vm_cpu(s, key); };
+    CHECK(c("run_pct") == doctest::Approx(18.75));
+    CHECK(c("ready_pct") == doctest::Approx(18.75));
+    CHECK(c("wait_pct") == doctest::Approx(62.5));
+    CHECK(c("ready_ms") == doctest::Approx(15000.0));  // one vCPU ready for 15 s
+    CHECK(c("used_mhz_avg") == doctest::Approx(750.0));  // 2000 x 15 / 40
     // Host demand by window interval: [60, 80) 1500, [80, 100) 0.
     CHECK(s.capacity.hosts.at(0).cpu_demand_mhz.p95 == doctest::Approx(1500.0));
     const auto ready = std::find_if(s.contention.offenders.begin(), s.contention.offenders.end(),
@@ -436,10 +476,10 @@ TEST_CASE("with a warm-up across the step only what follows it counts") {
   SUBCASE("inside an interval") {
     // Window [55, 100): 45 s. ready 0.5 over [55, 75): 10 / 45; one vCPU for 20 s.
     const auto s = report::summarize(small_run(55_s));
-    const auto& c = s.vms.at(0).cpu;
-    CHECK(c.ready_pct == doctest::Approx(100.0 * 10.0 / 45.0));
-    CHECK(c.run_pct == doctest::Approx(100.0 * 10.0 / 45.0));
-    CHECK(c.ready_ms == doctest::Approx(20000.0));
+    const auto c = [&](std::string_view key) { return vm_cpu(s, key); };
+    CHECK(c("ready_pct") == doctest::Approx(100.0 * 10.0 / 45.0));
+    CHECK(c("run_pct") == doctest::Approx(100.0 * 10.0 / 45.0));
+    CHECK(c("ready_ms") == doctest::Approx(20000.0));
     // The interval [40, 60) counts by its part [55, 60): ready 50%, demand 2000; then
     // [60, 80) 37.5% and 1500, [80, 100) 0 and 0.
     const auto ready = std::find_if(s.contention.offenders.begin(), s.contention.offenders.end(),
@@ -504,11 +544,10 @@ TEST_CASE("host CPU usage is of the capacity the model grants, and the core capa
   // small_run's host uses 4000 MHz for 50 s, 2000 for 25 s, 0 for 25 s: 2500 on average.
   // Its 4 cores at 2000 MHz give 8000 MHz; with two threads a core at ht_factor 1.25 the
   // model grants 10000 MHz.
-  auto run = small_run();
-  run.hosts[0].granted_capacity_mhz = 10000.0;
+  const auto run = small_run(sim::Time::zero(), 10000.0);
   const auto s = report::summarize(run);
-  CHECK(s.hosts[0].cpu.util_pct_avg == doctest::Approx(31.25));   // 2500 / 8000, the contract's field
-  CHECK(s.hosts[0].cpu.usage_pct_avg == doctest::Approx(25.0));   // 2500 / 10000
+  CHECK(host_cpu(s, "util_pct_avg") == doctest::Approx(31.25));   // 2500 / 8000, the contract's field
+  CHECK(host_cpu(s, "usage_pct_avg") == doctest::Approx(25.0));   // 2500 / 10000
   const auto doc = report::to_json(s);
   CHECK(doc["hosts"][0]["cpu"]["capacity_mhz"] == 8000.0);
   CHECK(doc["hosts"][0]["cpu"]["granted_capacity_mhz"] == 10000.0);
@@ -519,8 +558,8 @@ TEST_CASE("host CPU usage is of the capacity the model grants, and the core capa
         std::string::npos);
   // Without the CPU area's figure the granted capacity is the cores'.
   const auto plain = report::summarize(small_run());
-  CHECK(plain.hosts[0].cpu.granted_capacity_mhz == 8000.0);
-  CHECK(plain.hosts[0].cpu.usage_pct_avg == doctest::Approx(31.25));
+  CHECK(host_cpu(plain, "granted_capacity_mhz") == 8000.0);
+  CHECK(host_cpu(plain, "usage_pct_avg") == doctest::Approx(31.25));
 }
 
 TEST_CASE("the text lists VMs by memory reclamation worst first, and says none where nothing crosses") {
@@ -539,6 +578,7 @@ TEST_CASE("the text lists VMs by memory reclamation worst first, and says none w
   m.set(b, 0_s, 400.0);
   m.set(b, 50_s, 0.0);
   m.finish(100_s);
+  add_sections(run);
   std::ostringstream out;
   report::write_text(out, report::summarize(run));
   const auto text = out.str();
@@ -564,6 +604,7 @@ TEST_CASE("text name columns widen to the longest name, and counts of one are si
   const std::string long_host = "esx01.datacenter-west.example.org";
   run.hosts[0].name = long_host;
   run.vms[0].host = long_host;
+  add_sections(run);
   std::ostringstream out;
   report::write_text(out, report::summarize(run));
   const auto text = out.str();
@@ -576,18 +617,30 @@ TEST_CASE("text name columns widen to the longest name, and counts of one are si
 }
 
 TEST_CASE("the VMs for --series N are the worst by ready, co-stop and memory reclaimed") {
-  report::Summary s;
-  const auto vm = [](std::string name, double ready, double costop, double balloon) {
-    report::VmSummary v;
-    v.name = std::move(name);
-    v.memory_mib = 1000.0;
-    v.cpu.ready_pct = ready;
-    v.cpu.costop_pct = costop;
-    v.memory.balloon_mib_avg = balloon;
-    return v;
+  // Four VMs whose CPU and memory sections are set by hand.
+  models::RunResult r;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    r.vms.push_back({.name = name, .host = "esx01", .cluster = "", .vcpus = 1, .memory_mib = 1000.0,
+                     .powered_on = true, .admission = std::nullopt});
+  }
+  add_sections(r);
+  const auto set = [&](std::string_view area, std::size_t v, std::string_view key, double x) {
+    for (auto& section : r.sections) {
+      if (section.name() == area) {
+        section.vms.at(v * section.spec->vm_columns.size() + *section.column(models::EntityKind::vm, key)) = x;
+      }
+    }
   };
+  const double ready[] = {5.0, 0.0, 2.0, 3.0}, costop[] = {1.0, 0.0, 0.0, 3.0}, balloon[] = {0.0, 80.0, 0.0, 0.0};
+  for (std::size_t v = 0; v < 4; ++v) {
+    set("cpu", v, "ready_pct", ready[v]);
+    set("cpu", v, "costop_pct", costop[v]);
+    set("memory", v, "balloon_mib_avg", balloon[v]);
+  }
+  report::Summary s;
+  s.vms = r.vms;
+  s.sections = r.sections;
   // Scores: a 5 + 1 = 6; b 0 + 0 + 100 x 80 / 1000 = 8; c 2; d 6 (ties with a, after it).
-  s.vms = {vm("a", 5.0, 1.0, 0.0), vm("b", 0.0, 0.0, 80.0), vm("c", 2.0, 0.0, 0.0), vm("d", 3.0, 3.0, 0.0)};
   CHECK(report::worst_vms_for_series(s, 3) == std::vector<std::string>{"b", "a", "d"});
   CHECK(report::worst_vms_for_series(s, 0).empty());
   CHECK(report::worst_vms_for_series(s, 10).size() == 4);
@@ -598,6 +651,7 @@ TEST_CASE("a run whose budget kept no VM series says so") {
   run.metrics = sim::MetricsRegistry(20_s);
   run.metrics.gauge(metric::vm_entity("vm1"), metric::vm_cpu_ready, false);
   run.metrics.finish(100_s);
+  add_sections(run);
   // The run has no CPU demand either (no_workload comes first).
   const auto s = report::summarize(run);
   REQUIRE(s.warnings.size() == 2);

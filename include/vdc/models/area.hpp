@@ -108,9 +108,6 @@ class Area {
   virtual void finish(sim::Time end, RunResult& result);
 };
 
-/// Which entities a metric or a series group belongs to.
-enum class EntityKind { host, vm };
-
 /// A metric an area publishes (names in the area's metric header).
 struct MetricSpec {
   EntityKind entity = EntityKind::vm;
@@ -128,6 +125,10 @@ struct SeriesGroup {
   /// and the series of all of them fit in the budget (groups of equal priority count as
   /// one).
   int priority = 0;
+  /// A gauge of the group: an entity that has it registered kept the group's series when
+  /// the gauge has one (what the reports' warnings about dropped series check).
+  std::string_view probe;
+  std::string_view label;  ///< in those warnings: "CPU state", "memory"
 };
 
 /// An area as the registry lists it: its name and variant, what it needs, what it
@@ -145,7 +146,14 @@ struct AreaSpec {
   /// variants of one area list the same.
   std::span<const ModelParameter> (*parameters)() = nullptr;
   std::unique_ptr<Area> (*make)(const AreaContext& context) = nullptr;
+  /// What it contributes to the reports; nullptr: nothing (include/vdc/models/area_report.hpp).
+  const AreaReportSpec* report = nullptr;
 };
+
+/// Computes the report section of every area of `areas` that has a description, in their
+/// order, into `run.sections` (replacing what was there). `run`'s metrics must be finished;
+/// run_areas calls it, and so can a test that builds a RunResult by hand.
+void add_report_sections(RunResult& run, std::span<const AreaSpec* const> areas);
 
 /// Where VMs go and what they reserve: the candidate hosts of a power-on, the checks the
 /// host itself makes (up, wide enough, room for the reservations in the host, cluster and

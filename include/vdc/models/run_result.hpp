@@ -1,15 +1,19 @@
 #pragma once
-/// What a run hands to the reports: the static facts of every host and VM, and the metrics
-/// registry the models wrote into. Reports read these and nothing else of the models.
+/// What a run hands to the reports: the facts of every host and VM the driver knows, the
+/// metrics registry the areas wrote into, and each area's section computed from them
+/// (include/vdc/models/area_report.hpp). Reports read these and nothing else of the models.
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "vdc/models/area_report.hpp"
 #include "vdc/models/inventory.hpp"
 #include "vdc/sim/metrics.hpp"
 
 namespace vdc::models {
+
+struct AreaSpec;
 
 struct HostFacts {
   std::string name;
@@ -17,12 +21,7 @@ struct HostFacts {
   int pcpus = 0;
   int lcpus = 0;
   double capacity_mhz = 0.0;  ///< cores x nominal frequency
-  /// What the CPU model grants with every logical CPU busy: capacity_mhz times the
-  /// hyperthreading gain (cpu.ht_factor) when the cores have more than one thread; equal
-  /// to capacity_mhz without hyperthreads. Filled by the CPU area's finish.
-  double granted_capacity_mhz = 0.0;
   double memory_mib = 0.0;
-  double min_free_mib = 0.0;  ///< minFree of the sliding scale (reference B.2)
   int vcpus = 0;              ///< vCPUs of the VMs powered on here at the end of the run
 };
 
@@ -54,6 +53,12 @@ struct RunResult {
   std::vector<HostFacts> hosts;
   std::vector<VmFacts> vms;
   sim::MetricsRegistry metrics;
+  /// The areas that ran, in the registry's order, and the section of each that has a
+  /// report description (add_report_sections).
+  std::vector<const AreaSpec*> areas;
+  std::vector<AreaSection> sections;
+
+  [[nodiscard]] ReportView view() const { return ReportView(hosts, vms, sections); }
 };
 
 }  // namespace vdc::models

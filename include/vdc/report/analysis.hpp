@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vdc/models/run_result.hpp"
@@ -95,14 +97,11 @@ struct CapacityReport {
 /// names no VM of the run.
 [[nodiscard]] CapacityReport analyse_capacity(const models::RunResult& run, const CapacitySettings& settings);
 
-/// Contention thresholds (reference A.3 bands and the esxtop rules of thumb).
+/// The contention analysis' settings: each area declares its checks and their thresholds
+/// (AreaReportSpec::contention; reference A.3 bands and the esxtop rules of thumb); these
+/// replace a threshold by its key in report.json's `contention.thresholds`.
 struct ContentionSettings {
-  double ready_pct = 5.0;        ///< per vCPU
-  double costop_pct = 3.0;       ///< per vCPU
-  double balloon_mib = 0.0;      ///< MCTLSZ > 0
-  double compressed_mib = 0.0;   ///< ZIP > 0
-  double swapped_mib = 0.0;      ///< SWCUR > 0
-  double host_cpu_util_pct = 90.0;
+  std::vector<std::pair<std::string, double>> thresholds;
 };
 
 /// One VM or host over one threshold.
@@ -110,8 +109,9 @@ struct Offender {
   std::string kind;        ///< "vm" or "host"
   std::string name;
   std::string host;        ///< the VM's host (for hosts: itself)
-  std::string metric;      ///< ready_pct, costop_pct, balloon_mib, compressed_mib, swapped_mib, cpu_util_pct,
-                           ///< or state.soft / state.hard / state.low (percent of the interval in that host memory state)
+  std::string metric;      ///< the check's label (ContentionCheck::label): ready_pct, costop_pct, balloon_mib,
+                           ///< compressed_mib, swapped_mib, cpu_util_pct, or state.soft / state.hard / state.low
+                           ///< (percent of the interval in that host memory state)
   double average = 0.0;    ///< over the run
   double peak = 0.0;       ///< the worst sample interval
   double threshold = 0.0;
@@ -119,8 +119,18 @@ struct Offender {
 };
 
 struct ContentionReport {
-  ContentionSettings settings;
+  /// The thresholds in force by key (`contention.thresholds`): the VMs' checks of every
+  /// area, then the hosts', in the areas' order.
+  std::vector<std::pair<std::string, double>> thresholds;
   std::vector<Offender> offenders;  ///< worst first: longest over, then highest average
+
+  /// The threshold of `key`; nothing when no area of the run checks it.
+  [[nodiscard]] std::optional<double> threshold(std::string_view key) const {
+    for (const auto& [k, v] : thresholds) {
+      if (k == key) return v;
+    }
+    return std::nullopt;
+  }
 };
 
 [[nodiscard]] ContentionReport analyse_contention(const models::RunResult& run, const ContentionSettings& settings);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vdc/models/run_result.hpp"
@@ -17,82 +18,9 @@ namespace vdc::report {
 /// Host memory states in order of growing pressure (reference B.2).
 inline constexpr std::array<const char*, 5> kMemoryStates = {"high", "clear", "soft", "hard", "low"};
 
-struct HostCpuSummary {
-  int pcpus = 0;
-  int lcpus = 0;
-  double capacity_mhz = 0.0;    ///< cores x nominal frequency
-  /// What the CPU model grants with every logical CPU busy: capacity x the hyperthreading
-  /// gain when the cores have threads (HostFacts::granted_capacity_mhz).
-  double granted_capacity_mhz = 0.0;
-  double used_mhz_avg = 0.0;
-  double demand_mhz_avg = 0.0;
-  /// used / capacity (cores only), percent: above 100 when hyperthreads add throughput.
-  double util_pct_avg = 0.0;
-  /// used / granted capacity, percent, at most 100: what vCenter shows as host CPU usage.
-  double usage_pct_avg = 0.0;
-  int vcpus = 0;
-  double vcpu_per_pcpu = 0.0;   ///< overcommit ratio vCPU:pCPU
-};
-
-struct HostMemorySummary {
-  double capacity_mib = 0.0;
-  double min_free_mib = 0.0;
-  std::array<double, 5> state_time_pct{};  ///< percent of the run in each of kMemoryStates
-  double granted_mib_avg = 0.0;
-  double consumed_mib_avg = 0.0;
-  double shared_saved_mib_avg = 0.0;
-  double balloon_mib_avg = 0.0;
-  double compressed_mib_avg = 0.0;
-  double swapped_mib_avg = 0.0;
-};
-
-struct HostSummary {
-  std::string name;
-  std::string cluster;
-  HostCpuSummary cpu;
-  HostMemorySummary memory;
-};
-
-struct VmCpuSummary {
-  double demand_mhz_avg = 0.0;
-  double used_mhz_avg = 0.0;
-  double entitlement_mhz_avg = 0.0;
-  double run_pct = 0.0;     ///< per vCPU, percent of the run; the four sum to 100
-  double ready_pct = 0.0;
-  double costop_pct = 0.0;
-  double wait_pct = 0.0;
-  double ready_ms = 0.0;    ///< summed over vCPUs (vCenter's "CPU Ready" summation)
-  double costop_ms = 0.0;
-};
-
-struct VmMemorySummary {
-  double granted_mib_avg = 0.0;
-  double active_mib_avg = 0.0;
-  double shared_mib_avg = 0.0;
-  double balloon_mib_avg = 0.0;
-  double compressed_mib_avg = 0.0;
-  double swapped_mib_avg = 0.0;
-  double balloon_mib_max = 0.0;
-  double swapped_mib_max = 0.0;
-};
-
-struct VmSummary {
-  std::string name;
-  std::string host;
-  std::string cluster;
-  int vcpus = 0;
-  double memory_mib = 0.0;
-  bool powered_on = false;
-  std::optional<std::string> admission;
-  VmCpuSummary cpu;
-  VmMemorySummary memory;
-};
-
-/// Something about the run a reader must know before trusting its numbers.
-struct RunWarning {
-  std::string code;     ///< stable identifier: no_workload, vm_series_dropped, vm_series_partial
-  std::string message;  ///< one sentence for people
-};
+/// Something about the run a reader must know before trusting its numbers (codes:
+/// no_workload, vm_series_dropped, vm_series_partial, and what an area adds).
+using RunWarning = models::ReportWarning;
 
 struct Summary {
   std::string scenario;
@@ -104,14 +32,25 @@ struct Summary {
   double sample_interval_s = 0.0;
   bool partial = false;
   std::uint64_t events = 0;
-  /// True when no VM demanded any CPU over the reported time (no workload: an imported
-  /// inventory without usage, say); ready and co-stop are then not modelled.
-  bool no_cpu_demand = false;
+  /// The areas' warnings, in their order, then those about the series the run kept.
   std::vector<RunWarning> warnings;
-  std::vector<HostSummary> hosts;
-  std::vector<VmSummary> vms;
+  std::vector<models::HostFacts> hosts;
+  std::vector<models::VmFacts> vms;
+  /// What each area reported of the hosts and VMs (include/vdc/models/area_report.hpp).
+  std::vector<models::AreaSection> sections;
   CapacityReport capacity;
   ContentionReport contention;
+
+  [[nodiscard]] models::ReportView view() const { return models::ReportView(hosts, vms, sections); }
+  /// `area`'s value `key` of host `h` (a report.json key of its object, such as
+  /// "used_mhz_avg" or "state_time_pct.high"); 0 when the area did not run.
+  [[nodiscard]] double host_value(std::size_t h, std::string_view area, std::string_view key) const {
+    return view().value(area, models::EntityKind::host, h, key).value_or(0.0);
+  }
+  /// The same for VM `v`.
+  [[nodiscard]] double vm_value(std::size_t v, std::string_view area, std::string_view key) const {
+    return view().value(area, models::EntityKind::vm, v, key).value_or(0.0);
+  }
 };
 
 /// What the run was asked to keep of the VMs' interval series (`vdcsim run --series`), for
@@ -131,13 +70,15 @@ struct AnalysisSettings {
   SeriesSettings series;
 };
 
-/// The `n` VMs that ran with the most contention: per-vCPU ready + co-stop percent plus
-/// memory reclaimed (balloon + compressed + swapped) in percent of the VM's memory, worst
-/// first, ties in scenario order; VMs refused power-on are left out.
+/// The `n` VMs that ran with the most contention, by the sum of the areas' scores
+/// (AreaReportSpec::vm_score: per-vCPU ready + co-stop percent, memory reclaimed in percent
+/// of the VM's memory), worst first, ties in scenario order; VMs refused power-on are left
+/// out.
 [[nodiscard]] std::vector<std::string> worst_vms_for_series(const Summary& summary, std::size_t n);
 
 /// Computes the summary of a finished run (its metrics must have been finished), with its
-/// capacity and contention analyses.
+/// capacity and contention analyses. Throws std::invalid_argument when an area's section
+/// does not have a row for every host and VM of the run.
 [[nodiscard]] Summary summarize(const models::RunResult& run, const AnalysisSettings& settings = {});
 
 /// The version written into every report.

@@ -13,4 +13,8 @@ namespace vdc::models::cpu {
 /// The CPU area's registry entries: the variants "fluid" and "detailed".
 [[nodiscard]] std::span<const AreaSpec> area_specs();
 
+/// What the CPU area contributes to the reports (models/cpu/cpu_report.cpp): report.json's
+/// `cpu` objects, the CPU columns of the CSV files, the CPU verdicts and the VMs by ready.
+extern const AreaReportSpec report_spec;
+
 }  // namespace vdc::models::cpu

@@ -23,5 +23,9 @@ inline constexpr std::string_view vm_cpu_tasks_completed = "cpu.tasks_completed"
 // --- host CPU gauges ---
 inline constexpr std::string_view host_cpu_used_mhz = "cpu.used_mhz";
 inline constexpr std::string_view host_cpu_demand_mhz = "cpu.demand_mhz";
+/// Constant: what the CPU model grants with every logical CPU busy, MHz: the cores'
+/// capacity times the hyperthreading gain (cpu.ht_factor) when the cores have threads.
+/// The base of the host's CPU usage, which therefore never exceeds 100%.
+inline constexpr std::string_view host_cpu_granted_capacity_mhz = "cpu.granted_capacity_mhz";
 
 }  // namespace vdc::models::metric

@@ -20,4 +20,9 @@ struct ProgressChanged {
 /// The memory area's registry entries.
 [[nodiscard]] std::span<const AreaSpec> area_specs();
 
+/// What the memory area contributes to the reports (models/memory/memory_report.cpp):
+/// report.json's `memory` objects, the memory columns of the CSV files, the memory
+/// verdicts and the VMs by memory reclamation.
+extern const AreaReportSpec report_spec;
+
 }  // namespace vdc::models::memory

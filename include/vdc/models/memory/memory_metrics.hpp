@@ -31,6 +31,9 @@ inline constexpr std::string_view host_mem_state_soft = "mem.state.soft";
 inline constexpr std::string_view host_mem_state_hard = "mem.state.hard";
 inline constexpr std::string_view host_mem_state_low = "mem.state.low";
 
+/// Constant: the host's minFree, MiB, of the sliding scale (reference B.2).
+inline constexpr std::string_view host_mem_min_free_mib = "mem.min_free_mib";
+
 /// The memory gauges of a host, in the order the memory model publishes them.
 inline constexpr std::array<std::string_view, 12> host_memory_gauges{
     host_mem_granted_mib,      host_mem_consumed_mib, host_mem_shared_saved_mib,

@@ -1,0 +1,187 @@
+#pragma once
+/// What an area contributes to the reports, described once so that every writer serialises
+/// any area without knowing it (docs/architecture.md "Reports"). An area's description
+/// (AreaReportSpec, pointed to by its AreaSpec) names its columns of the host and VM tables
+/// (report.json's `hosts[].<area>` and `vms[].<area>` objects and the hosts.csv / vms.csv
+/// columns), its time-series and esxtop columns, its contention checks, its columns of the
+/// terminal summary's host table and its own lines there. After the run, the description's
+/// `fill` computes the area's AreaSection from the published metrics and the run's facts,
+/// never from a model's functions.
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vdc::models {
+
+struct RunResult;
+struct HostFacts;
+struct VmFacts;
+struct AreaSection;
+
+/// Which entities a metric, a column or a check belongs to.
+enum class EntityKind { host, vm };
+
+/// How a report value is written: a count as an integer, a number to six decimals.
+enum class ValueKind { count, number };
+
+/// One value per host or per VM: a field of the entity's `<area>` object in report.json
+/// and a column of hosts.csv or vms.csv.
+struct ReportColumn {
+  /// Key in the area's object; "a.b" puts b in an object a (consecutive keys share it).
+  std::string_view json;
+  std::string_view csv;   ///< header in hosts.csv / vms.csv
+  std::string_view unit;  ///< "MHz", "MiB", "%", "" (a count or a ratio)
+  ValueKind kind = ValueKind::number;
+};
+
+/// What a per-entity scale may read: the entity's facts (the host's for a host; the VM's
+/// and, when it ran, its host's for a VM) and the area's row of that host.
+struct ScaleInput {
+  const HostFacts* host = nullptr;
+  const VmFacts* vm = nullptr;
+  std::span<const double> host_row;
+};
+/// A gauge's value x this = the reported unit; 0 leaves the entity out.
+using ScaleFn = double (*)(const ScaleInput&);
+
+/// How a gauge's interval series shows in hosts_timeseries.csv and vms_timeseries.csv.
+enum class SeriesScale {
+  as_is,
+  percent,           ///< a fraction, x100
+  percent_of_vcpus,  ///< a fraction of the VM's vCPUs, x100 x vCPUs (esxtop's group values)
+};
+
+/// A column of the time-series tables (one list for hosts and VMs: a column shows where an
+/// entity kept the gauge's series).
+struct SeriesColumn {
+  std::string_view gauge;
+  std::string_view header;  ///< esxtop's name where it has one, with the unit: "%RDY", "GRANT_MiB"
+  SeriesScale scale = SeriesScale::as_is;
+};
+
+/// A counter of the esxtop batch-mode capture (esxtop.csv): `\\host\Object\Counter`, with
+/// a VM's objects named `Object(id:vm)` as esxtop names a group.
+struct EsxtopCounter {
+  EntityKind entity = EntityKind::host;
+  std::string_view gauge;
+  std::string_view object;   ///< "Physical Cpu(_Total)", "Memory", "Group Cpu", ...
+  std::string_view counter;  ///< "% Processor Time", ...
+  ScaleFn scale = nullptr;   ///< nullptr: as is
+};
+
+/// A check of the contention analysis (report.json `contention`): every interval where the
+/// entity's gauge x scale is above `threshold` counts as time over it.
+struct ContentionCheck {
+  EntityKind entity = EntityKind::vm;
+  std::string_view gauge;
+  std::string_view label;    ///< the offender's `metric`
+  /// Its key in `contention.thresholds`; empty: a fixed rule not listed there.
+  std::string_view setting;
+  double threshold = 0.0;
+  double scale = 1.0;
+  ScaleFn per = nullptr;     ///< when set, the scale is this instead (per host, say)
+};
+
+/// A column of the terminal summary's host table, from the area's row of the host.
+struct TextColumn {
+  std::string_view header;
+  int width = 10;            ///< including the suffix
+  int decimals = 0;
+  std::string_view suffix;   ///< "%" after the number
+  double (*value)(std::span<const double> row) = nullptr;
+};
+
+/// What a run's report shows of every area: the hosts, the VMs and the sections, for the
+/// functions of a description that read more than their own area's row.
+class ReportView {
+ public:
+  ReportView(std::span<const HostFacts> hosts, std::span<const VmFacts> vms,
+             std::span<const AreaSection> sections)
+      : hosts_(hosts), vms_(vms), sections_(sections) {}
+
+  [[nodiscard]] std::span<const HostFacts> hosts() const { return hosts_; }
+  [[nodiscard]] std::span<const VmFacts> vms() const { return vms_; }
+  [[nodiscard]] std::span<const AreaSection> sections() const { return sections_; }
+  /// The section of `area`; nullptr when the area did not run.
+  [[nodiscard]] const AreaSection* section(std::string_view area) const;
+  /// `area`'s value of column `json` of host or VM `index`; nothing when the area did not
+  /// run or has no such column.
+  [[nodiscard]] std::optional<double> value(std::string_view area, EntityKind kind, std::size_t index,
+                                            std::string_view json) const;
+
+ private:
+  std::span<const HostFacts> hosts_;
+  std::span<const VmFacts> vms_;
+  std::span<const AreaSection> sections_;
+};
+
+/// Something about the run a reader must know before trusting its numbers.
+struct ReportWarning {
+  std::string code;     ///< stable identifier: no_workload, vm_series_dropped, ...
+  std::string message;  ///< one sentence for people
+};
+
+/// An area's description for the reports (see the file comment).
+struct AreaReportSpec {
+  std::string_view section;  ///< its key in report.json's host and VM objects: "cpu"
+  std::span<const ReportColumn> host_columns;
+  std::span<const ReportColumn> vm_columns;
+  std::span<const SeriesColumn> series;
+  std::span<const EsxtopCounter> esxtop;
+  std::span<const ContentionCheck> contention;
+  std::span<const TextColumn> host_text;
+  /// Column (json key) by which the terminal summary ranks the hosts when it cannot show
+  /// them all ("busiest"); the first area that names one decides. Empty: none.
+  std::string_view rank_hosts_by;
+  /// Computes the section: a row per host and VM of `run` (whose metrics are finished),
+  /// the area's verdict lines and warnings.
+  void (*fill)(const RunResult& run, AreaSection& out) = nullptr;
+  /// The area's contention score of a VM, for choosing the VMs whose series a run keeps
+  /// (`--series N`): summed over the areas, highest first. nullptr: 0.
+  double (*vm_score)(std::span<const double> row, const VmFacts& vm) = nullptr;
+  /// Appends the area's own blocks of the terminal summary (after the host table).
+  void (*text)(const ReportView& view, std::string& out) = nullptr;
+};
+
+/// One area's part of a run's report: its description and its values.
+struct AreaSection {
+  const AreaReportSpec* spec = nullptr;
+  std::vector<double> hosts;  ///< row-major: spec->host_columns.size() per host
+  std::vector<double> vms;    ///< row-major: spec->vm_columns.size() per VM
+  /// One-line verdicts of the summary ("CPU: no VM above 5% ready per vCPU.").
+  std::vector<std::string> verdict;
+  std::vector<ReportWarning> warnings;
+
+  [[nodiscard]] std::string_view name() const { return spec->section; }
+  [[nodiscard]] std::span<const double> host_row(std::size_t h) const {
+    const std::size_t n = spec->host_columns.size();
+    return std::span<const double>(hosts).subspan(h * n, n);
+  }
+  [[nodiscard]] std::span<const double> vm_row(std::size_t v) const {
+    const std::size_t n = spec->vm_columns.size();
+    return std::span<const double>(vms).subspan(v * n, n);
+  }
+  [[nodiscard]] std::span<const double> row(EntityKind kind, std::size_t i) const {
+    return kind == EntityKind::host ? host_row(i) : vm_row(i);
+  }
+  [[nodiscard]] std::span<const ReportColumn> columns(EntityKind kind) const {
+    return kind == EntityKind::host ? spec->host_columns : spec->vm_columns;
+  }
+  /// Index of column `json` of `kind`, or nothing.
+  [[nodiscard]] std::optional<std::size_t> column(EntityKind kind, std::string_view json) const;
+};
+
+/// Index of the column of `columns` whose json key is `json`; a description's own lookups
+/// (a constant expression when `json` is one, so a misspelt key fails to compile).
+[[nodiscard]] constexpr std::size_t column_index(std::span<const ReportColumn> columns, std::string_view json) {
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].json == json) return i;
+  }
+  throw "no such report column";  // NOLINT: only ever evaluated at compile time
+}
+
+}  // namespace vdc::models

@@ -295,35 +295,6 @@ std::string not_kept_text(const Timeline& t, std::size_t entities, std::string_v
                                        "duration."));
 }
 
-/// `area`'s value `key` of a host or VM of the summary (0 when the area did not run).
-double host_value(const Summary& s, const models::HostFacts* h, std::string_view area, std::string_view key) {
-  return s.host_value(static_cast<std::size_t>(h - s.hosts.data()), area, key);
-}
-double vm_value(const Summary& s, const models::VmFacts* v, std::string_view area, std::string_view key) {
-  return s.vm_value(static_cast<std::size_t>(v - s.vms.data()), area, key);
-}
-/// The memory area's key of the time share in state k of kMemoryStates.
-std::string state_key(std::size_t k) { return fmt::format("state_time_pct.{}", kMemoryStates[k]); }
-bool has_warning(const Summary& s, std::string_view code) {
-  return std::any_of(s.warnings.begin(), s.warnings.end(), [&](const RunWarning& w) { return w.code == code; });
-}
-
-/// Why a host chart of `gauge` cannot be drawn (empty when it can): no host, a gauge the
-/// run did not model, or series it did not keep (host series go together or not at all).
-std::string hosts_missing(const models::RunResult& run, const Summary& s, const Timeline& t, std::string_view gauge,
-                          std::size_t gauges, std::string_view what, std::string_view where) {
-  if (s.hosts.empty()) return "No host in this run.";
-  bool registered = false;
-  for (const auto& h : s.hosts) {
-    const auto id = run.metrics.find(metric::host_entity(h.name), gauge);
-    if (!id) continue;
-    if (!run.metrics.series(*id).empty()) return {};
-    registered = true;
-  }
-  if (!registered) return fmt::format("Not drawn: this run did not model host {}.", what);
-  return not_kept_text(t, s.hosts.size(), "hosts", gauges, what, where);
-}
-
 /// Adds the points of one step line: a point at the start of each column, and one at the
 /// end of the last, so that the line runs to the end of the run as the heatmaps do.
 void add_step_line(Json& values, const Timeline& t, const std::vector<double>& cols, const Json& keys,
@@ -351,68 +322,244 @@ void add_cell(Json& cells, const std::string& row_field, const std::string& row,
   cells.push_back({{"t0", t0}, {"t1", t1}, {row_field, row}, {field, value}});
 }
 
-Chart host_cpu_chart(const models::RunResult& run, const Summary& s, const Timeline& t) {
-  Chart chart("host-cpu", "Host CPU usage over time");
-  if (auto why = hosts_missing(run, s, t, metric::host_cpu_used_mhz, 2, "CPU",
-                               "each host's average is in the summary above, hosts.csv and report.json");
-      !why.empty()) {
-    return not_drawn(chart, std::move(why));
+/// A host or VM a chart may draw, with what the chart's functions read of it.
+struct Drawn {
+  std::string name;
+  std::string host;    ///< a VM's host
+  std::string entity;  ///< its metrics' entity
+  models::ChartInput in;
+  double rank = 0.0, rank2 = 0.0;
+};
+
+double value_of(models::ChartValue f, const models::ChartInput& in) { return f != nullptr ? f(in) : 0.0; }
+
+/// The hosts of the run, or the VMs that ran, each with the area's row and its ranks.
+std::vector<Drawn> candidates(const models::RunResult& run, const Summary& s, const models::AreaSection& section,
+                              const models::ChartSpec& c) {
+  std::vector<Drawn> out;
+  if (c.entity == models::EntityKind::host) {
+    for (std::size_t i = 0; i < s.hosts.size(); ++i) {
+      out.push_back({s.hosts[i].name, s.hosts[i].name, metric::host_entity(s.hosts[i].name),
+                     {&s.hosts[i], nullptr, section.host_row(i), &run.metrics, {}}});
+    }
+  } else {
+    for (std::size_t i = 0; i < s.vms.size(); ++i) {
+      if (s.vms[i].host.empty()) continue;
+      out.push_back({s.vms[i].name, s.vms[i].host, metric::vm_entity(s.vms[i].name),
+                     {nullptr, &s.vms[i], section.vm_row(i), &run.metrics, {}}});
+    }
   }
-  std::vector<const models::HostFacts*> hosts;
-  for (const auto& h : s.hosts) hosts.push_back(&h);
-  std::stable_sort(hosts.begin(), hosts.end(), [&](const auto* a, const auto* b) {
-    return host_value(s, a, "cpu", "usage_pct_avg") > host_value(s, b, "cpu", "usage_pct_avg");
+  for (auto& d : out) {
+    d.in.entity = d.entity;
+    d.rank = value_of(c.rank, d.in);
+    d.rank2 = value_of(c.rank2, d.in);
+  }
+  return out;
+}
+
+/// Keeps the candidates whose `gauge` kept its interval series; says why nothing is drawn
+/// when none did (empty when some did): no host or VM, a gauge the run did not model, or
+/// series it did not keep. `kept_all`: every candidate kept them.
+std::string keep_with_series(const models::RunResult& run, const Timeline& t, const models::ChartSpec& c,
+                             std::vector<Drawn>& drawn) {
+  const bool hosts = c.entity == models::EntityKind::host;
+  if (drawn.empty()) return hosts ? "No host in this run." : "No VM was powered on in this run.";
+  const std::size_t all = drawn.size();
+  bool registered = false;
+  std::erase_if(drawn, [&](const Drawn& d) {
+    const auto id = run.metrics.find(d.entity, c.gauge);
+    if (!id) return true;
+    registered = true;
+    return run.metrics.series(*id).empty();
   });
+  if (!registered) return fmt::format("Not drawn: this run did not model {}.", c.modelled);
+  if (drawn.empty()) return not_kept_text(t, all, hosts ? "hosts" : "VMs", c.gauges, c.series_of, c.where);
+  return {};
+}
+
+/// Ranks by `rank`, then `rank2`, highest first; ties keep the run's order.
+void rank(std::vector<Drawn>& drawn) {
+  std::stable_sort(drawn.begin(), drawn.end(), [](const Drawn& a, const Drawn& b) {
+    if (a.rank != b.rank) return a.rank > b.rank;
+    return a.rank2 > b.rank2;
+  });
+}
+
+/// "Per vCPU. <resolution>." / "<resolution>.": a chart's note, then its time resolution.
+std::string note_line(std::string_view note, const Timeline& t) {
+  return note.empty() ? t.resolution() + "." : fmt::format("{} {}.", note, t.resolution());
+}
+
+/// One step line per host: the gauge x the chart's scale.
+Chart lines_chart(const models::RunResult& run, const Summary& s, const Timeline& t, const models::AreaSection& section,
+                  const models::ChartSpec& c) {
+  Chart chart(std::string(c.id), std::string(c.name));
+  auto hosts = candidates(run, s, section, c);
+  const std::size_t total = hosts.size();
+  if (auto why = keep_with_series(run, t, c, hosts); !why.empty()) return not_drawn(chart, std::move(why));
+  rank(hosts);
   if (hosts.size() > kMaxHosts) hosts.resize(kMaxHosts);
   Json values = Json::array();
-  for (const auto* h : hosts) {
-    const auto cols = t.columns(series(run.metrics, metric::host_entity(h->name), metric::host_cpu_used_mhz));
-    // Of the granted capacity (hyperthreads' gain included), as the text's CPU util column.
-    const double cap = host_value(s, h, "cpu", "granted_capacity_mhz");
-    add_step_line(values, t, cols, {{"host", h->name}}, "util",
-                  [cap](double used) { return cap > 0 ? clean(100.0 * used / cap, kPctDigits) : 0.0; });
+  for (const auto& h : hosts) {
+    const auto cols = t.columns(series(run.metrics, h.entity, c.gauge));
+    const double scale = c.scale != nullptr ? c.scale(h.in) : 1.0;
+    add_step_line(values, t, cols, {{"host", h.name}}, "util",
+                  [scale](double v) { return scale > 0 ? clean(scale * v, kPctDigits) : 0.0; });
   }
-  Json spec = base_spec(
-      fmt::format("Host CPU usage, % of granted capacity: {}",
-                  which_text(hosts.size(), s.hosts.size(), "host", "hosts", "average usage")),
-      {"Used over what the CPU model grants with every logical CPU busy (the cores, plus the hyperthreads' gain). " +
-       t.resolution() + "."});
+  Json spec = base_spec(fmt::format("{}: {}", c.title, which_text(hosts.size(), total, "host", "hosts", c.rank_text)),
+                        {note_line(c.note, t)});
   spec["data"] = {{"values", values}};
   spec["height"] = std::max<std::size_t>(220, 14 * hosts.size() + 20);  // room for the legend
   spec["mark"] = {{"type", "line"}, {"interpolate", "step-after"}};
   spec["encoding"] = {{"x", t.x("t")},
-                      {"y", {{"field", "util"}, {"type", "quantitative"}, {"title", "CPU usage %"},
+                      {"y", {{"field", "util"}, {"type", "quantitative"}, {"title", c.axis},
                              {"scale", {{"domainMin", 0}}}}},
                       {"color", {{"field", "host"}, {"type", "nominal"}, {"sort", nullptr}}}};
   chart.spec = mark_warmup(std::move(spec), t);
   return chart;
 }
 
-/// The lines and levels of the memory panels, in legend order, with their colours.
-const Json kHostMemoryDomain = {"consumed", "saved by sharing", "ballooned", "compressed", "swapped", "capacity",
-                                "capacity \u2212 minFree"};
-const Json kHostMemoryRange = {"#1f77b4", "#17becf", "#ff7f0e", "#9467bd", "#d62728", "#111111", "#888888"};
-const Json kVmMemoryDomain = {"granted", "active", "ballooned", "compressed", "swapped", "configured"};
-const Json kVmMemoryRange = {"#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#d62728", "#111111"};
+/// Said when only some VMs kept their series.
+std::string partial_series_text(std::size_t kept, std::size_t ran) {
+  return fmt::format("Only {} of the {} VMs that ran kept their interval series (those --series chose); the others "
+                     "are not shown.",
+                     count_text(kept), count_text(ran));
+}
 
-/// One panel of a memory chart: step lines of `lines` (label -> series by column) and
-/// horizontal rules at `levels` (label -> MiB), coloured by label.
-Json memory_panel(const Timeline& t, std::string_view title, const std::vector<std::pair<std::string, std::vector<double>>>& lines,
-                  const std::vector<std::pair<std::string, double>>& levels, const Json& domain, const Json& range) {
+bool has_warning(const Summary& s, std::string_view code) {
+  return std::any_of(s.warnings.begin(), s.warnings.end(), [&](const RunWarning& w) { return w.code == code; });
+}
+
+/// A VM state share over time, the VMs with most of it first. The colour scale starts at 0
+/// (light grey: nothing) and is orange at the contention threshold, so only values near it
+/// look alarming; values below 0.01 points are 0.
+Chart heatmap_chart(const models::RunResult& run, const Summary& s, const Timeline& t,
+                    const models::AreaSection& section, const models::ChartSpec& c) {
+  Chart chart(std::string(c.id), std::string(c.name));
+  auto vms = candidates(run, s, section, c);
+  const std::size_t ran = vms.size();
+  if (auto why = keep_with_series(run, t, c, vms); !why.empty()) return not_drawn(chart, std::move(why));
+  const std::size_t kept = vms.size();
+  rank(vms);
+  if (vms.size() > kMaxVms) vms.resize(kMaxVms);
+  double floor_pct = s.contention.threshold(c.setting).value_or(0.0);
+  if (floor_pct <= 0.0) floor_pct = 1.0;
+  Json values = Json::array();
+  double peak = 0.0;
+  for (const auto& v : vms) {
+    const auto cols = t.columns(series(run.metrics, v.entity, c.gauge));
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      const double pct = std::max(0.0, clean(100.0 * cols[i], kPctDigits));
+      peak = std::max(peak, pct);
+      add_cell(values, "vm", v.name, "pct", pct, t.start(i), t.end(i));
+    }
+  }
+  std::vector<std::string> subtitle;
+  if (kept < ran) subtitle.push_back(partial_series_text(kept, ran));
+  if (!c.unmodelled_warning.empty() && has_warning(s, c.unmodelled_warning)) {
+    subtitle.emplace_back(c.unmodelled_note);
+  } else if (peak == 0.0) {
+    subtitle.push_back(fmt::format("Every value is 0: {} (nothing happened).", c.nothing));
+  }
+  subtitle.push_back(fmt::format("{} {}. Colour: light grey at 0, orange at the {:g}% contention threshold, "
+                                 "dark red at twice it or at the peak.",
+                                 c.note, t.resolution(), floor_pct));
+  Json spec = base_spec(fmt::format("{}: {}", c.title, which_text(vms.size(), kept, "VM", "VMs", c.rank_text)),
+                        subtitle);
+  spec["data"] = {{"values", values}};
+  spec["height"] = std::max<std::size_t>(60, 16 * vms.size());
+  spec["mark"] = "rect";
+  spec["encoding"] = {{"x", t.x("t0")},
+                      {"x2", {{"field", "t1"}}},
+                      {"y", {{"field", "vm"}, {"type", "nominal"}, {"sort", nullptr}, {"title", nullptr}}},
+                      {"color", {{"field", "pct"}, {"type", "quantitative"}, {"title", c.axis},
+                                 {"scale", {{"domain", {0.0, floor_pct, std::max(peak, 2.0 * floor_pct)}},
+                                            {"range", {"#f7f7f7", "#fc8d59", "#990000"}},
+                                            {"clamp", true}, {"nice", false}, {"zero", true}}}}},
+                      {"tooltip", Json::array({{{"field", "vm"}}, {{"field", "t0"}, {"title", "from"}},
+                                               {{"field", "t1"}, {"title", "to"}},
+                                               {{"field", "pct"}, {"title", c.axis}}})}};
+  chart.spec = mark_warmup(std::move(spec), t);
+  return chart;
+}
+
+/// Per host, the state (of the chart's series: shares of time) it spent most of each
+/// interval in; the hosts that ranked highest first.
+Chart states_chart(const models::RunResult& run, const Summary& s, const Timeline& t,
+                   const models::AreaSection& section, const models::ChartSpec& c) {
+  Chart chart(std::string(c.id), std::string(c.name));
+  auto hosts = candidates(run, s, section, c);
+  const std::size_t total = hosts.size();
+  const bool calm = !hosts.empty() && std::all_of(hosts.begin(), hosts.end(), [&](const Drawn& d) {
+    return value_of(c.calm, d.in) != 0.0;
+  });
+  if (auto why = keep_with_series(run, t, c, hosts); !why.empty()) return not_drawn(chart, std::move(why));
+  rank(hosts);
+  if (hosts.size() > kMaxHosts) hosts.resize(kMaxHosts);
+  Json values = Json::array();
+  for (const auto& h : hosts) {
+    std::vector<std::vector<double>> shares;
+    std::size_t n = 0;
+    for (const auto& state : c.series) {
+      shares.push_back(t.columns(series(run.metrics, h.entity, state.gauge)));
+      n = std::max(n, shares.back().size());
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      // The state the host spent most of the interval in.
+      std::size_t best = 0;
+      double best_share = -1.0;
+      for (std::size_t k = 0; k < shares.size(); ++k) {
+        const double share = i < shares[k].size() ? shares[k][i] : 0.0;
+        if (share > best_share) best_share = share, best = k;
+      }
+      add_cell(values, "host", h.name, "state", std::string(c.series[best].label), t.start(i), t.end(i));
+    }
+  }
+  std::vector<std::string> subtitle;
+  if (calm && !c.calm_note.empty()) subtitle.emplace_back(c.calm_note);
+  subtitle.push_back(note_line(c.note, t));
+  Json spec = base_spec(fmt::format("{}: {}", c.title, which_text(hosts.size(), total, "host", "hosts", c.rank_text)),
+                        subtitle);
+  Json domain = Json::array(), range = Json::array();
+  for (const auto& state : c.series) {
+    domain.push_back(state.label);
+    range.push_back(state.colour);
+  }
+  spec["data"] = {{"values", values}};
+  spec["height"] = std::max<std::size_t>(60, 22 * hosts.size());
+  spec["mark"] = "rect";
+  spec["encoding"] = {
+      {"x", t.x("t0")},
+      {"x2", {{"field", "t1"}}},
+      {"y", {{"field", "host"}, {"type", "nominal"}, {"sort", nullptr}, {"title", nullptr}}},
+      {"color", {{"field", "state"}, {"type", "ordinal"}, {"scale", {{"domain", domain}, {"range", range}}}}},
+      {"tooltip", Json::array({{{"field", "host"}}, {{"field", "state"}}, {{"field", "t0"}, {"title", "from"}},
+                               {{"field", "t1"}, {"title", "to"}}})}};
+  chart.spec = mark_warmup(std::move(spec), t);
+  return chart;
+}
+
+using Lines = std::vector<std::pair<std::string, std::vector<double>>>;
+using Levels = std::vector<std::pair<std::string, double>>;
+
+/// One panel: step lines of `lines` (label -> series by column) and horizontal rules at
+/// `levels` (label -> value), coloured by label as `domain` and `range` say.
+Json panel(const Timeline& t, std::string_view title, std::string_view unit, const Lines& lines, const Levels& levels,
+           const Json& domain, const Json& range) {
   Json values = Json::array();
   for (const auto& [label, cols] : lines) {
     add_step_line(values, t, cols, {{"what", label}}, "mib", [](double v) { return clean(v, kMibDigits); });
   }
   const Json color = {{"field", "what"}, {"type", "nominal"}, {"title", nullptr},
                       {"scale", {{"domain", domain}, {"range", range}}}};
-  const Json y = {{"field", "mib"}, {"type", "quantitative"}, {"title", "MiB"}, {"scale", {{"domainMin", 0}}}};
+  const Json y = {{"field", "mib"}, {"type", "quantitative"}, {"title", unit}, {"scale", {{"domainMin", 0}}}};
   Json layer = Json::array(
       {{{"data", {{"values", values}}},
         {"mark", {{"type", "line"}, {"interpolate", "step-after"}}},
         {"encoding", {{"x", t.x("t")}, {"y", y}, {"color", color}}}}});
   if (!levels.empty()) {
     Json rules = Json::array();
-    for (const auto& [label, mib] : levels) rules.push_back({{"what", label}, {"mib", clean(mib, kMibDigits)}});
+    for (const auto& [label, v] : levels) rules.push_back({{"what", label}, {"mib", clean(v, kMibDigits)}});
     layer.push_back({{"data", {{"values", rules}}},
                      {"mark", {{"type", "rule"}, {"strokeDash", {6, 3}}, {"strokeWidth", 1.5}}},
                      {"encoding", {{"y", y}, {"color", color}}}});
@@ -425,338 +572,107 @@ Json memory_panel(const Timeline& t, std::string_view title, const std::vector<s
   return spec;
 }
 
-void set_panels(Chart& chart, std::string title, std::vector<std::string> subtitle, std::vector<Json> panels) {
-  chart.title = std::move(title);
-  chart.subtitle = std::move(subtitle);
-  chart.panels = std::move(panels);
-}
-
-/// Host memory against capacity: all hosts together (when there are several), then the
-/// hosts that come closest to their capacity, each with its capacity and the level where
-/// its free memory falls below minFree.
-Chart host_memory_chart(const models::RunResult& run, const Summary& s, const Timeline& t) {
-  Chart chart("host-memory", "Host memory against capacity");
-  if (auto why = hosts_missing(run, s, t, metric::host_mem_consumed_mib, metric::host_memory_gauges.size(), "memory",
-                               "each host's averages are in the summary above, hosts.csv and report.json");
-      !why.empty()) {
-    return not_drawn(chart, std::move(why));
-  }
-  const std::pair<std::string_view, const char*> parts[] = {{metric::host_mem_consumed_mib, "consumed"},
-                                                            {metric::host_mem_shared_saved_mib, "saved by sharing"},
-                                                            {metric::host_mem_balloon_mib, "ballooned"},
-                                                            {metric::host_mem_compressed_mib, "compressed"},
-                                                            {metric::host_mem_swapped_mib, "swapped"}};
-  const auto host_lines = [&](const models::HostFacts& h) {
-    std::vector<std::pair<std::string, std::vector<double>>> lines;
-    for (const auto& [gauge, label] : parts) {
-      lines.emplace_back(label, t.columns(series(run.metrics, metric::host_entity(h.name), gauge)));
-    }
+/// A panel per host or VM (see models::ChartKind::panels).
+Chart panels_chart(const models::RunResult& run, const Summary& s, const Timeline& t,
+                   const models::AreaSection& section, const models::ChartSpec& c) {
+  Chart chart(std::string(c.id), std::string(c.name));
+  const bool hosts = c.entity == models::EntityKind::host;
+  auto drawn = candidates(run, s, section, c);
+  const std::size_t all = drawn.size();
+  if (auto why = keep_with_series(run, t, c, drawn); !why.empty()) return not_drawn(chart, std::move(why));
+  const std::size_t kept = drawn.size();
+  Json domain = Json::array(), range = Json::array();
+  for (const auto& l : c.series) domain.push_back(l.label), range.push_back(l.colour);
+  for (const auto& l : c.levels) domain.push_back(l.label), range.push_back(l.colour);
+  const auto lines_of = [&](const Drawn& d) {
+    Lines lines;
+    for (const auto& l : c.series) lines.emplace_back(l.label, t.columns(series(run.metrics, d.entity, l.gauge)));
     return lines;
   };
+  const auto levels_of = [&](const Drawn& d) {
+    Levels levels;
+    for (const auto& l : c.levels) levels.emplace_back(l.label, value_of(l.value, d.in));
+    return levels;
+  };
   std::vector<Json> panels;
-  if (s.hosts.size() > 1) {
-    std::vector<std::pair<std::string, std::vector<double>>> total;
-    double capacity = 0.0, min_free = 0.0;
-    for (const auto& h : s.hosts) {
-      auto lines = host_lines(h);
+  if (c.total && drawn.size() > 1) {
+    Lines total;
+    Levels levels;
+    for (const auto& d : drawn) {
+      auto lines = lines_of(d);
+      auto own = levels_of(d);
       if (total.empty()) {
         total = std::move(lines);
-      } else {
-        for (std::size_t k = 0; k < lines.size(); ++k) {
-          auto& sum = total[k].second;
-          if (sum.size() < lines[k].second.size()) sum.resize(lines[k].second.size(), 0.0);
-          for (std::size_t i = 0; i < lines[k].second.size(); ++i) sum[i] += lines[k].second[i];
-        }
+        levels = std::move(own);
+        continue;
       }
-      capacity += host_value(s, &h, "memory", "capacity_mib");
-      min_free += host_value(s, &h, "memory", "min_free_mib");
-    }
-    panels.push_back(memory_panel(t, fmt::format("All {} hosts together", count_text(s.hosts.size())), total,
-                                  {{"capacity", capacity}, {"capacity \u2212 minFree", capacity - min_free}},
-                                  kHostMemoryDomain, kHostMemoryRange));
-  }
-  // The hosts closest to their capacity: peak consumed over capacity, then the average.
-  struct Ranked {
-    const models::HostFacts* host;
-    double peak_pct;
-  };
-  std::vector<Ranked> ranked;
-  for (const auto& h : s.hosts) {
-    const auto id = run.metrics.find(metric::host_entity(h.name), metric::host_mem_consumed_mib);
-    const double peak = id ? run.metrics.max(*id) : 0.0;
-    const double capacity = host_value(s, &h, "memory", "capacity_mib");
-    ranked.push_back({&h, capacity > 0 ? 100.0 * peak / capacity : 0.0});
-  }
-  std::stable_sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
-    if (a.peak_pct != b.peak_pct) return a.peak_pct > b.peak_pct;
-    return host_value(s, a.host, "memory", "consumed_mib_avg") > host_value(s, b.host, "memory", "consumed_mib_avg");
-  });
-  if (ranked.size() > kMemoryPanels) ranked.resize(kMemoryPanels);
-  for (const auto& r : ranked) {
-    const auto& h = *r.host;
-    panels.push_back(memory_panel(t, fmt::format("{}: peak consumed {:.0f}% of capacity", h.name, r.peak_pct),
-                                  host_lines(h),
-                                  {{"capacity", host_value(s, &h, "memory", "capacity_mib")},
-                                   {"capacity \u2212 minFree", host_value(s, &h, "memory", "capacity_mib") -
-                                                                     host_value(s, &h, "memory", "min_free_mib")}},
-                                  kHostMemoryDomain, kHostMemoryRange));
-  }
-  const std::string which =
-      s.hosts.size() > 1
-          ? fmt::format("all hosts together, then {}",
-                        which_text(ranked.size(), s.hosts.size(), "host", "hosts", "peak consumed % of capacity"))
-          : std::string("the only host");
-  set_panels(
-      chart, fmt::format("Host memory (MiB) against capacity: {}", which),
-      {"Consumed above the grey dashed line (capacity − minFree) means free memory below minFree: the host is in "
-       "the clear state or lower (by default soft below 64% of minFree: ballooning; hard below 32%: compression "
-       "and swap; low below 16%).",
-       t.resolution()},
-      std::move(panels));
-  return chart;
-}
-
-Chart memory_state_chart(const models::RunResult& run, const Summary& s, const Timeline& t) {
-  Chart chart("memory-state", "Host memory state over time");
-  if (auto why = hosts_missing(run, s, t, metric::host_mem_state_high, metric::host_memory_gauges.size(), "memory",
-                               "each host's share of the run in each state is in the summary above, hosts.csv and "
-                               "report.json");
-      !why.empty()) {
-    return not_drawn(chart, std::move(why));
-  }
-  // The hosts under most memory pressure: time in the lower states weighs more.
-  std::vector<std::pair<const models::HostFacts*, double>> ranked;
-  for (const auto& h : s.hosts) {
-    double pressure = 0.0;
-    for (std::size_t k = 1; k < kMemoryStates.size(); ++k) {
-      pressure += std::pow(100.0, static_cast<double>(k)) * host_value(s, &h, "memory", state_key(k));
-    }
-    ranked.emplace_back(&h, pressure);
-  }
-  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  if (ranked.size() > kMaxHosts) ranked.resize(kMaxHosts);
-  const std::string_view gauges[] = {metric::host_mem_state_high, metric::host_mem_state_clear,
-                                     metric::host_mem_state_soft, metric::host_mem_state_hard,
-                                     metric::host_mem_state_low};
-  Json values = Json::array();
-  for (const auto& [h, pressure] : ranked) {
-    const auto entity = metric::host_entity(h->name);
-    std::vector<double> shares[std::size(gauges)];
-    std::size_t n = 0;
-    for (std::size_t k = 0; k < std::size(gauges); ++k) {
-      shares[k] = t.columns(series(run.metrics, entity, gauges[k]));
-      n = std::max(n, shares[k].size());
-    }
-    for (std::size_t c = 0; c < n; ++c) {
-      // The state the host spent most of the interval in.
-      std::size_t best = 0;
-      double best_share = -1.0;
-      for (std::size_t k = 0; k < std::size(gauges); ++k) {
-        const double share = c < shares[k].size() ? shares[k][c] : 0.0;
-        if (share > best_share) best_share = share, best = k;
+      for (std::size_t k = 0; k < lines.size(); ++k) {
+        auto& sum = total[k].second;
+        if (sum.size() < lines[k].second.size()) sum.resize(lines[k].second.size(), 0.0);
+        for (std::size_t i = 0; i < lines[k].second.size(); ++i) sum[i] += lines[k].second[i];
       }
-      add_cell(values, "host", h->name, "state", kMemoryStates[best], t.start(c), t.end(c));
+      for (std::size_t k = 0; k < own.size(); ++k) levels[k].second += own[k].second;
     }
+    panels.push_back(panel(t, fmt::format("All {} {} together", count_text(drawn.size()), hosts ? "hosts" : "VMs"),
+                           c.unit, total, levels, domain, range));
   }
-  std::vector<std::string> subtitle;
-  if (std::all_of(s.hosts.begin(), s.hosts.end(),
-                  [&](const models::HostFacts& h) { return host_value(s, &h, "memory", state_key(0)) >= 100.0 - 1e-6; })) {
-    subtitle.push_back("Every host stayed in the high state all the time: no memory pressure.");
+  // Only those with something to show, when some have (`filtered`); or, when none has,
+  // the top ones by the fallback.
+  const auto telling = [](const Drawn& d) { return d.rank > 0.0 || d.rank2 > 0.0; };
+  const bool filter = !c.filtered.empty();
+  const bool any = filter && std::any_of(drawn.begin(), drawn.end(), telling);
+  const bool fallback = filter && !any && c.fallback != nullptr;
+  if (any) std::erase_if(drawn, [&](const Drawn& d) { return !telling(d); });
+  if (fallback) {
+    for (auto& d : drawn) d.rank = value_of(c.fallback, d.in), d.rank2 = 0.0;
   }
-  subtitle.push_back("The state each host spent most of each interval in. " + t.resolution() + ".");
-  Json spec = base_spec(
-      fmt::format("Host memory state over time: {}",
-                  which_text(ranked.size(), s.hosts.size(), "host", "hosts", "time in the lower memory states")),
-      subtitle);
-  spec["data"] = {{"values", values}};
-  spec["height"] = std::max<std::size_t>(60, 22 * ranked.size());
-  spec["mark"] = "rect";
-  spec["encoding"] = {
-      {"x", t.x("t0")},
-      {"x2", {{"field", "t1"}}},
-      {"y", {{"field", "host"}, {"type", "nominal"}, {"sort", nullptr}, {"title", nullptr}}},
-      {"color",
-       {{"field", "state"},
-        {"type", "ordinal"},
-        {"scale", {{"domain", {"high", "clear", "soft", "hard", "low"}},
-                   {"range", {"#4caf50", "#cddc39", "#ffc107", "#ff5722", "#b71c1c"}}}}}},
-      {"tooltip", Json::array({{{"field", "host"}}, {{"field", "state"}}, {{"field", "t0"}, {"title", "from"}},
-                               {{"field", "t1"}, {"title", "to"}}})}};
-  chart.spec = mark_warmup(std::move(spec), t);
-  return chart;
-}
-
-std::vector<const models::VmFacts*> vms_that_ran(const Summary& s) {
-  std::vector<const models::VmFacts*> vms;
-  for (const auto& v : s.vms) {
-    if (!v.host.empty()) vms.push_back(&v);
+  const std::size_t ranked = drawn.size();
+  rank(drawn);
+  if (drawn.size() > kMemoryPanels) drawn.resize(kMemoryPanels);
+  for (const auto& d : drawn) {
+    const std::string title =
+        fmt::format(fmt::runtime(fallback ? c.fallback_title : c.panel_title), fmt::arg("name", d.name),
+                    fmt::arg("host", d.host), fmt::arg("rank", d.rank));
+    panels.push_back(panel(t, title, c.unit, lines_of(d), levels_of(d), domain, range));
   }
-  return vms;
-}
-
-/// The VMs among `vms` whose `gauge` kept its interval series: all of them, none (the
-/// budget dropped them: `registered` then says whether the gauge exists at all), or some
-/// (`vdcsim run --series N` keeps those of N VMs whatever the budget).
-std::vector<const models::VmFacts*> with_series(const sim::MetricsRegistry& m, const std::vector<const models::VmFacts*>& vms,
-                                          std::string_view gauge, bool& registered) {
-  std::vector<const models::VmFacts*> out;
-  registered = false;
-  for (const auto* v : vms) {
-    const auto id = m.find(metric::vm_entity(v->name), gauge);
-    if (!id) continue;
-    registered = true;
-    if (!m.series(*id).empty()) out.push_back(v);
-  }
-  return out;
-}
-
-/// Said when only some VMs kept their series.
-std::string partial_series_text(std::size_t kept, std::size_t ran) {
-  return fmt::format("Only {} of the {} VMs that ran kept their interval series (those --series chose); the others "
-                     "are not shown.",
-                     count_text(kept), count_text(ran));
-}
-
-/// What a per-VM CPU heatmap shows.
-struct Heatmap {
-  const char* id;
-  const char* name;          ///< "CPU ready per VM over time"
-  std::string_view gauge;    ///< a VM CPU state share
-  const char* what;          ///< "CPU ready"
-  const char* legend;        ///< "ready %"
-  std::string_view rank;     ///< the CPU area's VM value that ranks the VMs: "ready_pct"
-  double floor_pct;          ///< the colour scale reaches at least this (the contention threshold)
-  const char* nothing;       ///< said when every value is zero
-};
-
-/// Per-VM CPU state over time, the VMs with most of it first. The colour scale starts at 0
-/// (light grey: nothing) and is orange at the contention threshold, so only values near it
-/// look alarming; values below 0.01 points are 0.
-Chart vm_heatmap_chart(const models::RunResult& run, const Summary& s, const Timeline& t, const Heatmap& k) {
-  Chart chart(k.id, k.name);
-  const auto ran = vms_that_ran(s);
-  if (ran.empty()) return not_drawn(chart, "No VM was powered on in this run.");
-  bool registered = false;
-  auto vms = with_series(run.metrics, ran, k.gauge, registered);
-  if (!registered) return not_drawn(chart, fmt::format("Not drawn: this run did not model {}.", k.what));
-  if (vms.empty()) {
-    return not_drawn(chart, not_kept_text(t, ran.size(), "VMs", 4, "CPU states",
-                                             fmt::format("each VM's {} over the run is in the summary above (the ten "
-                                                         "worst), vms.csv and report.json",
-                                                         k.legend)));
-  }
-  const std::size_t candidates = vms.size();
-  std::stable_sort(vms.begin(), vms.end(),
-                   [&](const auto* a, const auto* b) { return vm_value(s, a, "cpu", k.rank) > vm_value(s, b, "cpu", k.rank); });
-  if (vms.size() > kMaxVms) vms.resize(kMaxVms);
-  Json values = Json::array();
-  double peak = 0.0;
-  for (const auto* v : vms) {
-    const auto cols = t.columns(series(run.metrics, metric::vm_entity(v->name), k.gauge));
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-      const double pct = std::max(0.0, clean(100.0 * cols[c], kPctDigits));
-      peak = std::max(peak, pct);
-      add_cell(values, "vm", v->name, "pct", pct, t.start(c), t.end(c));
-    }
-  }
-  std::vector<std::string> subtitle;
-  if (candidates < ran.size()) subtitle.push_back(partial_series_text(candidates, ran.size()));
-  if (has_warning(s, "no_workload")) {
-    subtitle.push_back("No VM demanded any CPU (no workload), so CPU contention was not modelled: every value is 0.");
-  } else if (peak == 0.0) {
-    subtitle.push_back(fmt::format("Every value is 0: {} (nothing happened).", k.nothing));
-  }
-  subtitle.push_back(fmt::format("Per vCPU. {}. Colour: light grey at 0, orange at the {:g}% contention threshold, "
-                                 "dark red at twice it or at the peak.",
-                                 t.resolution(), k.floor_pct));
-  Json spec = base_spec(fmt::format("{} % per vCPU over time: {}", k.what,
-                                    which_text(vms.size(), candidates, "VM", "VMs", fmt::format("average {}", k.legend))),
-                        subtitle);
-  spec["data"] = {{"values", values}};
-  spec["height"] = std::max<std::size_t>(60, 16 * vms.size());
-  spec["mark"] = "rect";
-  spec["encoding"] = {{"x", t.x("t0")},
-                      {"x2", {{"field", "t1"}}},
-                      {"y", {{"field", "vm"}, {"type", "nominal"}, {"sort", nullptr}, {"title", nullptr}}},
-                      {"color", {{"field", "pct"}, {"type", "quantitative"}, {"title", k.legend},
-                                 {"scale", {{"domain", {0.0, k.floor_pct, std::max(peak, 2.0 * k.floor_pct)}},
-                                            {"range", {"#f7f7f7", "#fc8d59", "#990000"}},
-                                            {"clamp", true}, {"nice", false}, {"zero", true}}}}},
-                      {"tooltip", Json::array({{{"field", "vm"}}, {{"field", "t0"}, {"title", "from"}},
-                                               {{"field", "t1"}, {"title", "to"}},
-                                               {{"field", "pct"}, {"title", k.legend}}})}};
-  chart.spec = mark_warmup(std::move(spec), t);
-  return chart;
-}
-
-/// Per-VM memory over time: the VMs that had most memory reclaimed (ballooned, compressed,
-/// swapped), or, when none had any, those with most memory granted.
-Chart vm_memory_chart(const models::RunResult& run, const Summary& s, const Timeline& t) {
-  Chart chart("vm-memory", "VM memory over time");
-  const auto ran = vms_that_ran(s);
-  if (ran.empty()) return not_drawn(chart, "No VM was powered on in this run.");
-  bool registered = false;
-  auto vms = with_series(run.metrics, ran, metric::vm_mem_granted_mib, registered);
-  if (!registered) return not_drawn(chart, "Not drawn: this run did not model VM memory.");
-  if (vms.empty()) {
-    return not_drawn(chart, not_kept_text(t, ran.size(), "VMs", metric::vm_memory_gauges.size(), "memory",
-                                             "each VM's averages and peaks are in vms.csv and report.json"));
-  }
-  const std::size_t candidates = vms.size();
-  const auto reclaimed = [&](const models::VmFacts* v) {
-    return vm_value(s, v, "memory", "balloon_mib_avg") + vm_value(s, v, "memory", "compressed_mib_avg") +
-           vm_value(s, v, "memory", "swapped_mib_avg");
-  };
-  const auto peak_reclaimed = [&](const models::VmFacts* v) {
-    return vm_value(s, v, "memory", "balloon_mib_max") + vm_value(s, v, "memory", "swapped_mib_max");
-  };
-  const auto had_reclaimed = [&](const models::VmFacts* v) { return reclaimed(v) > 0.0 || peak_reclaimed(v) > 0.0; };
-  const bool any = std::any_of(vms.begin(), vms.end(), had_reclaimed);
-  if (any) vms.erase(std::remove_if(vms.begin(), vms.end(), [&](const auto* v) { return !had_reclaimed(v); }), vms.end());
-  const std::size_t ranked = vms.size();
-  std::stable_sort(vms.begin(), vms.end(), [&](const auto* a, const auto* b) {
-    if (any) {
-      if (reclaimed(a) != reclaimed(b)) return reclaimed(a) > reclaimed(b);
-      return peak_reclaimed(a) > peak_reclaimed(b);
-    }
-    return vm_value(s, a, "memory", "granted_mib_avg") > vm_value(s, b, "memory", "granted_mib_avg");
-  });
-  if (vms.size() > kMemoryPanels) vms.resize(kMemoryPanels);
-  const std::pair<std::string_view, const char*> parts[] = {{metric::vm_mem_granted_mib, "granted"},
-                                                            {metric::vm_mem_active_mib, "active"},
-                                                            {metric::vm_mem_balloon_mib, "ballooned"},
-                                                            {metric::vm_mem_compressed_mib, "compressed"},
-                                                            {metric::vm_mem_swapped_mib, "swapped"}};
-  std::vector<Json> panels;
-  for (const auto* v : vms) {
-    std::vector<std::pair<std::string, std::vector<double>>> lines;
-    for (const auto& [gauge, label] : parts) {
-      lines.emplace_back(label, t.columns(series(run.metrics, metric::vm_entity(v->name), gauge)));
-    }
-    panels.push_back(memory_panel(t,
-                                  any ? fmt::format("{} on {}: {:.0f} MiB reclaimed on average", v->name, v->host, reclaimed(v))
-                                      : fmt::format("{} on {}: {:.0f} MiB granted on average", v->name, v->host,
-                                                    vm_value(s, v, "memory", "granted_mib_avg")),
-                                  lines, {{"configured", v->memory_mib}}, kVmMemoryDomain, kVmMemoryRange));
-  }
-  std::vector<std::string> subtitle;
-  if (candidates < ran.size()) subtitle.push_back(partial_series_text(candidates, ran.size()));
-  if (!any) subtitle.push_back("No VM had memory ballooned, compressed or swapped: these are the VMs with most memory granted.");
-  subtitle.push_back(t.resolution());
+  const std::string_view one = hosts ? "host" : "VM", many = hosts ? "hosts" : "VMs";
   std::string which;
-  if (!any) {
-    which = which_text(vms.size(), ranked, "VM", "VMs", "memory granted");
-  } else if (vms.size() < ranked) {
-    which = fmt::format("top {} of the {} VMs that had memory reclaimed, by average reclaimed (ballooned + compressed "
-                        "+ swapped; {} VMs ran)", vms.size(), count_text(ranked), count_text(ran.size()));
+  if (fallback || !any) {
+    which = which_text(drawn.size(), ranked, one, many, fallback ? c.fallback_text : c.rank_text);
+    if (c.total && ranked > 1) which = fmt::format("all {} together, then {}", many, which);
+  } else if (drawn.size() < ranked) {
+    which = fmt::format("top {} of the {} {} {}, by {} ({} {} ran)", drawn.size(), count_text(ranked), many,
+                        c.filtered, c.rank_text, count_text(all), many);
   } else {
-    which = fmt::format("{} ({} VMs ran)",
-                        ranked == 1 ? std::string("the only VM that had memory reclaimed")
-                                    : fmt::format("the {} VMs that had memory reclaimed", count_text(ranked)),
-                        count_text(ran.size()));
+    which = fmt::format("{} ({} {} ran)",
+                        ranked == 1 ? fmt::format("the only {} {}", one, c.filtered)
+                                    : fmt::format("the {} {} {}", count_text(ranked), many, c.filtered),
+                        count_text(all), many);
   }
-  set_panels(chart, fmt::format("VM memory (MiB): {}", which), std::move(subtitle), std::move(panels));
+  std::vector<std::string> subtitle;
+  if (kept < all) subtitle.push_back(partial_series_text(kept, all));
+  if (fallback && !c.fallback_note.empty()) subtitle.emplace_back(c.fallback_note);
+  if (!c.note.empty()) subtitle.emplace_back(c.note);
+  subtitle.push_back(t.resolution());
+  chart.title = fmt::format("{}: {}", c.title, which);
+  chart.subtitle = std::move(subtitle);
+  chart.panels = std::move(panels);
   return chart;
+}
+
+Chart area_chart(const models::RunResult& run, const Summary& s, const Timeline& t, const models::AreaSection& section,
+                 const models::ChartSpec& c) {
+  switch (c.kind) {
+    case models::ChartKind::lines:
+      return lines_chart(run, s, t, section, c);
+    case models::ChartKind::heatmap:
+      return heatmap_chart(run, s, t, section, c);
+    case models::ChartKind::states:
+      return states_chart(run, s, t, section, c);
+    case models::ChartKind::panels:
+      return panels_chart(run, s, t, section, c);
+  }
+  return not_drawn(Chart(std::string(c.id), std::string(c.name)), "Not drawn: an unknown kind of chart.");
 }
 
 /// Headroom bars per host and threshold, for the hosts with the least headroom. The axis
@@ -904,22 +820,21 @@ constexpr std::string_view kScript = R"(
 
 std::string html_report(const Summary& s, const models::RunResult& run) {
   const Timeline t(run);
-  const Chart host_cpu = host_cpu_chart(run, s, t);
-  const Chart host_memory = host_memory_chart(run, s, t);
-  const Chart memory_state = memory_state_chart(run, s, t);
-  const Chart ready = vm_heatmap_chart(run, s, t,
-                                       {"ready-heatmap", "CPU ready per VM over time", metric::vm_cpu_ready, "CPU ready", "ready %",
-                                        "ready_pct", s.contention.threshold("ready_pct").value_or(5.0),
-                                        "no VM waited ready"});
-  const Chart costop = vm_heatmap_chart(run, s, t,
-                                        {"costop-heatmap", "Co-stop per VM over time", metric::vm_cpu_costop, "Co-stop", "co-stop %",
-                                         "costop_pct", s.contention.threshold("costop_pct").value_or(3.0),
-                                         "no VM was co-stopped"});
-  const Chart vm_memory = vm_memory_chart(run, s, t);
+  // Every area's charts: the host charts of all areas, then their VM charts.
+  std::vector<Chart> host_charts, vm_charts;
+  for (const auto& section : s.sections) {
+    for (const auto& c : section.spec->charts) {
+      (c.entity == models::EntityKind::host ? host_charts : vm_charts).push_back(area_chart(run, s, t, section, c));
+    }
+  }
   const Chart capacity = capacity_chart(s);
 
   Json charts = Json::array();
-  for (const Chart* c : {&host_cpu, &host_memory, &memory_state, &ready, &costop, &vm_memory, &capacity}) {
+  std::vector<const Chart*> all;
+  for (const auto& c : host_charts) all.push_back(&c);
+  for (const auto& c : vm_charts) all.push_back(&c);
+  all.push_back(&capacity);
+  for (const Chart* c : all) {
     if (!c->spec.is_null()) charts.push_back({{"id", c->id}, {"spec", c->spec}});
     for (std::size_t k = 0; k < c->panels.size(); ++k) {
       charts.push_back({{"id", fmt::format("{}-{}", c->id, k)}, {"spec", c->panels[k]}});
@@ -943,8 +858,10 @@ std::string html_report(const Summary& s, const models::RunResult& run) {
   page += "</head><body>\n";
   page += fmt::format("<h1>vdcsim report: {}{}</h1>\n", escape_html(s.scenario), s.partial ? " (partial)" : "");
   page += fmt::format("<pre>{}</pre>\n", escape_html(text.str()));
-  page += "<h2>Hosts</h2>\n" + chart_div(host_cpu) + chart_div(host_memory) + chart_div(memory_state);
-  page += "<h2>VMs</h2>\n" + chart_div(ready) + chart_div(costop) + chart_div(vm_memory);
+  page += "<h2>Hosts</h2>\n";
+  for (const auto& c : host_charts) page += chart_div(c);
+  page += "<h2>VMs</h2>\n";
+  for (const auto& c : vm_charts) page += chart_div(c);
   page += fmt::format("<h2>Capacity</h2>\n<p class=\"note\">{}</p>\n", escape_html(s.capacity.method));
   page += chart_div(capacity);
   page += "<h2>Contention</h2>\n<p class=\"note\">Click a column to sort.</p>\n";

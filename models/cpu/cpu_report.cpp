@@ -126,6 +126,62 @@ constexpr std::array<TextColumn, 5> host_text{{
     {"core MHz", 11, 0, "", [](std::span<const double> r) { return r[h_capacity]; }},
 }};
 
+// report.html: host CPU usage over time, and the VMs' ready and co-stop as heatmaps.
+constexpr std::array<ChartSpec, 3> charts{{
+    {.kind = ChartKind::lines,
+     .entity = EntityKind::host,
+     .id = "host-cpu",
+     .name = "Host CPU usage over time",
+     .title = "Host CPU usage, % of granted capacity",
+     .note = "Used over what the CPU model grants with every logical CPU busy (the cores, plus the hyperthreads' "
+             "gain).",
+     .modelled = "host CPU",
+     .series_of = "CPU",
+     .gauges = 2,
+     .where = "each host's average is in the summary above, hosts.csv and report.json",
+     .gauge = metric::host_cpu_used_mhz,
+     .rank = [](const ChartInput& in) { return in.row[h_usage]; },
+     .rank_text = "average usage",
+     .scale = [](const ChartInput& in) { return in.row[h_granted] > 0 ? 100.0 / in.row[h_granted] : 0.0; },
+     .axis = "CPU usage %"},
+    {.kind = ChartKind::heatmap,
+     .entity = EntityKind::vm,
+     .id = "ready-heatmap",
+     .name = "CPU ready per VM over time",
+     .title = "CPU ready % per vCPU over time",
+     .note = "Per vCPU.",
+     .modelled = "CPU ready",
+     .series_of = "CPU states",
+     .gauges = 4,
+     .where = "each VM's ready % over the run is in the summary above (the ten worst), vms.csv and report.json",
+     .gauge = metric::vm_cpu_ready,
+     .rank = [](const ChartInput& in) { return in.row[v_ready]; },
+     .rank_text = "average ready %",
+     .axis = "ready %",
+     .setting = "ready_pct",
+     .nothing = "no VM waited ready",
+     .unmodelled_warning = "no_workload",
+     .unmodelled_note = "No VM demanded any CPU (no workload), so CPU contention was not modelled: every value is 0."},
+    {.kind = ChartKind::heatmap,
+     .entity = EntityKind::vm,
+     .id = "costop-heatmap",
+     .name = "Co-stop per VM over time",
+     .title = "Co-stop % per vCPU over time",
+     .note = "Per vCPU.",
+     .modelled = "Co-stop",
+     .series_of = "CPU states",
+     .gauges = 4,
+     .where = "each VM's co-stop % over the run is in the summary above (the ten worst), vms.csv and report.json",
+     .gauge = metric::vm_cpu_costop,
+     .rank = [](const ChartInput& in) { return in.row[v_costop]; },
+     .rank_text = "average co-stop %",
+     .axis = "co-stop %",
+     .setting = "costop_pct",
+     .nothing = "no VM was co-stopped",
+     .unmodelled_warning = "no_workload",
+     .unmodelled_note = "No VM demanded any CPU (no workload), so CPU contention was not modelled: every value is 0."},
+}};
+
 /// Reads one entity's metrics; a metric the area did not publish reads as zero.
 class EntityMetrics {
  public:
@@ -270,8 +326,8 @@ void write_text(const ReportView& view, std::string& out) {
 }  // namespace
 
 constexpr AreaReportSpec report_spec{
-    "cpu",  host_columns, vm_columns, series, esxtop, contention, host_text, "usage_pct_avg",
-    &fill,  &vm_score,    &write_text,
+    "cpu", host_columns, vm_columns, series, esxtop, contention, host_text, charts, "usage_pct_avg",
+    &fill, &vm_score,     &write_text,
 };
 
 }  // namespace vdc::models::cpu

@@ -1,6 +1,7 @@
 // What the memory area contributes to the reports: include/vdc/models/memory/memory_area.hpp,
 // docs/report.md for each field's meaning.
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "vdc/models/memory/memory_area.hpp"
 #include "vdc/models/metric_names.hpp"
 #include "vdc/models/report_text.hpp"
+#include "vdc/sim/metrics.hpp"
 
 namespace vdc::models::memory {
 namespace {
@@ -120,6 +122,114 @@ constexpr std::array<TextColumn, 4> host_text{{
     {"swapped", 10, 0, "", [](std::span<const double> r) { return r[h_swapped]; }},
 }};
 
+constexpr std::array<ChartSeries, 5> host_lines{{
+    {metric::host_mem_consumed_mib, "consumed", "#1f77b4"},
+    {metric::host_mem_shared_saved_mib, "saved by sharing", "#17becf"},
+    {metric::host_mem_balloon_mib, "ballooned", "#ff7f0e"},
+    {metric::host_mem_compressed_mib, "compressed", "#9467bd"},
+    {metric::host_mem_swapped_mib, "swapped", "#d62728"},
+}};
+constexpr std::array<ChartLevel, 2> host_levels{{
+    {"capacity", "#111111", [](const ChartInput& in) { return in.row[h_capacity]; }},
+    {"capacity \u2212 minFree", "#888888",
+     [](const ChartInput& in) { return in.row[h_capacity] - in.row[h_min_free]; }},
+}};
+constexpr std::array<ChartSeries, 5> states{{
+    {metric::host_mem_state_high, "high", "#4caf50"},
+    {metric::host_mem_state_clear, "clear", "#cddc39"},
+    {metric::host_mem_state_soft, "soft", "#ffc107"},
+    {metric::host_mem_state_hard, "hard", "#ff5722"},
+    {metric::host_mem_state_low, "low", "#b71c1c"},
+}};
+constexpr std::array<ChartSeries, 5> vm_lines{{
+    {metric::vm_mem_granted_mib, "granted", "#1f77b4"},
+    {metric::vm_mem_active_mib, "active", "#2ca02c"},
+    {metric::vm_mem_balloon_mib, "ballooned", "#ff7f0e"},
+    {metric::vm_mem_compressed_mib, "compressed", "#9467bd"},
+    {metric::vm_mem_swapped_mib, "swapped", "#d62728"},
+}};
+constexpr std::array<ChartLevel, 1> vm_levels{{
+    {"configured", "#111111", [](const ChartInput& in) { return in.vm != nullptr ? in.vm->memory_mib : 0.0; }},
+}};
+
+double reclaimed_mib(std::span<const double> row) { return row[v_balloon] + row[v_compressed] + row[v_swapped]; }
+
+/// The peak of the host's consumed memory, in percent of its capacity.
+double peak_consumed_pct(const ChartInput& in) {
+  const auto id = in.metrics->find(in.entity, metric::host_mem_consumed_mib);
+  const double peak = id ? in.metrics->max(*id) : 0.0;
+  return in.row[h_capacity] > 0 ? 100.0 * peak / in.row[h_capacity] : 0.0;
+}
+
+// report.html: host memory against capacity, the host memory states, and the VMs' memory.
+constexpr std::array<ChartSpec, 3> charts{{
+    {.kind = ChartKind::panels,
+     .entity = EntityKind::host,
+     .id = "host-memory",
+     .name = "Host memory against capacity",
+     .title = "Host memory (MiB) against capacity",
+     .note = "Consumed above the grey dashed line (capacity \u2212 minFree) means free memory below minFree: the host "
+             "is in the clear state or lower (by default soft below 64% of minFree: ballooning; hard below 32%: "
+             "compression and swap; low below 16%).",
+     .modelled = "host memory",
+     .series_of = "memory",
+     .gauges = metric::host_memory_gauges.size(),
+     .where = "each host's averages are in the summary above, hosts.csv and report.json",
+     .gauge = metric::host_mem_consumed_mib,
+     .rank = &peak_consumed_pct,
+     .rank2 = [](const ChartInput& in) { return in.row[column_index(host_columns, "consumed_mib_avg")]; },
+     .rank_text = "peak consumed % of capacity",
+     .series = host_lines,
+     .levels = host_levels,
+     .unit = "MiB",
+     .total = true,
+     .panel_title = "{name}: peak consumed {rank:.0f}% of capacity"},
+    {.kind = ChartKind::states,
+     .entity = EntityKind::host,
+     .id = "memory-state",
+     .name = "Host memory state over time",
+     .title = "Host memory state over time",
+     .note = "The state each host spent most of each interval in.",
+     .modelled = "host memory",
+     .series_of = "memory",
+     .gauges = metric::host_memory_gauges.size(),
+     .where = "each host's share of the run in each state is in the summary above, hosts.csv and report.json",
+     .gauge = metric::host_mem_state_high,
+     // Time in the lower states weighs more.
+     .rank =
+         [](const ChartInput& in) {
+           double pressure = 0.0;
+           for (std::size_t k = 1; k < 5; ++k) pressure += std::pow(100.0, static_cast<double>(k)) * in.row[h_high + k];
+           return pressure;
+         },
+     .rank_text = "time in the lower memory states",
+     .series = states,
+     .calm = [](const ChartInput& in) { return in.row[h_high] >= 100.0 - 1e-6 ? 1.0 : 0.0; },
+     .calm_note = "Every host stayed in the high state all the time: no memory pressure."},
+    {.kind = ChartKind::panels,
+     .entity = EntityKind::vm,
+     .id = "vm-memory",
+     .name = "VM memory over time",
+     .title = "VM memory (MiB)",
+     .modelled = "VM memory",
+     .series_of = "memory",
+     .gauges = metric::vm_memory_gauges.size(),
+     .where = "each VM's averages and peaks are in vms.csv and report.json",
+     .gauge = metric::vm_mem_granted_mib,
+     .rank = [](const ChartInput& in) { return reclaimed_mib(in.row); },
+     .rank2 = [](const ChartInput& in) { return in.row[v_balloon_max] + in.row[v_swapped_max]; },
+     .rank_text = "average reclaimed: ballooned + compressed + swapped",
+     .series = vm_lines,
+     .levels = vm_levels,
+     .unit = "MiB",
+     .panel_title = "{name} on {host}: {rank:.0f} MiB reclaimed on average",
+     .filtered = "that had memory reclaimed",
+     .fallback = [](const ChartInput& in) { return in.row[v_granted]; },
+     .fallback_text = "memory granted",
+     .fallback_title = "{name} on {host}: {rank:.0f} MiB granted on average",
+     .fallback_note = "No VM had memory ballooned, compressed or swapped: these are the VMs with most memory granted."},
+}};
+
 /// The average of a gauge over the window; 0 when it is not registered.
 double average(const sim::MetricsRegistry& m, const std::string& entity, std::string_view name) {
   const auto id = m.find(entity, name);
@@ -162,8 +272,6 @@ void fill(const RunResult& run, AreaSection& out) {
                                       text::count(swapping, "VM", "VMs")));
   }
 }
-
-double reclaimed_mib(std::span<const double> row) { return row[v_balloon] + row[v_compressed] + row[v_swapped]; }
 
 /// Memory reclaimed in percent of the VM's memory.
 double vm_score(std::span<const double> row, const VmFacts& vm) {
@@ -210,7 +318,7 @@ void write_text(const ReportView& view, std::string& out) {
 }  // namespace
 
 constexpr AreaReportSpec report_spec{
-    "memory", host_columns, vm_columns, series, esxtop, contention, host_text, "", &fill, &vm_score, &write_text,
+    "memory", host_columns, vm_columns, series, esxtop, contention, host_text, charts, "", &fill, &vm_score, &write_text,
 };
 
 }  // namespace vdc::models::memory

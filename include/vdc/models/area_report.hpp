@@ -15,6 +15,10 @@
 #include <string_view>
 #include <vector>
 
+namespace vdc::sim {
+class MetricsRegistry;
+}
+
 namespace vdc::models {
 
 struct RunResult;
@@ -95,6 +99,84 @@ struct TextColumn {
   double (*value)(std::span<const double> row) = nullptr;
 };
 
+/// What a chart's functions may read of one host or VM: its facts, the area's row of it,
+/// and its metrics (entity "host/<name>" or "vm/<name>").
+struct ChartInput {
+  const HostFacts* host = nullptr;  ///< the host (a host chart), or the VM's host
+  const VmFacts* vm = nullptr;      ///< the VM (a VM chart)
+  std::span<const double> row;      ///< the area's row of this host or VM
+  const sim::MetricsRegistry* metrics = nullptr;
+  std::string_view entity;
+};
+using ChartValue = double (*)(const ChartInput&);
+
+/// The kinds of chart report.html draws from an area's description (apps/report/
+/// html_report.cpp); each draws the most telling hosts or VMs (by `rank`, then `rank2`)
+/// and says which ("top 24 of 38 hosts by <rank_text>").
+enum class ChartKind {
+  lines,    ///< one step line per host: `gauge` x `scale`, on a y axis titled `axis`
+  heatmap,  ///< a row per VM: `gauge` x 100 as colour, orange at the contention threshold `setting`
+  states,   ///< a row per host: which of `series` (time shares) was largest in each interval
+  panels,   ///< a panel per host or VM: step lines of `series`, dashed rules at `levels`
+};
+
+/// A line of a panel, or a state of a state chart: its gauge, label and colour.
+struct ChartSeries {
+  std::string_view gauge;
+  std::string_view label;
+  std::string_view colour;
+};
+
+/// A dashed horizontal rule of a panel (a capacity, say).
+struct ChartLevel {
+  std::string_view label;
+  std::string_view colour;
+  ChartValue value = nullptr;
+};
+
+/// A chart of report.html. The strings are shown as they are; `panel_title` and
+/// `fallback_title` are fmt patterns with {name}, {host} and {rank}.
+struct ChartSpec {
+  ChartKind kind = ChartKind::lines;
+  EntityKind entity = EntityKind::host;
+  std::string_view id = {};          ///< its element id: "host-cpu"
+  std::string_view name = {};        ///< heads the sentence that says why it is not drawn
+  std::string_view title = {};       ///< before ": <which hosts or VMs>"
+  std::string_view note = {};        ///< its first subtitle line (the time resolution follows); may be empty
+  std::string_view modelled = {};    ///< "Not drawn: this run did not model <modelled>." ("host CPU")
+  std::string_view series_of = {};   ///< what the series hold, when they were not kept ("CPU states")
+  std::size_t gauges = 0;       ///< gauges per host or VM in those series (their memory cost)
+  std::string_view where = {};       ///< where the run-long figures are when the chart is not drawn
+  std::string_view gauge = {};       ///< drawn (lines, heatmap) or telling whether the series exist
+  ChartValue rank = nullptr;
+  ChartValue rank2 = nullptr;   ///< breaks ties of `rank`
+  std::string_view rank_text = {};   ///< "average usage"
+  ChartValue scale = nullptr;   ///< lines: gauge x scale is drawn
+  std::string_view axis = {};        ///< lines: the y axis title; heatmap: the legend ("ready %")
+  std::string_view setting = {};     ///< heatmap: the contention threshold (key) where the colour turns orange
+  std::string_view nothing = {};     ///< heatmap: said when every value is 0 ("no VM waited ready")
+  /// heatmap: a run warning (code) that means the gauge was not modelled, and what to say then.
+  std::string_view unmodelled_warning = {};
+  std::string_view unmodelled_note = {};
+  std::span<const ChartSeries> series = {};  ///< panels: the lines; states: the states, calmest first
+  std::span<const ChartLevel> levels = {};   ///< panels
+  std::string_view unit = {};                ///< panels: the y axis ("MiB")
+  /// states: true (non-zero) for a host that stayed calm; when every host did, `calm_note`.
+  ChartValue calm = nullptr;
+  std::string_view calm_note = {};
+  /// panels of hosts: a first panel of all hosts together (lines and levels summed).
+  bool total = false;
+  std::string_view panel_title = {};  ///< "{name}: peak consumed {rank:.0f}% of capacity"
+  /// panels of VMs: only those with `rank` or `rank2` above 0 (said as "that <filtered>"),
+  /// or, when none has any, the top ones by `fallback` with `fallback_title` and
+  /// `fallback_note`.
+  std::string_view filtered = {};
+  ChartValue fallback = nullptr;
+  std::string_view fallback_text = {};
+  std::string_view fallback_title = {};
+  std::string_view fallback_note = {};
+};
+
 /// What a run's report shows of every area: the hosts, the VMs and the sections, for the
 /// functions of a description that read more than their own area's row.
 class ReportView {
@@ -134,6 +216,8 @@ struct AreaReportSpec {
   std::span<const EsxtopCounter> esxtop;
   std::span<const ContentionCheck> contention;
   std::span<const TextColumn> host_text;
+  /// Its charts of report.html, host charts and VM charts each in this order.
+  std::span<const ChartSpec> charts;
   /// Column (json key) by which the terminal summary ranks the hosts when it cannot show
   /// them all ("busiest"); the first area that names one decides. Empty: none.
   std::string_view rank_hosts_by;

@@ -1,6 +1,8 @@
 #pragma once
-/// Report writers: terminal summary, CSV tables and time series, report.json.
-/// Files are written whole or not at all (AtomicFile).
+/// Report writers: terminal summary, CSV tables and time series, esxtop capture,
+/// report.json and report.html. They know no model area: each area's part comes from its
+/// description (include/vdc/models/area_report.hpp) through Summary::sections and
+/// RunResult::sections. Files are written whole or not at all (write_file_atomically).
 
 #include <filesystem>
 #include <iosfwd>
@@ -45,8 +47,9 @@ void write_timeseries_csv(const std::filesystem::path& dir, const models::RunRes
 void write_esxtop_csv(const std::filesystem::path& path, const models::RunResult& run);
 
 /// report.html: one self-contained page (the charting libraries inlined, no network needed)
-/// with host CPU and memory over time, the memory state timeline, a ready% heatmap of the
-/// VMs, capacity headroom bars and the sortable contention table.
+/// with the text summary, every area's charts (AreaReportSpec::charts: the host charts of
+/// all areas, then their VM charts), capacity headroom bars and the sortable contention
+/// table.
 [[nodiscard]] std::string html_report(const Summary& summary, const models::RunResult& run);
 
 /// Writes `content` to `path` through a temporary file in the same folder renamed into

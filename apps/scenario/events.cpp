@@ -35,6 +35,12 @@ constexpr std::array<Action, 7> actions{{
 constexpr std::string_view action_list =
     "fail_host, restore_host, link_down, link_up, power_on, power_off or migrate";
 
+constexpr std::array<std::string_view, 9> event_keys{
+    "at", "fail_host", "restore_host", "link_down", "link_up", "power_on", "power_off",
+    "migrate", "to"};
+constexpr KeySet event_key_set{"event", "an event", event_keys};
+constexpr std::array<const KeySet*, 1> key_sets{&event_key_set};
+
 constexpr Bounds event_time{0.0, limits::max_duration_s, false,
                             "expected a time from the start of the run, like 30m"};
 
@@ -65,7 +71,7 @@ bool resolve_nic(Context& ctx, const Node& node) {
 }
 
 void read_event(Context& ctx, const Node& item, std::map<std::size_t, std::pair<sim::Time, bool>>& first_power) {
-  const MapView m(ctx.sink, item, keys::event, "an events entry");
+  const MapView m(ctx.sink, item, event_key_set, "an events entry");
   if (!m.valid()) return;
   models::EventConfig event;
   const Node* at = m.require("at", "expected the time of the event, like 30m");
@@ -132,6 +138,7 @@ void read_event(Context& ctx, const Node& item, std::map<std::size_t, std::pair<
 
 }  // namespace
 
+/// events (needs hosts and VMs).
 void read_events(Context& ctx, const Node& section) {
   if (!section.is_sequence()) {
     ctx.sink.error(section.pos, fmt::format("'events' is {}", describe(section)),
@@ -146,5 +153,8 @@ void read_events(Context& ctx, const Node& section) {
     if (first.second && !ctx.vm_power_explicit[vm]) ctx.config.vms[vm].powered_on = false;
   }
 }
+
+extern const Section events_section;
+constexpr Section events_section{"events", &read_events, key_sets};
 
 }  // namespace vdc::scenario::detail

@@ -1,4 +1,6 @@
 #include <array>
+#include <span>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -56,6 +58,12 @@ void read_warmup(Sink& sink, const Node& node, const MapView& scenario,
 
 }  // namespace
 
+// The sections read after the VMs, each defined beside its reader.
+extern const Section events_section;
+constexpr std::array<const Section*, 1> late{&events_section};
+
+std::span<const Section* const> late_sections() { return late; }
+
 void read_scenario(Context& ctx, const Node& root) {
   const MapView m(ctx.sink, root, keys::scenario, "the scenario");
   models::ScenarioConfig& config = ctx.config;
@@ -90,7 +98,9 @@ void read_scenario(Context& ctx, const Node& root) {
   if (const Node* vms = m.require("vms", "expected a sequence of VMs")) {
     read_vms(ctx, *vms, vm_profiles);
   }
-  if (const Node* events = m.get("events")) read_events(ctx, *events);
+  for (const Section* section : late_sections()) {
+    if (const Node* node = m.get(section->key)) section->read(ctx, *node);
+  }
   // On a valid scenario only: an invalid one would be judged on what its errors left.
   if (!ctx.sink.has_errors()) {
     for (const FitCheck& check : ctx.fit_checks) {
@@ -104,6 +114,14 @@ void read_scenario(Context& ctx, const Node& root) {
 }  // namespace vdc::scenario::detail
 
 namespace vdc::scenario {
+
+std::vector<const KeySet*> all_key_sets() {
+  std::vector<const KeySet*> out(keys::core.begin(), keys::core.end());
+  for (const detail::Section* section : detail::late_sections()) {
+    out.insert(out.end(), section->key_sets.begin(), section->key_sets.end());
+  }
+  return out;
+}
 
 std::optional<models::Fidelity> parse_fidelity(std::string_view text) {
   for (const auto& f : detail::fidelities) {

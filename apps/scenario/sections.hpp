@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -155,8 +156,18 @@ void read_vms(Context& ctx, const Node& section, const Profiles& profiles);
 /// power on is never warned about.
 void warn_if_never_fits(Context& ctx, const NeverFitsSite& site, const models::VmConfig& vm);
 
-/// events (needs hosts and VMs).
-void read_events(Context& ctx, const Node& section);
+/// A top-level section read after the hosts, clusters, pools and VMs it may refer to, by
+/// its own file: its key in the scenario, its reader, and the key sets its mappings accept
+/// (each declared by the schema as `$defs/<name>`). A model area's section (networks,
+/// datastores, ...) is one of these: its file defines the Section, scenario.cpp lists it.
+struct Section {
+  std::string_view key;
+  void (*read)(Context& ctx, const Node& section);
+  std::span<const KeySet* const> key_sets;
+};
+
+/// The sections read after the VMs, in reading order (scenario.cpp).
+[[nodiscard]] std::span<const Section* const> late_sections();
 
 /// The whole scenario mapping.
 void read_scenario(Context& ctx, const Node& root);

@@ -1,11 +1,13 @@
 #pragma once
-/// The keys the loader accepts in each kind of YAML mapping, in one place: the loader
-/// rejects every other key, and a test checks that scenarios/vdcsim.schema.json declares
-/// exactly these (each KeySet is the schema's `$defs/<name>`).
+/// The keys the loader accepts in each kind of YAML mapping: the core's here, a later
+/// section's (events, a model area's) beside its reader. The loader rejects every other
+/// key, and a test checks that scenarios/vdcsim.schema.json declares exactly these (each
+/// KeySet is the schema's `$defs/<name>`; all_key_sets() lists them all).
 
 #include <array>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace vdc::scenario {
 
@@ -60,9 +62,6 @@ inline constexpr std::array<std::string_view, 9> cpu_trace_keys{
     "kind", "format", "file", "column", "time_column", "offset", "scale", "at_end",
     "memory_column"};
 inline constexpr std::array<std::string_view, 4> pool_keys{"name", "parent", "cpu", "mem"};
-inline constexpr std::array<std::string_view, 9> event_keys{
-    "at", "fail_host", "restore_host", "link_down", "link_up", "power_on", "power_off",
-    "migrate", "to"};
 
 inline constexpr KeySet scenario{"scenario", "the scenario", scenario_keys};
 inline constexpr KeySet host_profile{"host_profile", "a host profile", host_profile_keys};
@@ -90,14 +89,19 @@ inline constexpr KeySet cpu_diurnal{"cpu_diurnal", "a diurnal CPU workload", cpu
 inline constexpr KeySet cpu_tasks{"cpu_tasks", "a tasks CPU workload", cpu_tasks_keys};
 inline constexpr KeySet cpu_trace{"cpu_trace", "a trace CPU workload", cpu_trace_keys};
 inline constexpr KeySet pool{"resource_pool", "a resource pool", pool_keys};
-inline constexpr KeySet event{"event", "an event", event_keys};
 
-/// Every key set, for the schema test and the documentation.
-inline constexpr std::array<const KeySet*, 22> all{
+/// The key sets of the scenario's core: the scenario, its profiles, hosts, clusters, pools
+/// and VMs.
+inline constexpr std::array<const KeySet*, 21> core{
     &scenario, &host_profile, &host, &host_cpu, &nic, &gpu, &cluster, &vm_profile, &vm,
     &vm_allocation, &vm_mem_allocation, &pool_allocation, &guest, &workload,
     &memory_workload, &cpu_constant, &cpu_on_off, &cpu_diurnal, &cpu_tasks, &cpu_trace,
-    &pool, &event};
+    &pool};
 
 }  // namespace keys
+
+/// Every key set the loader accepts: the core's, then each later section's (events, and
+/// each model area's section, defined beside its reader), for the schema test and the
+/// documentation.
+[[nodiscard]] std::vector<const KeySet*> all_key_sets();
 }  // namespace vdc::scenario

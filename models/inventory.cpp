@@ -3,40 +3,42 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
 namespace vdc::models {
 namespace {
 
-int find_host(const ScenarioConfig& config, const std::string& name) {
-  for (std::size_t i = 0; i < config.hosts.size(); ++i) {
-    if (config.hosts[i].name == name) return static_cast<int>(i);
+/// Names to indices, built once: the first entity of a name, or the last (`last`), as the
+/// linear searches they replace found them (names are unique in a loaded scenario).
+class Index {
+ public:
+  template <typename Range, typename Name>
+  Index(const Range& items, Name name, bool last = false) {
+    index_.reserve(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string_view key = name(items[i]);
+      if (last) index_.insert_or_assign(key, static_cast<int>(i));
+      else index_.emplace(key, static_cast<int>(i));
+    }
   }
-  return -1;
-}
+  [[nodiscard]] int find(std::string_view name) const {
+    const auto it = index_.find(name);
+    return it == index_.end() ? -1 : it->second;
+  }
 
-int find_vm(const ScenarioConfig& config, const std::string& name) {
-  for (std::size_t i = 0; i < config.vms.size(); ++i) {
-    if (config.vms[i].name == name) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-int find_cluster(const ScenarioConfig& config, const std::string& name) {
-  int found = -1;
-  for (std::size_t c = 0; c < config.clusters.size(); ++c) {
-    if (config.clusters[c].name == name) found = static_cast<int>(c);
-  }
-  return found;
-}
+ private:
+  std::unordered_map<std::string_view, int> index_;
+};
 
 std::runtime_error missing_parent(const PoolConfig& pool, std::string_view kind) {
   return std::runtime_error(fmt::format("pool '{}': no {} '{}'", pool.name, kind, pool.parent));
 }
 
 /// Resolves pool `i` after its parents (depth first), appending it to pool_order.
-void resolve_pool(ScenarioConfig& config, std::size_t i, std::vector<int>& state) {
+void resolve_pool(ScenarioConfig& config, const Index& hosts, const Index& clusters, const Index& pools,
+                  std::size_t i, std::vector<int>& state) {
   if (state[i] == 2) return;
   PoolConfig& pc = config.pools[i];
   if (state[i] == 1) throw std::runtime_error(fmt::format("resource pool cycle at '{}'", pc.name));
@@ -46,18 +48,18 @@ void resolve_pool(ScenarioConfig& config, std::size_t i, std::vector<int>& state
   pc.root_cluster = -1;
   switch (pc.parent_kind) {
     case PoolParentKind::host:
-      pc.root_host = find_host(config, pc.parent);
+      pc.root_host = hosts.find(pc.parent);
       if (pc.root_host < 0) throw missing_parent(pc, "host");
       break;
     case PoolParentKind::cluster:
-      pc.root_cluster = find_cluster(config, pc.parent);
+      pc.root_cluster = clusters.find(pc.parent);
       if (pc.root_cluster < 0) throw missing_parent(pc, "cluster");
       break;
     case PoolParentKind::pool: {
-      std::size_t j = 0;
-      while (j < config.pools.size() && config.pools[j].name != pc.parent) ++j;
-      if (j == config.pools.size()) throw missing_parent(pc, "pool");
-      resolve_pool(config, j, state);
+      const int found = pools.find(pc.parent);
+      if (found < 0) throw missing_parent(pc, "pool");
+      const auto j = static_cast<std::size_t>(found);
+      resolve_pool(config, hosts, clusters, pools, j, state);
       const PoolConfig& up = config.pools[j];
       pc.parent_id = static_cast<int>(j);
       pc.root_host = up.root_host;
@@ -72,26 +74,29 @@ void resolve_pool(ScenarioConfig& config, std::size_t i, std::vector<int>& state
 }  // namespace
 
 void resolve_ids(ScenarioConfig& config) {
+  const auto by_name = [](const auto& x) { return std::string_view(x.name); };
+  const Index hosts(config.hosts, by_name);
+  const Index vms(config.vms, by_name);
+  const Index clusters(config.clusters, by_name, true);
+  // A host belongs to the cluster that names it, or whose name it gives (the last such).
+  std::unordered_map<std::string_view, int> member_of;
+  for (std::size_t c = 0; c < config.clusters.size(); ++c) {
+    for (const std::string& h : config.clusters[c].hosts) member_of.insert_or_assign(h, static_cast<int>(c));
+  }
   for (HostConfig& h : config.hosts) {
-    // A host belongs to the cluster that names it, or whose name it gives.
-    h.cluster_id = -1;
-    for (std::size_t c = 0; c < config.clusters.size(); ++c) {
-      const ClusterConfig& cc = config.clusters[c];
-      if (cc.name == h.cluster || std::find(cc.hosts.begin(), cc.hosts.end(), h.name) != cc.hosts.end()) {
-        h.cluster_id = static_cast<int>(c);
-      }
-    }
+    const auto listed = member_of.find(h.name);
+    const int named = h.cluster.empty() ? -1 : clusters.find(h.cluster);
+    h.cluster_id = std::max(named, listed == member_of.end() ? -1 : listed->second);
   }
   config.pool_order.clear();
+  const Index pools_first(config.pools, by_name);
   std::vector<int> state(config.pools.size(), 0);
-  for (std::size_t i = 0; i < config.pools.size(); ++i) resolve_pool(config, i, state);
+  for (std::size_t i = 0; i < config.pools.size(); ++i) resolve_pool(config, hosts, clusters, pools_first, i, state);
+  const Index pools_last(config.pools, by_name, true);
   for (VmConfig& vm : config.vms) {
-    vm.host_id = vm.host.empty() ? -1 : find_host(config, vm.host);
-    vm.cluster_id = vm.cluster.empty() ? -1 : find_cluster(config, vm.cluster);
-    vm.pool_id = -1;
-    for (std::size_t p = 0; p < config.pools.size(); ++p) {
-      if (config.pools[p].name == vm.pool) vm.pool_id = static_cast<int>(p);
-    }
+    vm.host_id = vm.host.empty() ? -1 : hosts.find(vm.host);
+    vm.cluster_id = vm.cluster.empty() ? -1 : clusters.find(vm.cluster);
+    vm.pool_id = pools_last.find(vm.pool);
   }
   for (EventConfig& e : config.events) {
     e.target_id = -1;
@@ -99,15 +104,15 @@ void resolve_ids(ScenarioConfig& config) {
     switch (e.kind) {
       case EventKind::fail_host:
       case EventKind::restore_host:
-        e.target_id = find_host(config, e.target);
+        e.target_id = hosts.find(e.target);
         break;
       case EventKind::power_on:
       case EventKind::power_off:
-        e.target_id = find_vm(config, e.target);
+        e.target_id = vms.find(e.target);
         break;
       case EventKind::migrate:
-        e.target_id = find_vm(config, e.target);
-        e.to_id = find_host(config, e.to);
+        e.target_id = vms.find(e.target);
+        e.to_id = hosts.find(e.to);
         break;
       case EventKind::link_down:
       case EventKind::link_up:

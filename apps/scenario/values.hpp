@@ -152,6 +152,12 @@ void assign(const std::optional<U>& value, T& target) {
 template <class E>
 std::optional<E> read_choice(Sink& sink, std::string_view key, const Node& node,
                              std::span<const Choice<E>> choices) {
+  // The happy path compares names only; the message and suggestion are built on error.
+  if (node.is_scalar()) {
+    for (const Choice<E>& c : choices) {
+      if (c.name == node.text) return c.value;
+    }
+  }
   std::string expected = "expected one of: ";
   Suggestion suggestion(node.text);
   for (const Choice<E>& c : choices) {
@@ -161,9 +167,6 @@ std::optional<E> read_choice(Sink& sink, std::string_view key, const Node& node,
   }
   const std::string* text = scalar_text(sink, key, node, expected);
   if (text == nullptr) return std::nullopt;
-  for (const Choice<E>& c : choices) {
-    if (c.name == *text) return c.value;
-  }
   bad_value(sink, key, node, expected, suggestion.best());
   return std::nullopt;
 }

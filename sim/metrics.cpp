@@ -158,6 +158,12 @@ std::optional<MetricId> MetricsRegistry::find(std::string_view entity,
   return it->second;
 }
 
+std::optional<std::uint32_t> MetricsRegistry::name_id(std::string_view name) const {
+  const auto n = name_index_.find(name);
+  if (n == name_index_.end()) return std::nullopt;
+  return n->second;
+}
+
 std::span<const MetricId> MetricsRegistry::metrics_of(std::string_view entity) const {
   const auto e = entity_index_.find(entity);
   if (e == entity_index_.end()) return {};

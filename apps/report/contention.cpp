@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -20,9 +22,8 @@ double threshold_of(const ContentionCheck& c, const ContentionSettings& s) {
   return c.threshold;
 }
 
-void check(const sim::MetricsRegistry& m, const std::string& entity, const ContentionCheck& c, double scale,
+void check(const sim::MetricsRegistry& m, std::optional<sim::MetricId> id, const ContentionCheck& c, double scale,
            double threshold, Offender base, std::vector<Offender>& out) {
-  const auto id = m.find(entity, c.gauge);
   if (!id) return;
   const double over = time_over(m, *id, scale, threshold);
   if (over <= 0.0) return;
@@ -47,12 +48,17 @@ ContentionReport analyse_contention(const models::RunResult& run, const Contenti
       }
     }
   }
+  // Each check's gauge, by name id: resolved once, then found among an entity's metrics.
+  std::unordered_map<const ContentionCheck*, std::optional<std::uint32_t>> names;
+  for (const auto& section : run.sections) {
+    for (const ContentionCheck& c : section.spec->contention) names[&c] = m.name_id(c.gauge);
+  }
   std::unordered_map<std::string_view, std::size_t> host_index;
   for (std::size_t i = 0; i < run.hosts.size(); ++i) host_index.emplace(run.hosts[i].name, i);
   // Every VM that ran, each area's checks in turn; then every host.
   for (const auto& v : run.vms) {
     if (v.host.empty()) continue;
-    const auto entity = models::metric::vm_entity(v.name);
+    const auto of = m.metrics_of(models::metric::vm_entity(v.name));
     const auto at = host_index.find(v.host);
     const models::HostFacts* host = at != host_index.end() ? &run.hosts[at->second] : nullptr;
     for (const auto& section : run.sections) {
@@ -63,20 +69,20 @@ ContentionReport analyse_contention(const models::RunResult& run, const Contenti
                 ? c.per({host, &v, host != nullptr ? section.host_row(at->second) : std::span<const double>{}})
                 : c.scale;
         if (scale == 0.0) continue;
-        check(m, entity, c, scale, threshold_of(c, s), Offender{"vm", v.name, v.host, {}, 0, 0, 0, 0},
+        check(m, m.find(of, names[&c]), c, scale, threshold_of(c, s), Offender{"vm", v.name, v.host, {}, 0, 0, 0, 0},
               rep.offenders);
       }
     }
   }
   for (std::size_t i = 0; i < run.hosts.size(); ++i) {
     const auto& h = run.hosts[i];
-    const auto entity = models::metric::host_entity(h.name);
+    const auto of = m.metrics_of(models::metric::host_entity(h.name));
     for (const auto& section : run.sections) {
       for (const ContentionCheck& c : section.spec->contention) {
         if (c.entity != EntityKind::host) continue;
         const double scale = c.per != nullptr ? c.per({&h, nullptr, section.host_row(i)}) : c.scale;
         if (scale == 0.0) continue;
-        check(m, entity, c, scale, threshold_of(c, s), Offender{"host", h.name, h.name, {}, 0, 0, 0, 0},
+        check(m, m.find(of, names[&c]), c, scale, threshold_of(c, s), Offender{"host", h.name, h.name, {}, 0, 0, 0, 0},
               rep.offenders);
       }
     }

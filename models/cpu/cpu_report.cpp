@@ -182,67 +182,50 @@ constexpr std::array<ChartSpec, 3> charts{{
      .unmodelled_note = "No VM demanded any CPU (no workload), so CPU contention was not modelled: every value is 0."},
 }};
 
-/// Reads one entity's metrics; a metric the area did not publish reads as zero.
-class EntityMetrics {
- public:
-  EntityMetrics(const sim::MetricsRegistry& registry, std::string entity)
-      : registry_(registry), entity_(std::move(entity)) {}
-  [[nodiscard]] double average(std::string_view name) const {
-    const auto id = registry_.find(entity_, name);
-    return id ? registry_.average(*id) : 0.0;
-  }
-  [[nodiscard]] double max(std::string_view name) const {
-    const auto id = registry_.find(entity_, name);
-    return id ? registry_.max(*id) : 0.0;
-  }
-  [[nodiscard]] double value(std::string_view name) const {
-    const auto id = registry_.find(entity_, name);
-    return id ? registry_.value(*id) : 0.0;
-  }
-
- private:
-  const sim::MetricsRegistry& registry_;
-  std::string entity_;
-};
-
 void fill(const RunResult& run, AreaSection& out) {
+  MetricReader m(run.metrics);
+  const auto used = m.name(metric::host_cpu_used_mhz), demand = m.name(metric::host_cpu_demand_mhz),
+             granted_mhz = m.name(metric::host_cpu_granted_capacity_mhz);
   for (std::size_t i = 0; i < run.hosts.size(); ++i) {
     const HostFacts& facts = run.hosts[i];
-    const EntityMetrics m(run.metrics, metric::host_entity(facts.name));
+    m.select(metric::host_entity(facts.name));
     double* row = out.hosts.data() + i * host_columns.size();
     row[h_pcpus] = facts.pcpus;
     row[h_lcpus] = facts.lcpus;
     row[h_capacity] = facts.capacity_mhz;
-    row[h_used] = m.average(metric::host_cpu_used_mhz);
-    row[h_demand] = m.average(metric::host_cpu_demand_mhz);
+    row[h_used] = m.average(used);
+    row[h_demand] = m.average(demand);
     row[h_util] = facts.capacity_mhz > 0 ? 100.0 * row[h_used] / facts.capacity_mhz : 0.0;
     // Without the CPU area's constant (a run built by hand), the cores' capacity.
-    const double granted = m.value(metric::host_cpu_granted_capacity_mhz);
+    const double granted = m.value(granted_mhz);
     row[h_granted] = granted > 0 ? granted : facts.capacity_mhz;
     row[h_usage] = row[h_granted] > 0 ? 100.0 * row[h_used] / row[h_granted] : 0.0;
     row[h_vcpus] = facts.vcpus;
     row[h_ratio] = facts.pcpus > 0 ? static_cast<double>(facts.vcpus) / facts.pcpus : 0.0;
   }
   const double window_s = (run.duration - run.warmup).seconds();
-  bool demand = false;
+  bool any_demand = false;
   std::size_t ready_warn = 0, ready_serious = 0, costop_warn = 0;
+  const auto vm_demand = m.name(metric::vm_cpu_demand_mhz), vm_used = m.name(metric::vm_cpu_used_mhz),
+             entitlement = m.name(metric::vm_cpu_entitlement_mhz), run_share = m.name(metric::vm_cpu_run),
+             ready = m.name(metric::vm_cpu_ready), costop = m.name(metric::vm_cpu_costop);
   for (std::size_t i = 0; i < run.vms.size(); ++i) {
     const VmFacts& facts = run.vms[i];
-    const EntityMetrics m(run.metrics, metric::vm_entity(facts.name));
+    m.select(metric::vm_entity(facts.name));
     double* row = out.vms.data() + i * vm_columns.size();
-    row[v_demand] = m.average(metric::vm_cpu_demand_mhz);
-    row[v_used] = m.average(metric::vm_cpu_used_mhz);
-    row[v_entitlement] = m.average(metric::vm_cpu_entitlement_mhz);
+    row[v_demand] = m.average(vm_demand);
+    row[v_used] = m.average(vm_used);
+    row[v_entitlement] = m.average(entitlement);
     // The state gauges hold the fraction of vCPUs in each state; a VM that is off for
     // part of the run spends that part in wait, so the four still sum to 100.
-    row[v_run] = 100.0 * m.average(metric::vm_cpu_run);
-    row[v_ready] = 100.0 * m.average(metric::vm_cpu_ready);
-    row[v_costop] = 100.0 * m.average(metric::vm_cpu_costop);
+    row[v_run] = 100.0 * m.average(run_share);
+    row[v_ready] = 100.0 * m.average(ready);
+    row[v_costop] = 100.0 * m.average(costop);
     row[v_wait] = 100.0 - row[v_run] - row[v_ready] - row[v_costop];
     const double vcpu_ms = facts.vcpus * window_s * 1000.0;
     row[v_ready_ms] = row[v_ready] / 100.0 * vcpu_ms;
     row[v_costop_ms] = row[v_costop] / 100.0 * vcpu_ms;
-    demand = demand || m.max(metric::vm_cpu_demand_mhz) > 0.0;
+    any_demand = any_demand || m.max(vm_demand) > 0.0;
     if (!facts.powered_on && !facts.admission) continue;
     if (row[v_ready] > kReadySeriousPct) ++ready_serious;
     else if (row[v_ready] > kReadyWarnPct) ++ready_warn;
@@ -250,7 +233,7 @@ void fill(const RunResult& run, AreaSection& out) {
   }
   // No VM demanded any CPU over the reported time (an imported inventory without usage,
   // say): ready and co-stop are then not modelled.
-  const bool no_demand = !run.vms.empty() && !demand;
+  const bool no_demand = !run.vms.empty() && !any_demand;
   if (no_demand) {
     out.warnings.push_back(
         {"no_workload",

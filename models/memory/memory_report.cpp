@@ -230,37 +230,32 @@ constexpr std::array<ChartSpec, 3> charts{{
      .fallback_note = "No VM had memory ballooned, compressed or swapped: these are the VMs with most memory granted."},
 }};
 
-/// The average of a gauge over the window; 0 when it is not registered.
-double average(const sim::MetricsRegistry& m, const std::string& entity, std::string_view name) {
-  const auto id = m.find(entity, name);
-  return id ? m.average(*id) : 0.0;
-}
-
 void fill(const RunResult& run, AreaSection& out) {
-  const auto& m = run.metrics;
+  MetricReader m(run.metrics);
+  const auto min_free = m.name(metric::host_mem_min_free_mib);
+  std::array<MetricReader::Name, host_gauges.size()> host_names;
+  for (std::size_t g = 0; g < host_gauges.size(); ++g) host_names[g] = m.name(host_gauges[g]);
   for (std::size_t i = 0; i < run.hosts.size(); ++i) {
-    const std::string entity = metric::host_entity(run.hosts[i].name);
+    m.select(metric::host_entity(run.hosts[i].name));
     double* row = out.hosts.data() + i * host_columns.size();
     row[h_capacity] = run.hosts[i].memory_mib;
-    const auto min_free = m.find(entity, metric::host_mem_min_free_mib);
-    row[h_min_free] = min_free ? m.value(*min_free) : 0.0;
+    row[h_min_free] = m.value(min_free);
     for (std::size_t g = 0; g < host_gauges.size(); ++g) {
-      const double avg = average(m, entity, host_gauges[g]);
+      const double avg = m.average(host_names[g]);
       row[h_high + g] = h_high + g < h_granted ? 100.0 * avg : avg;
     }
   }
+  std::array<MetricReader::Name, metric::vm_memory_gauges.size()> vm_names;
+  for (std::size_t g = 0; g < vm_names.size(); ++g) vm_names[g] = m.name(metric::vm_memory_gauges[g]);
+  const auto balloon = m.name(metric::vm_mem_balloon_mib), swapped = m.name(metric::vm_mem_swapped_mib);
   std::size_t swapping = 0, ballooned = 0;
   for (std::size_t i = 0; i < run.vms.size(); ++i) {
     const VmFacts& facts = run.vms[i];
-    const std::string entity = metric::vm_entity(facts.name);
+    m.select(metric::vm_entity(facts.name));
     double* row = out.vms.data() + i * vm_columns.size();
-    for (std::size_t g = 0; g < metric::vm_memory_gauges.size(); ++g) {
-      row[v_granted + g] = average(m, entity, metric::vm_memory_gauges[g]);
-    }
-    const auto balloon = m.find(entity, metric::vm_mem_balloon_mib);
-    const auto swapped = m.find(entity, metric::vm_mem_swapped_mib);
-    row[v_balloon_max] = balloon ? m.max(*balloon) : 0.0;
-    row[v_swapped_max] = swapped ? m.max(*swapped) : 0.0;
+    for (std::size_t g = 0; g < vm_names.size(); ++g) row[v_granted + g] = m.average(vm_names[g]);
+    row[v_balloon_max] = m.max(balloon);
+    row[v_swapped_max] = m.max(swapped);
     if (!facts.powered_on && !facts.admission) continue;
     if (row[v_swapped_max] > 0) ++swapping;
     if (row[v_balloon_max] > 0) ++ballooned;

@@ -80,6 +80,18 @@ class MetricsRegistry {
   std::optional<MetricId> find(std::string_view entity, std::string_view name) const;
   /// The metrics of `entity` in registration order (empty if unknown).
   std::span<const MetricId> metrics_of(std::string_view entity) const;
+  /// The id of a metric name, to look it up in many entities without hashing it again
+  /// (nothing when no metric has that name).
+  std::optional<std::uint32_t> name_id(std::string_view name) const;
+  /// The metric of name `name` (a name_id) among `metrics` (one entity's metrics_of): a
+  /// scan of that entity's few metrics, no hashing.
+  std::optional<MetricId> find(std::span<const MetricId> metrics, std::optional<std::uint32_t> name) const {
+    if (!name) return std::nullopt;
+    for (const MetricId id : metrics) {
+      if (meta_[id].name == *name) return id;
+    }
+    return std::nullopt;
+  }
   /// Every entity, in order of first registration.
   const std::vector<std::string>& entities() const { return entity_names_; }
   /// Number of metrics.

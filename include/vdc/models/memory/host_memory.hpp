@@ -157,6 +157,12 @@ class HostMemory {
   [[nodiscard]] std::span<const VmHandle> vms() const { return handles_; }
   /// Memory of a powered-on VM.
   [[nodiscard]] VmMemoryStats vm_stats(VmHandle vm) const;
+  /// What a driver publishes of a powered-on VM, as vm_stats() gives it, in this order:
+  /// granted, active, shared, balloon, compressed, swapped (MiB).
+  [[nodiscard]] std::array<double, 6> vm_amounts(VmHandle vm) const {
+    const Vm& v = vm_of(vm);
+    return {granted(v), active(v), v.zero_shared + v.image_shared, v.balloon, v.zip, v.swap};
+  }
   /// Memory of the host.
   [[nodiscard]] HostMemoryStats stats() const;
 
@@ -182,6 +188,13 @@ class HostMemory {
   /// no fault-in, TPS and the active-memory averages settled): then steps cost O(1) and
   /// every quantity stays as it is until a power-on or power-off.
   [[nodiscard]] bool quiet() const { return quiet_; }
+  /// True when further steps would change nothing until a change from outside (a power-on
+  /// or power-off, a working set, the pools): the host is quiet(), or its last step
+  /// changed nothing, nothing is under way and that step solved no targets, so only the
+  /// active-memory averages still move, and nothing reads them before such a change. The
+  /// averages then take the samples they missed at the next advance (the same values, as
+  /// the sample does not move), and a driver need not step the host until that change.
+  [[nodiscard]] bool dormant() const { return quiet_ || coasting_; }
   /// The parameters in force.
   [[nodiscard]] const MemoryParams& params() const { return params_; }
 
@@ -250,8 +263,10 @@ class HostMemory {
   Vm& vm_of(VmHandle vm);
   const Vm& vm_of(VmHandle vm) const;
   void grow(double dt);
-  void sample();
-  [[nodiscard]] bool at_rest() const;
+  void sample(std::int64_t samples);
+  [[nodiscard]] bool at_rest() const { return !under_way() && averages_settled(); }
+  [[nodiscard]] bool under_way() const;
+  [[nodiscard]] bool averages_settled() const;
   void account();
   void update_state();
   [[nodiscard]] double granted(const Vm& v) const { return v.content - v.zip - v.swap; }
@@ -307,6 +322,8 @@ class HostMemory {
   double drain_mib_s_ = 0.0;  // rate at which touch and fault-in consume free memory
   double scan_demand_mib_s_ = 0.0;  // sum over VMs of configured memory / Mem.ShareScanTime
   bool quiet_ = false;
+  bool coasting_ = false;  // nothing under way, and the last step neither changed nor solved
+  bool solved_ = false;    // the current step solved targets (they read the averages)
   bool redistribute_ = false;  // a working set moved: re-solve the targets until they stand
   std::vector<Vm> vms_;
   std::vector<VmHandle> handles_;       // parallel to vms_

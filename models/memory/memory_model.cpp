@@ -154,10 +154,17 @@ void MemoryModel::after_change(HostId id) {
   const bool settled = h.settled;
   h.settled = h.memory.dormant();
   if (settled && h.settled) return;
-  for (VmHandle vm : h.memory.vms()) {
-    if (metrics_ != nullptr) publish_vm(id, vm);
-    notify_progress(VmRef{id, vm});
-  }
+  // Each VM's gauges and progress straight from the host's table, in its order.
+  const double publish_delta = h.memory.params().publish_delta_mib;
+  const double notify_delta = h.memory.params().progress_notify_delta;
+  h.memory.for_each_vm([&](VmHandle vm, const std::array<double, vm_gauges>& values, double p) {
+    VmSlot& slot = h.vms[vm];
+    if (metrics_ != nullptr) publish_vm(slot, values, publish_delta);
+    if (listener_ && std::abs(p - slot.reported_progress) > notify_delta) {
+      slot.reported_progress = p;
+      listener_(VmRef{id, vm}, p);
+    }
+  });
   if (metrics_ != nullptr) publish_host(id);
   schedule_crossing(id);
 }
@@ -201,9 +208,11 @@ void MemoryModel::publish_host(HostId id) {
 
 void MemoryModel::publish_vm(HostId id, VmHandle vm) {
   HostSlot& h = hosts_[id];
-  const double delta = h.memory.params().publish_delta_mib;
-  const std::array<double, vm_gauges> values = h.memory.vm_amounts(vm);
-  VmSlot& slot = h.vms[vm];
+  publish_vm(h.vms[vm], h.memory.vm_amounts(vm), h.memory.params().publish_delta_mib);
+}
+
+void MemoryModel::publish_vm(VmSlot& slot, const std::array<double, vm_gauges>& values,
+                             double delta) {
   for (std::size_t i = 0; i < vm_gauges; ++i) {
     set(slot.gauges[i], slot.published[i], values[i], delta);
   }

@@ -159,9 +159,13 @@ class HostMemory {
   [[nodiscard]] VmMemoryStats vm_stats(VmHandle vm) const;
   /// What a driver publishes of a powered-on VM, as vm_stats() gives it, in this order:
   /// granted, active, shared, balloon, compressed, swapped (MiB).
-  [[nodiscard]] std::array<double, 6> vm_amounts(VmHandle vm) const {
-    const Vm& v = vm_of(vm);
-    return {granted(v), active(v), v.zero_shared + v.image_shared, v.balloon, v.zip, v.swap};
+  [[nodiscard]] std::array<double, 6> vm_amounts(VmHandle vm) const { return amounts(vm_of(vm)); }
+  /// Calls `f(handle, amounts, progress)` for every powered-on VM, in vms() order, with
+  /// what vm_amounts() and progress_factor() give: what a driver publishes after a step,
+  /// without looking each VM up by its handle.
+  template <class F>
+  void for_each_vm(F&& f) const {
+    for (const Vm& v : vms_) f(v.handle, amounts(v), v.progress);
   }
   /// Memory of the host.
   [[nodiscard]] HostMemoryStats stats() const;
@@ -271,6 +275,9 @@ class HostMemory {
   void update_state();
   [[nodiscard]] double granted(const Vm& v) const { return v.content - v.zip - v.swap; }
   [[nodiscard]] double active(const Vm& v) const { return std::min(v.active_max, v.touched); }
+  [[nodiscard]] std::array<double, 6> amounts(const Vm& v) const {
+    return {granted(v), active(v), v.zero_shared + v.image_shared, v.balloon, v.zip, v.swap};
+  }
 
   // host_memory_reclaim.cpp: reallocation at each step.
   bool rebalance();

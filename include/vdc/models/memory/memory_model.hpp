@@ -141,6 +141,7 @@ class MemoryModel {
   void schedule_crossing(HostId id);
   void publish_host(HostId id);
   void publish_vm(HostId id, VmHandle vm);
+  void publish_vm(VmSlot& slot, const std::array<double, vm_gauges>& values, double delta);
   void set(sim::MetricId id, double& published, double value, double delta);
 
   sim::Simulator& sim_;

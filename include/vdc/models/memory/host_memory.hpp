@@ -84,6 +84,8 @@ struct PowerOnResult {
 /// that comes first; read stats and progress_factor() in between; power_on()/power_off()
 /// may come at any time. Cost of a step: O(VMs on the host), plus an O(n log n) share
 /// solve in the steps that reclaim or give back memory; O(1) once the host is quiet().
+/// The steps of a dormant() host may be left out until the next power_on(), power_off(),
+/// set_active(), set_pools() or set_pool_limit(): they would change nothing.
 class HostMemory {
  public:
   /// A host with `host.memory_mib` MiB of memory and `params` (see resolve_parameters),

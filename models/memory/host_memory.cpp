@@ -79,14 +79,14 @@ void HostMemory::set_pools(std::vector<MemoryPool> pools) {
     assert(pools[p].parent < static_cast<PoolSlot>(p));
   }
   pools_ = std::move(pools);
-  quiet_ = false;
+  quiet_ = coasting_ = false;
 }
 
 void HostMemory::set_pool_limit(PoolSlot pool, double limit_mib) {
   MemoryPool& p = pools_[static_cast<std::size_t>(pool)];
   if (p.limit_mib == limit_mib) return;
   p.limit_mib = limit_mib;
-  quiet_ = false;
+  quiet_ = coasting_ = false;
 }
 
 PowerOnResult HostMemory::power_on(const VmConfig& vm, sim::Time now, double touched_mib,
@@ -141,7 +141,7 @@ PowerOnResult HostMemory::power_on(const VmConfig& vm, sim::Time now, double tou
   reserved_ += v.reservation + v.overhead;
   scan_demand_mib_s_ += v.mem / (params_.share_scan_time_min * 60.0);
   solver_dirty_ = true;
-  quiet_ = false;
+  quiet_ = coasting_ = false;
   account();
   return PowerOnResult{v.handle, {}};
 }
@@ -163,7 +163,7 @@ void HostMemory::power_off(VmHandle vm, sim::Time now) {
   handles_.pop_back();
   slot_of_[vm] = npos;
   solver_dirty_ = true;
-  quiet_ = false;
+  quiet_ = coasting_ = false;
   account();
 }
 
@@ -189,7 +189,7 @@ void HostMemory::set_active(VmHandle vm, double active_mib, sim::Time now) {
     v.zip_active *= keep;
     v.swap_active *= keep;
   }
-  quiet_ = false;
+  quiet_ = coasting_ = false;
   redistribute_ = true;
   account();
 }
@@ -198,8 +198,13 @@ void HostMemory::step(sim::Time now) {
   advance(now);
   if (quiet_) return;
   update_state();
+  solved_ = false;
   const bool changed = rebalance();
-  quiet_ = !changed && at_rest();
+  // Nothing moved and nothing is under way: the next steps would do the same again, with
+  // the averages closer to their samples. Unless they enter a solve, they change nothing.
+  const bool still = !changed && !under_way();
+  quiet_ = still && averages_settled();
+  coasting_ = still && !solved_;
 }
 
 void HostMemory::advance(sim::Time now) {
@@ -208,30 +213,38 @@ void HostMemory::advance(sim::Time now) {
   state_time_[static_cast<std::size_t>(state_)] += now - last_;
   const double dt = (now - last_).seconds();
   last_ = now;
-  if (!quiet_) {
+  // Quiet or coasting, nothing is under way: growing would give the same amounts again.
+  if (!quiet_ && !coasting_) {
     grow(dt);
     account();
   }
-  // Once quiet, the averages have settled on their samples and more samples change nothing.
-  for (; next_sample_ <= now; next_sample_ += sample_period_) {
-    if (!quiet_) sample();
-  }
+  if (next_sample_ > now) return;
+  // Every sample since the last advance sees the same current fraction; once quiet, the
+  // averages have settled on it and more samples change nothing.
+  const std::int64_t samples = (now - next_sample_).ns() / sample_period_.ns() + 1;
+  next_sample_ += sim::Time::from_ns(samples * sample_period_.ns());
+  if (!quiet_) sample(samples);
 }
 
-bool HostMemory::at_rest() const {
+bool HostMemory::under_way() const {
   const bool scanning = state_ != HostState::low && scan_budget_mib_s_ > 0.0;
   const bool lazy_break = params_.alloc_guest_large_page > 0.0 && state_ == HostState::high &&
                           free_ < thresholds_[0];
   for (const Vm& v : vms_) {
-    if (v.touched < v.touch_max || v.swap_active > 0.0 || v.zip_active > 0.0) return false;
-    if (v.f_fast != v.active_now || v.f_slow != v.active_now) return false;
+    if (v.touched < v.touch_max || v.swap_active > 0.0 || v.zip_active > 0.0) return true;
     if (scanning && (v.zero_shared != v.zero_frac * v.small ||
                      v.image_scanned != v.image_frac * v.small ||
                      (lazy_break && v.small != v.content))) {
-      return false;
+      return true;
     }
   }
-  return true;
+  return false;
+}
+
+bool HostMemory::averages_settled() const {
+  return std::all_of(vms_.begin(), vms_.end(), [](const Vm& v) {
+    return v.f_fast == v.active_now && v.f_slow == v.active_now;
+  });
 }
 
 void HostMemory::grow(double dt) {
@@ -277,7 +290,7 @@ void HostMemory::grow(double dt) {
   }
 }
 
-void HostMemory::sample() {
+void HostMemory::sample(std::int64_t samples) {
   const double fast = params_.idle_fast_gain;
   const double slow = params_.idle_slow_gain;
   // An average within 1e-6 of its sample has settled and takes it.
@@ -285,9 +298,14 @@ void HostMemory::sample() {
     const double next = f + gain * (sample - f);
     f = std::abs(next - sample) < 1e-6 ? sample : next;
   };
+  // `samples` samples of the same fraction, one after the other; once both averages have
+  // taken it, the rest change nothing.
   for (Vm& v : vms_) {
-    update(v.f_fast, fast, v.active_now);
-    update(v.f_slow, slow, v.active_now);
+    for (std::int64_t k = 0; k < samples; ++k) {
+      if (v.f_fast == v.active_now && v.f_slow == v.active_now) break;
+      update(v.f_fast, fast, v.active_now);
+      update(v.f_slow, slow, v.active_now);
+    }
   }
 }
 

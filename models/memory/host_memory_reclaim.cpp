@@ -147,6 +147,7 @@ void HostMemory::solve_tree(PoolSlot top, double capacity, bool cap_pools) {
   // leaves, when cap_pools) and needs its subtree's floors; top-down, each level shares
   // what its parent was allocated, pools weighted by their shares under the idle tax of
   // their subtree's active fraction, VMs by their own weights.
+  solved_ = true;
   const std::size_t np = pools_.size();
   pool_scratch_.resize(np);
   child_vms_.resize(np + 1);
@@ -312,6 +313,7 @@ bool HostMemory::restore(double surplus) {
 bool HostMemory::begin_solve(double capacity) {
   // The solver keeps its consumers (one per VM, in vms_ order) between solves until a
   // power-on or power-off changes the VMs or their order.
+  solved_ = true;
   const bool rebuild = solver_dirty_ || solver_.consumers() != vms_.size();
   if (rebuild) {
     solver_.clear();

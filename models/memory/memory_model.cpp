@@ -14,7 +14,7 @@ MemoryModel::HostId MemoryModel::add_host(const HostConfig& host) {
   const auto id = static_cast<HostId>(hosts_.size());
   hosts_.push_back(HostSlot{
       HostMemory(host, resolve_parameters(host.advanced, model_parameters_), sim_.now()), {}, {},
-      {}, {}, {}, sim::Time::max(), false});
+      {}, sim_.now(), {}, sim::Time::max(), {}, sim::Time::max(), 0, false});
   if (metrics_ != nullptr) {
     const std::string entity = metric::host_entity(host.name);
     for (std::size_t i = 0; i < host_gauges; ++i) {
@@ -22,9 +22,7 @@ MemoryModel::HostId MemoryModel::add_host(const HostConfig& host) {
     }
     publish_host(id);
   }
-  HostSlot& h = hosts_.back();
-  h.next_periodic = sim_.now() + h.memory.balance_period();
-  sim_.at(h.next_periodic, [this, id] { on_periodic(id); });
+  wake(id, true);
   return id;
 }
 
@@ -32,13 +30,18 @@ void MemoryModel::set_pools(HostId host, std::vector<MemoryPool> pools) {
   HostSlot& h = hosts_[host];
   h.memory.set_pools(std::move(pools));
   h.settled = false;
+  wake(host, false);
 }
 
 void MemoryModel::set_pool_limit(HostId host, PoolSlot pool, double limit_mib) {
   HostSlot& h = hosts_[host];
-  // The host leaves its quiet state if the limit moved; its next step enforces it.
+  // The host leaves its quiet state if the limit moved; its next step enforces it. Limits
+  // are set once the instant's events have run, after a step due at this instant.
   h.memory.set_pool_limit(pool, limit_mib);
-  if (!h.memory.quiet()) h.settled = false;
+  if (!h.memory.dormant()) {
+    h.settled = false;
+    wake(host, true);
+  }
 }
 
 ModelPowerOn MemoryModel::power_on(HostId host, const VmConfig& vm, double touched_mib,
@@ -47,6 +50,7 @@ ModelPowerOn MemoryModel::power_on(HostId host, const VmConfig& vm, double touch
   PowerOnResult r = h.memory.power_on(vm, sim_.now(), touched_mib, touch_target_mib, pool);
   if (!r.admitted()) return ModelPowerOn{std::nullopt, std::move(r.refusal)};
   h.settled = false;
+  wake(host, false);
   if (h.vms.size() <= r.vm) h.vms.resize(r.vm + 1);
   if (metrics_ != nullptr) {
     const std::string entity = metric::vm_entity(vm.name);
@@ -64,6 +68,7 @@ void MemoryModel::power_off(VmRef vm) {
   HostSlot& h = hosts_[vm.host];
   h.memory.power_off(vm.vm, sim_.now());
   h.settled = false;
+  wake(vm.host, false);
   if (metrics_ != nullptr) {
     VmSlot& slot = h.vms[vm.vm];
     for (std::size_t i = 0; i < vm_gauges; ++i) set(slot.gauges[i], slot.published[i], 0.0, 0.0);
@@ -76,6 +81,7 @@ void MemoryModel::set_active(VmRef vm, double active_mib) {
   HostSlot& h = hosts_[vm.host];
   h.memory.set_active(vm.vm, active_mib, sim_.now());
   h.settled = false;
+  wake(vm.host, false);
   if (metrics_ != nullptr) {
     publish_vm(vm.host, vm.vm);
     publish_host(vm.host);
@@ -108,8 +114,14 @@ void MemoryModel::finish() {
 void MemoryModel::on_periodic(HostId id) {
   HostSlot& h = hosts_[id];
   h.memory.step(sim_.now());
+  ++h.steps;
   h.next_periodic = sim_.now() + h.memory.balance_period();
-  sim_.at(h.next_periodic, [this, id] { on_periodic(id); });
+  h.periodic_at = sim::Time::max();
+  // A dormant host is stepped again only once something moves it (wake).
+  if (!h.memory.dormant()) {
+    h.periodic_at = h.next_periodic;
+    sim_.at(h.next_periodic, [this, id] { on_periodic(id); });
+  }
   after_change(id);
 }
 
@@ -117,19 +129,42 @@ void MemoryModel::on_crossing(HostId id) {
   HostSlot& h = hosts_[id];
   h.crossing_at = sim::Time::max();
   h.memory.step(sim_.now());
+  ++h.steps;
   after_change(id);
+}
+
+void MemoryModel::wake(HostId id, bool this_instant_stepped) {
+  HostSlot& h = hosts_[id];
+  if (h.periodic_at != sim::Time::max()) return;
+  // The host resumes on its grid, where its steps would have been had it been stepped all
+  // along: at the next grid instant after now, or now itself when this change comes
+  // before the step due now (a scenario's or a trace's event, scheduled long before).
+  const std::int64_t period = h.memory.balance_period().ns();
+  const std::int64_t k = (sim_.now() - h.origin).ns() / period;
+  sim::Time at = h.origin + sim::Time::from_ns(k * period);
+  if (k == 0 || at < sim_.now() || this_instant_stepped) at += h.memory.balance_period();
+  h.next_periodic = at;
+  h.periodic_at = at;
+  sim_.at(at, [this, id] { on_periodic(id); });
 }
 
 void MemoryModel::after_change(HostId id) {
   HostSlot& h = hosts_[id];
-  // A host that was already quiet at the previous step has nothing new to say.
+  // A host that was already dormant at the previous step has nothing new to say.
   const bool settled = h.settled;
-  h.settled = h.memory.quiet();
+  h.settled = h.memory.dormant();
   if (settled && h.settled) return;
-  for (VmHandle vm : h.memory.vms()) {
-    if (metrics_ != nullptr) publish_vm(id, vm);
-    notify_progress(VmRef{id, vm});
-  }
+  // Each VM's gauges and progress straight from the host's table, in its order.
+  const double publish_delta = h.memory.params().publish_delta_mib;
+  const double notify_delta = h.memory.params().progress_notify_delta;
+  h.memory.for_each_vm([&](VmHandle vm, const std::array<double, vm_gauges>& values, double p) {
+    VmSlot& slot = h.vms[vm];
+    if (metrics_ != nullptr) publish_vm(slot, values, publish_delta);
+    if (listener_ && std::abs(p - slot.reported_progress) > notify_delta) {
+      slot.reported_progress = p;
+      listener_(VmRef{id, vm}, p);
+    }
+  });
   if (metrics_ != nullptr) publish_host(id);
   schedule_crossing(id);
 }
@@ -173,11 +208,11 @@ void MemoryModel::publish_host(HostId id) {
 
 void MemoryModel::publish_vm(HostId id, VmHandle vm) {
   HostSlot& h = hosts_[id];
-  const double delta = h.memory.params().publish_delta_mib;
-  const VmMemoryStats s = h.memory.vm_stats(vm);
-  const std::array<double, vm_gauges> values{s.granted_mib, s.active_mib,     s.shared_mib,
-                                             s.balloon_mib, s.compressed_mib, s.swapped_mib};
-  VmSlot& slot = h.vms[vm];
+  publish_vm(h.vms[vm], h.memory.vm_amounts(vm), h.memory.params().publish_delta_mib);
+}
+
+void MemoryModel::publish_vm(VmSlot& slot, const std::array<double, vm_gauges>& values,
+                             double delta) {
   for (std::size_t i = 0; i < vm_gauges; ++i) {
     set(slot.gauges[i], slot.published[i], values[i], delta);
   }

@@ -84,6 +84,8 @@ struct PowerOnResult {
 /// that comes first; read stats and progress_factor() in between; power_on()/power_off()
 /// may come at any time. Cost of a step: O(VMs on the host), plus an O(n log n) share
 /// solve in the steps that reclaim or give back memory; O(1) once the host is quiet().
+/// The steps of a dormant() host may be left out until the next power_on(), power_off(),
+/// set_active(), set_pools() or set_pool_limit(): they would change nothing.
 class HostMemory {
  public:
   /// A host with `host.memory_mib` MiB of memory and `params` (see resolve_parameters),
@@ -157,6 +159,16 @@ class HostMemory {
   [[nodiscard]] std::span<const VmHandle> vms() const { return handles_; }
   /// Memory of a powered-on VM.
   [[nodiscard]] VmMemoryStats vm_stats(VmHandle vm) const;
+  /// What a driver publishes of a powered-on VM, as vm_stats() gives it, in this order:
+  /// granted, active, shared, balloon, compressed, swapped (MiB).
+  [[nodiscard]] std::array<double, 6> vm_amounts(VmHandle vm) const { return amounts(vm_of(vm)); }
+  /// Calls `f(handle, amounts, progress)` for every powered-on VM, in vms() order, with
+  /// what vm_amounts() and progress_factor() give: what a driver publishes after a step,
+  /// without looking each VM up by its handle.
+  template <class F>
+  void for_each_vm(F&& f) const {
+    for (const Vm& v : vms_) f(v.handle, amounts(v), v.progress);
+  }
   /// Memory of the host.
   [[nodiscard]] HostMemoryStats stats() const;
 
@@ -182,6 +194,13 @@ class HostMemory {
   /// no fault-in, TPS and the active-memory averages settled): then steps cost O(1) and
   /// every quantity stays as it is until a power-on or power-off.
   [[nodiscard]] bool quiet() const { return quiet_; }
+  /// True when further steps would change nothing until a change from outside (a power-on
+  /// or power-off, a working set, the pools): the host is quiet(), or its last step
+  /// changed nothing, nothing is under way and that step solved no targets, so only the
+  /// active-memory averages still move, and nothing reads them before such a change. The
+  /// averages then take the samples they missed at the next advance (the same values, as
+  /// the sample does not move), and a driver need not step the host until that change.
+  [[nodiscard]] bool dormant() const { return quiet_ || coasting_; }
   /// The parameters in force.
   [[nodiscard]] const MemoryParams& params() const { return params_; }
 
@@ -250,12 +269,17 @@ class HostMemory {
   Vm& vm_of(VmHandle vm);
   const Vm& vm_of(VmHandle vm) const;
   void grow(double dt);
-  void sample();
-  [[nodiscard]] bool at_rest() const;
+  void sample(std::int64_t samples);
+  [[nodiscard]] bool at_rest() const { return !under_way() && averages_settled(); }
+  [[nodiscard]] bool under_way() const;
+  [[nodiscard]] bool averages_settled() const;
   void account();
   void update_state();
   [[nodiscard]] double granted(const Vm& v) const { return v.content - v.zip - v.swap; }
   [[nodiscard]] double active(const Vm& v) const { return std::min(v.active_max, v.touched); }
+  [[nodiscard]] std::array<double, 6> amounts(const Vm& v) const {
+    return {granted(v), active(v), v.zero_shared + v.image_shared, v.balloon, v.zip, v.swap};
+  }
 
   // host_memory_reclaim.cpp: reallocation at each step.
   bool rebalance();
@@ -307,6 +331,8 @@ class HostMemory {
   double drain_mib_s_ = 0.0;  // rate at which touch and fault-in consume free memory
   double scan_demand_mib_s_ = 0.0;  // sum over VMs of configured memory / Mem.ShareScanTime
   bool quiet_ = false;
+  bool coasting_ = false;  // nothing under way, and the last step neither changed nor solved
+  bool solved_ = false;    // the current step solved targets (they read the averages)
   bool redistribute_ = false;  // a working set moved: re-solve the targets until they stand
   std::vector<Vm> vms_;
   std::vector<VmHandle> handles_;       // parallel to vms_

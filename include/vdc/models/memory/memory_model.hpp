@@ -1,7 +1,8 @@
 #pragma once
 /// The memory model of a whole run: one HostMemory per host, stepped by the engine every
-/// Mem.BalancePeriod of that host, publishing into sim::MetricsRegistry under the names of
-/// vdc/models/metric_names.hpp and telling the CPU model when a VM's progress factor moves.
+/// Mem.BalancePeriod of that host while something moves it, publishing into
+/// sim::MetricsRegistry under the names of vdc/models/metric_names.hpp and telling the CPU
+/// model when a VM's progress factor moves.
 
 #include <array>
 #include <cstdint>
@@ -34,7 +35,11 @@ struct ModelPowerOn {
 
 /// Memory of every host of a run, driven by a sim::Simulator: each host steps every
 /// Mem.BalancePeriod and, in between, when its free memory crosses the next lower state
-/// threshold (HostMemory::next_threshold_crossing).
+/// threshold (HostMemory::next_threshold_crossing). A host whose step leaves it dormant
+/// (HostMemory::dormant: further steps would change nothing) is not stepped again until a
+/// VM powers on or off there, a working set or a pool moves; it then resumes at the next
+/// instant of its Mem.BalancePeriod grid, as if it had been stepped all along. So a
+/// settled host costs nothing, however long the run.
 ///
 /// Driver order: construct; add_host() for every host (at time zero, or when a host joins);
 /// power_on() each VM when it starts, power_off() when it stops or leaves (a migration is
@@ -58,7 +63,7 @@ class MemoryModel {
   MemoryModel& operator=(const MemoryModel&) = delete;
 
   /// Adds a host (its advanced settings apply to it alone) and schedules its steps every
-  /// Mem.BalancePeriod from now.
+  /// Mem.BalancePeriod from now (while it is not dormant).
   HostId add_host(const HostConfig& host);
 
   /// Sets the resource pools of `host` (HostMemory::set_pools), before any VM is powered
@@ -99,6 +104,10 @@ class MemoryModel {
   [[nodiscard]] const HostMemory& host(HostId id) const { return hosts_[id].memory; }
   /// Number of hosts.
   [[nodiscard]] std::size_t host_count() const { return hosts_.size(); }
+  /// Steps taken so far on host `id` (periodic and threshold crossings).
+  [[nodiscard]] std::uint64_t steps(HostId id) const { return hosts_[id].steps; }
+  /// True while host `id` has a step scheduled (it is not dormant, or was woken since).
+  [[nodiscard]] bool awake(HostId id) const { return hosts_[id].periodic_at != sim::Time::max(); }
 
  private:
   static constexpr std::size_t host_gauges = metric::host_memory_gauges.size();
@@ -115,19 +124,24 @@ class MemoryModel {
     std::array<sim::MetricId, host_gauges> gauges{};
     std::array<double, host_gauges> published{};
     std::vector<VmSlot> vms;  // by VmHandle
-    sim::Time next_periodic;  // time of the next Mem.BalancePeriod step
+    sim::Time origin;         // the Mem.BalancePeriod grid: origin + k periods, k >= 1
+    sim::Time next_periodic;  // time of the next Mem.BalancePeriod step (grid)
+    sim::Time periodic_at = sim::Time::max();  // the pending periodic step; max: dormant
     sim::EventId crossing;    // pending threshold-crossing step, if any
     sim::Time crossing_at = sim::Time::max();
-    bool settled = false;     // quiet at its last step, and published since
+    std::uint64_t steps = 0;  // steps taken
+    bool settled = false;     // dormant at its last step, and published since
   };
 
   void on_periodic(HostId id);
+  void wake(HostId id, bool this_instant_stepped);
   void on_crossing(HostId id);
   void after_change(HostId id);
   void notify_progress(VmRef vm);
   void schedule_crossing(HostId id);
   void publish_host(HostId id);
   void publish_vm(HostId id, VmHandle vm);
+  void publish_vm(VmSlot& slot, const std::array<double, vm_gauges>& values, double delta);
   void set(sim::MetricId id, double& published, double value, double delta);
 
   sim::Simulator& sim_;

@@ -31,9 +31,14 @@ std::vector<double> Ctmc::stationary() const {
   a.row(n - 1).setOnes();
   Eigen::VectorXd b = Eigen::VectorXd::Zero(n);
   b(n - 1) = 1.0;
-  const Eigen::FullPivLU<Eigen::MatrixXd> lu(a);
-  if (!lu.isInvertible()) throw std::domain_error("CTMC has no unique stationary distribution");
+  // Partial pivoting: A is regular exactly when the distribution is unique; a singular A
+  // shows as a (numerically) zero pivot.
+  const Eigen::PartialPivLU<Eigen::MatrixXd> lu(a);
+  const Eigen::VectorXd pivots = lu.matrixLU().diagonal().cwiseAbs();
   const Eigen::VectorXd pi = lu.solve(b);
+  if (!(pivots.minCoeff() > 1e-12 * pivots.maxCoeff()) || !pi.allFinite()) {
+    throw std::domain_error("CTMC has no unique stationary distribution");
+  }
   std::vector<double> out(n_);
   for (Eigen::Index i = 0; i < n; ++i) out[static_cast<std::size_t>(i)] = pi(i) < 0.0 ? 0.0 : pi(i);
   return out;

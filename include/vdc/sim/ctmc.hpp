@@ -24,9 +24,10 @@ class Ctmc {
   /// Total rate of the transitions from `from` to `to`.
   [[nodiscard]] double rate(std::size_t from, std::size_t to) const { return q_[from * n_ + to]; }
 
-  /// The stationary distribution pi: pi Q = 0, sum pi = 1, by a rank-revealing LU of the
-  /// generator with one balance equation replaced by the normalisation. Throws
-  /// std::domain_error when the chain has no unique one (more than one closed class).
+  /// The stationary distribution pi: pi Q = 0, sum pi = 1, by an LU (partial pivoting) of
+  /// the generator with one balance equation replaced by the normalisation. Throws
+  /// std::domain_error when the chain has no unique one (more than one closed class: the
+  /// system is singular).
   [[nodiscard]] std::vector<double> stationary() const;
 
  private:

@@ -9,8 +9,8 @@
 
 namespace vdc::sim {
 
-/// A CTMC on the states 0 .. size() - 1, built rate by rate, solved densely: meant for a
-/// few hundred states at most.
+/// A CTMC on the states 0 .. size() - 1, built rate by rate: solved densely up to 64
+/// states, by a sparse LU above (meant for chains with a few transitions per state).
 class Ctmc {
  public:
   /// A chain of `states` states and no transition yet.
@@ -22,17 +22,21 @@ class Ctmc {
 
   [[nodiscard]] std::size_t size() const { return n_; }
   /// Total rate of the transitions from `from` to `to`.
-  [[nodiscard]] double rate(std::size_t from, std::size_t to) const { return q_[from * n_ + to]; }
+  [[nodiscard]] double rate(std::size_t from, std::size_t to) const;
 
-  /// The stationary distribution pi: pi Q = 0, sum pi = 1, by an LU (partial pivoting) of
-  /// the generator with one balance equation replaced by the normalisation. Throws
+  /// The stationary distribution pi: pi Q = 0, sum pi = 1, by an LU of the generator with
+  /// one balance equation replaced by the normalisation. Throws
   /// std::domain_error when the chain has no unique one (more than one closed class: the
   /// system is singular).
   [[nodiscard]] std::vector<double> stationary() const;
 
  private:
+  struct Rate {
+    std::size_t from, to;
+    double rate;
+  };
   std::size_t n_;
-  std::vector<double> q_;  // row-major off-diagonal rates
+  std::vector<Rate> rates_;  // off-diagonal, as added
 };
 
 }  // namespace vdc::sim

@@ -9,17 +9,17 @@ namespace {
 constexpr std::array<ModelParameter, 10> table{{
     {"cpu", "cpu.quantum", ParameterScope::model, ParameterUnit::seconds, 0.020, 1e-5, 1.0,
      "detailed: period at which a running vCPU is weighed against waiting ones and may be "
-     "preempted",
+     "preempted (fluid: the co-stop chain's preemption rate)",
      "UNCONFIRMED: no VMware default found; [S] 10-20 ms (Packt), 2-30 ms (Rahabok) "
      "(reference A.1)"},
     {"cpu", "cpu.skew_threshold", ParameterScope::model, ParameterUnit::seconds, 0.003, 1e-6,
      1.0,
-     "detailed: a running vCPU whose progress leads its slowest sibling by this much is "
-     "co-stopped",
+     "detailed and the fluid co-stop chain: a running vCPU whose progress leads its "
+     "slowest sibling by this much is co-stopped",
      "UNCONFIRMED: no citable number; '3 ms' circulates without source (reference A.2)"},
     {"cpu", "cpu.costart_skew", ParameterScope::model, ParameterUnit::seconds, 0.0, 0.0, 1.0,
-     "detailed: a co-stopped vCPU is co-started when its lead over its slowest sibling "
-     "falls to this (0: the laggards caught up)",
+     "detailed and the fluid co-stop chain: a co-stopped vCPU is co-started when its lead "
+     "over its slowest sibling falls to this (0: the laggards caught up)",
      "UNCONFIRMED: reference A.2 says co-stopped until the laggards catch up"},
     {"cpu", "cpu.idle_credit", ParameterScope::model, ParameterUnit::seconds, 0.020, 0.0, 10.0,
      "detailed: a VM keeps at most this much CPU time (at its entitlement) of credit over "
@@ -42,8 +42,9 @@ constexpr std::array<ModelParameter, 10> table{{
      "reference A.5 numa.vcpu.min = 9 [P]"},
     {"cpu", "cpu.fluid_costop_factor", ParameterScope::model, ParameterUnit::fraction, 0.4, 0.0,
      1.0,
-     "fluid: share of an SMP vCPU's ready estimate that is co-stop = factor x (busy vCPUs "
-     "- 1) / busy vCPUs",
+     "fluid: co-stop share of the waiting of an always-runnable SMP vCPU (backlogged "
+     "periodic demand or tasks) = factor x (busy vCPUs - 1) / busy vCPUs; vCPUs that idle "
+     "between bursts use the co-stop chain instead",
      "UNCONFIRMED: calibrated against the detailed model (docs/models.md)"},
     {"cpu", "cpu.fluid_queueing", ParameterScope::model, ParameterUnit::none, 1.0, 0.0, 1.0,
      "fluid: 1 adds the finite-source M/M/c queueing estimate of ready time below "

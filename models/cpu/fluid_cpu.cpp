@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cmath>
 
+#include "vdc/models/cpu/costop_chain.hpp"
 #include "vdc/sim/queueing.hpp"
 
 namespace vdc::models::cpu {
@@ -63,6 +64,7 @@ void FluidHostCpu::add_vm(VmCpu& cfg) {
   vm.cfg = &cfg;
   vm.numa = numa_.place(cfg.vcpus, cfg.memory_mib, params_.vnuma_min_vcpus);
   vm.stretch = 1.0 + params_.numa_remote_penalty * vm.numa.remote_fraction;
+  vm.closed_loop = !cfg.generators.empty() && cfg.generators[0].burst_shape(0.5).closed_loop;
   vm.vcpus.resize(static_cast<std::size_t>(cfg.vcpus));
   for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
     Vcpu& v = vm.vcpus[k];
@@ -269,30 +271,91 @@ void FluidHostCpu::solve(sim::Time now) {
 
   double host_used = 0.0;
   double host_demand = 0.0;
+  const double theta = std::max(1.0, static_cast<double>(params_.skew_threshold.ns()));
+  std::vector<double>& waiting = scratch_waiting_;
+  std::vector<char>& gang = scratch_gang_;
+  int in_step = -1;  // runnable_in_step, computed when first needed
   for (std::size_t i = 0; i < vms_.size(); ++i) {
     Vm& vm = vms_[i];
     const double stretch = cpu_per_work(vm);
-    int active = 0;
-    for (const Vcpu& v : vm.vcpus) active += v.level > 0.0 ? 1 : 0;
-    // Co-stop: the part of a busy SMP vCPU's waiting spent stopped for its siblings grows
-    // with the number of siblings it can get out of step with (docs/models.md "CPU").
-    const double costop_share =
-        active > 1 ? std::min(1.0, params_.fluid_costop_factor * (active - 1) / active) : 0.0;
     double values[shown_count] = {};
-    for (const Vcpu& v : vm.vcpus) {
-      const double want = std::min(1.0, v.level * stretch);
+    // Per vCPU: run, then waiting (ready + co-stop), then wait (idle).
+    waiting.assign(vm.vcpus.size(), 0.0);
+    gang.assign(vm.vcpus.size(), 0);
+    int active = 0;
+    int chained = 0;
+    int always = 0;
+    double chain_waiting = 0.0, burst_ns = 0.0, idle_ns = 0.0;
+    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
+      const Vcpu& v = vm.vcpus[k];
       const double run = std::min(1.0, v.cpu_cores / cap.thread_speed);
-      // A vCPU whose demand is not fully served builds a backlog of work, so it is runnable
-      // whenever it is not running, as in the detailed model; one that is served waits only
-      // by the queueing estimate.
-      const bool backlogged = want - v.cpu_cores > 1e-9 * std::max(1.0, want);
-      const double waiting =
-          v.level <= 0.0 ? 0.0 : (backlogged ? 1.0 - run : std::min(1.0 - run, ready_per_run * run));
-      const double costop = costop_share * waiting;
       values[run_i] += run;
-      values[ready_i] += waiting - costop;
+      if (v.level <= 0.0) continue;
+      ++active;
+      const double want = std::min(1.0, v.level * stretch);
+      // A vCPU whose demand is not fully served either builds a backlog of work (periodic
+      // arrivals, tasks) and is runnable whenever it is not running, as in the detailed
+      // model, or (on_off) still thinks after each burst: its bursts come later, and it
+      // idles for idle / burst of each unit of work done. One that is served waits only by
+      // the queueing estimate.
+      const bool backlogged = want - v.cpu_cores > 1e-9 * std::max(1.0, want);
+      double w = 0.0;
+      if (!backlogged) {
+        w = std::min(1.0 - run, ready_per_run * run);
+      } else if (vm.closed_loop) {
+        const auto shape = vm.cfg->generators[k].burst_shape(v.level);
+        const double think =
+            shape.burst_ns > 0.0
+                ? std::min(1.0 - run, v.cpu_cores / stretch * shape.idle_ns / shape.burst_ns)
+                : 0.0;
+        w = 1.0 - run - think;
+      } else {
+        w = 1.0 - run;
+        // Always runnable: no idle phase for the chain to follow. The VM's siblings start
+        // and stop together (one virtual time) on a host in step (runnable_in_step);
+        // otherwise the calibrated factor (cpu.fluid_costop_factor) splits its waiting.
+        gang[k] = 1;
+        ++always;
+      }
+      waiting[k] = w;
+      if (!gang[k]) {
+        ++chained;
+        chain_waiting += w;
+      }
+    }
+    // Co-stop: the share of waiting the VM's vCPU-state chain spends co-stopped
+    // (docs/models.md "Co-stop in the fluid model"), or for always-runnable vCPUs the
+    // calibrated factor; none for a 1-vCPU VM.
+    if (active > 1 && always > 0 && in_step < 0) in_step = runnable_in_step(cap.thread_speed) ? 1 : 0;
+    const double busy_share =
+        active > 1 && always > 0 && in_step == 0
+            ? std::min(1.0, params_.fluid_costop_factor * (active - 1) / active)
+            : 0.0;
+    double costop_share = 0.0;
+    if (active > 1 && chained > 0 && chain_waiting > 0.0) {
+      for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
+        const Vcpu& v = vm.vcpus[k];
+        if (v.level <= 0.0 || gang[k]) continue;
+        const auto shape = vm.cfg->generators[k].burst_shape(v.work_based ? 1.0 : v.level);
+        burst_ns += shape.burst_ns * stretch / cap.thread_speed;
+        idle_ns += shape.idle_ns;
+      }
+      const double m = chained;
+      CostopChainInput in;
+      in.vcpus = active;
+      in.waiting = std::min(chain_waiting / m, 0.999);
+      in.wake_rate = idle_ns > 0.0 ? theta * m / idle_ns : 0.0;
+      in.finish_rate = burst_ns > 0.0 ? theta * m / burst_ns : 0.0;
+      in.preempt_rate = theta / std::max(1.0, static_cast<double>(params_.quantum.ns()));
+      in.costart = std::min(static_cast<double>(params_.costart_skew.ns()) / theta, 0.99);
+      costop_share = shared_costop_chain_cache().costop_share(in);
+    }
+    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
+      const double run = std::min(1.0, vm.vcpus[k].cpu_cores / cap.thread_speed);
+      const double costop = (gang[k] ? busy_share : costop_share) * waiting[k];
+      values[ready_i] += waiting[k] - costop;
       values[costop_i] += costop;
-      values[wait_i] += std::max(0.0, 1.0 - run - waiting);
+      values[wait_i] += std::max(0.0, 1.0 - run - waiting[k]);
     }
     const auto n = static_cast<double>(vm.vcpus.size());
     for (int s = run_i; s <= wait_i; ++s) values[s] /= n;
@@ -305,6 +368,27 @@ void FluidHostCpu::solve(sim::Time now) {
   }
   metrics_.set(ids_.used_mhz, now, host_used);
   metrics_.set(ids_.demand_mhz, now, host_demand);
+}
+
+bool FluidHostCpu::runnable_in_step(double thread_speed) const {
+  // Always-runnable vCPUs (backlogged periodic demand, tasks) all at one run fraction, and
+  // no vCPU that idles between bursts: nothing on the host wakes to preempt one sibling of
+  // a VM, and every VM's virtual time advances alike.
+  double least = 2.0, most = -1.0;
+  for (const Vm& vm : vms_) {
+    const double stretch = cpu_per_work(vm);
+    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
+      const Vcpu& v = vm.vcpus[k];
+      if (v.level <= 0.0) continue;
+      const double want = std::min(1.0, v.level * stretch);
+      const bool backlogged = want - v.cpu_cores > 1e-9 * std::max(1.0, want);
+      if (!backlogged || vm.closed_loop) return false;
+      const double run = std::min(1.0, v.cpu_cores / thread_speed);
+      least = std::min(least, run);
+      most = std::max(most, run);
+    }
+  }
+  return most - least <= 0.01;
 }
 
 void FluidHostCpu::publish_vm(Vm& vm, const double values[7], sim::Time now) {

@@ -127,6 +127,18 @@ Level VcpuGenerator::level(sim::Time now) {
   return Level{};
 }
 
+VcpuGenerator::BurstShape VcpuGenerator::burst_shape(double level) const {
+  switch (kind_) {
+    case Kind::on_off: return BurstShape{ns_of(on_off_.run), ns_of(on_off_.idle), true};
+    case Kind::tasks: return BurstShape{ns_of(tasks_.size), 0.0, false};
+    case Kind::constant:
+    case Kind::diurnal:
+    case Kind::trace: break;
+  }
+  const double d = std::clamp(level, 0.0, 1.0);
+  return BurstShape{d * ns_of(period_), (1.0 - d) * ns_of(period_), false};
+}
+
 std::optional<Burst> VcpuGenerator::next_burst(sim::Time now) {
   constexpr double forever = std::numeric_limits<double>::infinity();
   switch (kind_) {

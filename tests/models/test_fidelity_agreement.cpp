@@ -2,7 +2,11 @@
 // agree where both apply).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <tuple>
+#include <utility>
 
 #include "scenario_builder.hpp"
 
@@ -97,4 +101,99 @@ TEST_CASE("both fidelities publish the workload's demand and the same entitlemen
   }
   CHECK(vm_avg(r.fluid, "wide", metric::vm_cpu_demand_mhz) == doctest::Approx(4000.0));
   CHECK(vm_avg(r.fluid, "r", metric::vm_cpu_entitlement_mhz) >= 1500.0);
+}
+
+namespace {
+
+// Ready and co-stop of the fluid model within 20% of the detailed model's, or within two
+// percentage points where they are small.
+void check_close(double fluid, double detailed) {
+  CHECK(std::abs(fluid - detailed) <= std::max(0.02, 0.2 * detailed));
+}
+
+void check_states(const Both& r, const std::string& vm) {
+  CAPTURE(vm);
+  for (const auto name : {metric::vm_cpu_ready, metric::vm_cpu_costop, metric::vm_cpu_wait}) {
+    CAPTURE(name);
+    check_close(vm_avg(r.fluid, vm, name), vm_avg(r.detailed, vm, name));
+  }
+}
+
+VmConfig vm_of(const std::string& name, int vcpus, CpuWorkload w) {
+  return make_vm(name, "esx", vcpus, std::move(w));
+}
+
+}  // namespace
+
+TEST_CASE("fluid and detailed agree on ready, co-stop and wait on a grid of hosts and VM mixes") {
+  // The fluid co-stop chain (docs/models.md "Co-stop in the fluid model") against the
+  // scheduler it abstracts, host by host: 4, 8 and 16 cores, one VM size per host or a
+  // mix, always-busy and bursty (5 ms on, 5 ms off) vCPUs, under- and over-committed.
+  const OnOffCpu bursty{5_ms, 5_ms, BurstDistribution::exponential};
+  const OnOffCpu light{10_ms, 30_ms, BurstDistribution::exponential};
+  SUBCASE("a wide bursty VM among busy 1-vCPU VMs of high shares (the costop lab)") {
+    for (const int cores : {4, 8, 16}) {
+      CAPTURE(cores);
+      auto s = make_scenario(10_s);
+      s.hosts.push_back(make_host("esx", cores, 2000.0));
+      s.vms.push_back(vm_of("wide", std::min(8, cores), bursty));
+      for (int i = 0; i < cores; ++i) s.vms.push_back(high(vm_of("one" + std::to_string(i), 1, busy())));
+      const Both r = run_both(s);
+      check_states(r, "wide");
+      check_states(r, "one0");
+    }
+  }
+  SUBCASE("always-busy VMs of 1, 2, 4 and 8 vCPUs over-committed 1.5 and 3 times") {
+    // Runnable whenever not running, and VMs of one width: the siblings run and wait
+    // together, so none co-stops in either fidelity.
+    for (const auto& [cores, vcpus] : {std::pair{4, 1}, std::pair{4, 4}, std::pair{8, 2},
+                                       std::pair{8, 8}, std::pair{16, 4}}) {
+      for (const double over : {1.5, 3.0}) {
+        CAPTURE(cores);
+        CAPTURE(vcpus);
+        CAPTURE(over);
+        auto s = make_scenario(5_s);
+        s.hosts.push_back(make_host("esx", cores, 2000.0));
+        const int count = static_cast<int>(std::lround(over * cores / vcpus));
+        for (int i = 0; i < count; ++i) s.vms.push_back(vm_of("vm" + std::to_string(i), vcpus, busy()));
+        const Both r = run_both(s);
+        check_states(r, "vm0");
+      }
+    }
+  }
+  SUBCASE("always-busy 4-vCPU VMs beside 8-vCPU ones and beside 1 and 2-vCPU ones") {
+    // Every vCPU always runnable at one share per vCPU: the widths do not matter, the
+    // siblings still run and wait together and none co-stops (the first test case, with
+    // High shares, is the one where they do).
+    for (const int narrow : {8, 1}) {
+      CAPTURE(narrow);
+      auto s = make_scenario(5_s);
+      s.hosts.push_back(make_host("esx", 8, 2000.0));
+      for (int i = 0; i < 3; ++i) s.vms.push_back(vm_of("four" + std::to_string(i), 4, busy()));
+      if (narrow == 8) {
+        s.vms.push_back(vm_of("other", 8, busy()));
+      } else {
+        for (int i = 0; i < 4; ++i) s.vms.push_back(vm_of("one" + std::to_string(i), 1, busy()));
+        for (int i = 0; i < 2; ++i) s.vms.push_back(vm_of("two" + std::to_string(i), 2, busy()));
+      }
+      const Both r = run_both(s);
+      check_states(r, "four0");
+    }
+  }
+  SUBCASE("bursty and light VMs under- and over-committed, served by the host") {
+    for (const auto& [cores, vcpus, over, w] :
+         {std::tuple{4, 2, 1.5, CpuWorkload{bursty}}, std::tuple{8, 4, 1.5, CpuWorkload{bursty}},
+          std::tuple{16, 8, 0.75, CpuWorkload{bursty}}, std::tuple{4, 2, 3.0, CpuWorkload{light}},
+          std::tuple{8, 4, 3.0, CpuWorkload{light}}}) {
+      CAPTURE(cores);
+      CAPTURE(vcpus);
+      CAPTURE(over);
+      auto s = make_scenario(10_s);
+      s.hosts.push_back(make_host("esx", cores, 2000.0));
+      const int count = static_cast<int>(std::lround(over * cores / vcpus));
+      for (int i = 0; i < count; ++i) s.vms.push_back(vm_of("vm" + std::to_string(i), vcpus, w));
+      const Both r = run_both(s);
+      check_states(r, "vm0");
+    }
+  }
 }

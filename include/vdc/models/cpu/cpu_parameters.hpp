@@ -28,8 +28,9 @@ struct CpuParameters {
   double numa_remote_penalty = 0.28;
   /// cpu.vnuma_min_vcpus: from this many vCPUs a VM sees virtual NUMA (memory local).
   int vnuma_min_vcpus = 9;
-  /// cpu.fluid_costop_factor: share of an SMP vCPU's fluid ready estimate that is
-  /// co-stop, before the (busy vCPUs - 1) / busy vCPUs factor.
+  /// cpu.fluid_costop_factor: co-stop share of an always-runnable SMP vCPU's waiting in
+  /// the fluid model, before the (busy vCPUs - 1) / busy vCPUs factor (vCPUs that idle
+  /// between bursts use the co-stop chain, docs/models.md).
   double fluid_costop_factor = 0.4;
   /// cpu.fluid_queueing: add the finite-source queueing estimate of ready time (fluid).
   bool fluid_queueing = true;

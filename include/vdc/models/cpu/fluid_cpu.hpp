@@ -52,6 +52,7 @@ class FluidHostCpu final : public HostCpuModel {
     std::vector<Vcpu> vcpus;
     host::NumaPlacement numa;
     double stretch = 1.0;      // CPU time per unit of work from remote NUMA memory
+    bool closed_loop = false;  // on_off: idle time follows each burst (BurstShape)
     EntitlementTree::NodeId leaf = 0;
     double alloc_mhz = 0.0;
     double shown[7] = {-1, -1, -1, -1, -1, -1, -1};  // last published gauge values
@@ -66,6 +67,9 @@ class FluidHostCpu final : public HostCpuModel {
   void rebuild_tree();
   void solve(sim::Time now);
   void publish_vm(Vm& vm, const double values[7], sim::Time now);
+  // Whether every busy vCPU of the host is always runnable, at one run fraction: then the
+  // siblings of each VM are dispatched and preempted together and none co-stops.
+  [[nodiscard]] bool runnable_in_step(double thread_speed) const;
   void schedule_next(sim::Time now);
   Vm& find(const VmCpu& vm);
   const Vm& find(const VmCpu& vm) const;
@@ -87,6 +91,8 @@ class FluidHostCpu final : public HostCpuModel {
   sim::EventId next_;
   sim::Time next_at_ = sim::Time::max();
   std::uint64_t solves_ = 0;
+  std::vector<double> scratch_waiting_;  // per vCPU of the VM being published (solve)
+  std::vector<char> scratch_gang_;
 };
 
 }  // namespace vdc::models::cpu

@@ -82,6 +82,19 @@ class VcpuGenerator {
   /// step is drawn once, in step order).
   Level level(sim::Time now);
 
+  /// How the detailed model cuts this vCPU's demand into bursts, at demand `level`, for
+  /// the fluid model's co-stop chain: the mean burst of work and the mean idle time after
+  /// it (ns), and whether the idle time follows the burst's end (on_off: a delayed burst
+  /// delays the next, so a starved vCPU idles as long as it would alone) or the bursts
+  /// arrive periodically (constant, diurnal, trace: a starved vCPU builds a backlog; tasks:
+  /// back to back).
+  struct BurstShape {
+    double burst_ns = 0.0;
+    double idle_ns = 0.0;
+    bool closed_loop = false;
+  };
+  [[nodiscard]] BurstShape burst_shape(double level) const;
+
   /// Tasks still to start (tasks workload), counting none started yet after restart().
   [[nodiscard]] int tasks_left() const { return tasks_left_; }
 

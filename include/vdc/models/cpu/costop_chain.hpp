@@ -1,0 +1,64 @@
+#pragma once
+/// The fluid model's co-stop estimate (docs/models.md "Co-stop in the fluid model"): a
+/// continuous-time Markov chain of the busy vCPUs of one SMP VM, each idle, ready, running
+/// or co-stopped, under the detailed model's relaxed co-scheduling rules. Its state is the
+/// number of vCPUs in each state, so a VM of n busy vCPUs has (n + 1)(n + 2)(n + 3) / 6
+/// states (165 for 8); solved with sim::Ctmc.
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <tuple>
+
+namespace vdc::models::cpu {
+
+/// VMs with more busy vCPUs are solved as this many: the co-stop share levels off.
+inline constexpr int costop_chain_max_vcpus = 8;
+
+/// One VM's chain. Times are in units of the skew threshold (cpu.skew_threshold).
+struct CostopChainInput {
+  int vcpus = 2;              ///< busy vCPUs, all alike (>= 2; more than 8 count as 8)
+  double wake_rate = 0.0;     ///< idle -> runnable, per idle vCPU: threshold / mean think time (0: never idle)
+  double finish_rate = 0.0;   ///< running -> idle, per running vCPU: threshold / mean burst (0: never idles)
+  double preempt_rate = 0.0;  ///< running -> ready, per running vCPU: threshold / cpu.quantum
+  double costart = 0.0;       ///< cpu.costart_skew / cpu.skew_threshold, in [0, 1)
+  double waiting = 0.0;       ///< ready + co-stop per vCPU the chain must reproduce, in (0, 1)
+};
+
+/// Mean fractions of a vCPU's time in each state.
+struct CostopChainResult {
+  double run = 0.0, ready = 0.0, costop = 0.0, wait = 0.0;
+  double dispatch_rate = 0.0;  ///< ready -> running per ready vCPU that reproduces `waiting`
+};
+
+/// The chain's stationary state fractions at a given dispatch rate (ready -> running, per
+/// ready vCPU, per threshold).
+[[nodiscard]] CostopChainResult costop_chain_at(const CostopChainInput& in, double dispatch_rate);
+
+/// The chain whose dispatch rate gives ready + co-stop = in.waiting (regula falsi on the
+/// log of the rate: waiting falls as dispatch quickens). A waiting the chain cannot reach (more than its idle
+/// vCPUs leave) is met as closely as it can.
+[[nodiscard]] CostopChainResult solve_costop_chain(const CostopChainInput& in);
+
+/// Co-stop share of waiting, co-stop / (ready + co-stop), of solve_costop_chain, cached
+/// by its inputs rounded to a grid (1/32 of waiting, a quarter of an octave of each
+/// rate) and solved at the rounded inputs, so a share never depends on
+/// which VM asked first. Safe to share between threads (runs of a sweep).
+class CostopChainCache {
+ public:
+  [[nodiscard]] double costop_share(const CostopChainInput& in);
+  [[nodiscard]] std::size_t size() const;
+  /// Chains solved so far (cache misses).
+  [[nodiscard]] std::uint64_t solves() const;
+
+ private:
+  using Key = std::tuple<int, int, int, int, int, int>;
+  mutable std::mutex mutex_;
+  std::map<Key, double> cache_;
+  std::uint64_t solves_ = 0;
+};
+
+/// The cache every fluid host uses: VMs of one profile on a thousand hosts solve once.
+[[nodiscard]] CostopChainCache& shared_costop_chain_cache();
+
+}  // namespace vdc::models::cpu

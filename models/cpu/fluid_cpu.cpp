@@ -303,10 +303,10 @@ void FluidHostCpu::solve(sim::Time now) {
       if (!backlogged) {
         w = std::min(1.0 - run, ready_per_run * run);
       } else if (vm.closed_loop) {
-        const auto shape = vm.cfg->generators[k].burst_shape(v.level);
+        const Vcpu& s = with_shape(vm, k, v.level);
         const double think =
-            shape.burst_ns > 0.0
-                ? std::min(1.0 - run, v.cpu_cores / stretch * shape.idle_ns / shape.burst_ns)
+            s.shape_burst_ns > 0.0
+                ? std::min(1.0 - run, v.cpu_cores / stretch * s.shape_idle_ns / s.shape_burst_ns)
                 : 0.0;
         w = 1.0 - run - think;
       } else {
@@ -336,9 +336,9 @@ void FluidHostCpu::solve(sim::Time now) {
       for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
         const Vcpu& v = vm.vcpus[k];
         if (v.level <= 0.0 || gang[k]) continue;
-        const auto shape = vm.cfg->generators[k].burst_shape(v.work_based ? 1.0 : v.level);
-        burst_ns += shape.burst_ns * stretch / cap.thread_speed;
-        idle_ns += shape.idle_ns;
+        const Vcpu& s = with_shape(vm, k, v.work_based ? 1.0 : v.level);
+        burst_ns += s.shape_burst_ns * stretch / cap.thread_speed;
+        idle_ns += s.shape_idle_ns;
       }
       const double m = chained;
       CostopChainInput in;
@@ -348,7 +348,15 @@ void FluidHostCpu::solve(sim::Time now) {
       in.finish_rate = burst_ns > 0.0 ? theta * m / burst_ns : 0.0;
       in.preempt_rate = theta / std::max(1.0, static_cast<double>(params_.quantum.ns()));
       in.costart = std::min(static_cast<double>(params_.costart_skew.ns()) / theta, 0.99);
-      costop_share = shared_costop_chain_cache().costop_share(in);
+      // The same input as last time (levels and shares unchanged) needs no look-up.
+      const CostopChainInput& last = vm.chain_in;
+      if (vm.chain_share < 0.0 || in.vcpus != last.vcpus || in.waiting != last.waiting ||
+          in.wake_rate != last.wake_rate || in.finish_rate != last.finish_rate ||
+          in.preempt_rate != last.preempt_rate || in.costart != last.costart) {
+        vm.chain_in = in;
+        vm.chain_share = shared_costop_chain_cache().costop_share(in);
+      }
+      costop_share = vm.chain_share;
     }
     for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
       const double run = std::min(1.0, vm.vcpus[k].cpu_cores / cap.thread_speed);
@@ -368,6 +376,17 @@ void FluidHostCpu::solve(sim::Time now) {
   }
   metrics_.set(ids_.used_mhz, now, host_used);
   metrics_.set(ids_.demand_mhz, now, host_demand);
+}
+
+const FluidHostCpu::Vcpu& FluidHostCpu::with_shape(Vm& vm, std::size_t k, double level) {
+  Vcpu& v = vm.vcpus[k];
+  if (level != v.shape_level) {
+    const auto shape = vm.cfg->generators[k].burst_shape(level);
+    v.shape_level = level;
+    v.shape_burst_ns = shape.burst_ns;
+    v.shape_idle_ns = shape.idle_ns;
+  }
+  return v;
 }
 
 bool FluidHostCpu::runnable_in_step(double thread_speed) const {

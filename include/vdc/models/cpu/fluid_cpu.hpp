@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vdc/models/cpu/entitlement_tree.hpp"
+#include "vdc/models/cpu/costop_chain.hpp"
 #include "vdc/models/cpu/host_cpu.hpp"
 #include "vdc/models/host/numa.hpp"
 
@@ -46,6 +47,9 @@ class FluidHostCpu final : public HostCpuModel {
     double work_left = 0.0;    // work-based: ns of work left in the task
     double cpu_cores = 0.0;    // CPU time allocated, cores
     double work_rate = 0.0;    // work done per ns
+    // Its generator's burst shape at shape_level (-1: none yet), kept until the level moves.
+    double shape_level = -1.0;
+    double shape_burst_ns = 0.0, shape_idle_ns = 0.0;
   };
   struct Vm {
     VmCpu* cfg = nullptr;
@@ -56,6 +60,9 @@ class FluidHostCpu final : public HostCpuModel {
     EntitlementTree::NodeId leaf = 0;
     double alloc_mhz = 0.0;
     double shown[7] = {-1, -1, -1, -1, -1, -1, -1};  // last published gauge values
+    // The co-stop chain's input and share last asked for (share -1: none yet).
+    CostopChainInput chain_in;
+    double chain_share = -1.0;
   };
 
   // CPU time per unit of work: remote memory and the memory slowdown.
@@ -67,6 +74,8 @@ class FluidHostCpu final : public HostCpuModel {
   void rebuild_tree();
   void solve(sim::Time now);
   void publish_vm(Vm& vm, const double values[7], sim::Time now);
+  // vCPU k of `vm` with its generator's burst shape at `level` (computed when it moved).
+  static const Vcpu& with_shape(Vm& vm, std::size_t k, double level);
   // Whether every busy vCPU of the host is always runnable, at one run fraction: then the
   // siblings of each VM are dispatched and preempted together and none co-stops.
   [[nodiscard]] bool runnable_in_step(double thread_speed) const;

@@ -707,8 +707,10 @@ Chart capacity_chart(const Summary& s) {
   }
   axis_max = std::max(axis_max, 1);
   for (auto& v : values) v["x"] = v["reached"].get<bool>() ? v["vms"] : Json(axis_max);
-  Json spec = base_spec(fmt::format("Headroom: more {} VMs that fit before each threshold (estimate), {}",
-                                    s.capacity.reference.name,
+  // "VMs like the average VM", "VMs like web01".
+  Json spec = base_spec(fmt::format("Headroom: more VMs like {} that fit before each threshold (estimate), {}",
+                                    s.capacity.reference.name == "average VM" ? std::string("the average VM")
+                                                                              : s.capacity.reference.name,
                                     which_text(hosts.size(), s.capacity.hosts.size(), "host", "hosts", "least headroom")));
   spec["data"] = {{"values", values}};
   const Json x = {{"field", "x"}, {"type", "quantitative"}, {"title", "VMs"},

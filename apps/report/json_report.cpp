@@ -3,12 +3,11 @@
 #include <string>
 #include <string_view>
 
+#include "json_writer.hpp"
 #include "vdc/report/writers.hpp"
 
 namespace vdc::report {
 namespace {
-
-using Json = nlohmann::ordered_json;
 
 /// Six decimals are far below any model's accuracy and keep the file readable; rounding is
 /// deterministic, so the same run still gives the same bytes.
@@ -17,145 +16,252 @@ double r6(double x) {
   return r == 0.0 ? 0.0 : r;  // no "-0.0"
 }
 
-/// A count as an integer, a number to six decimals.
-Json value_json(const models::ReportColumn& c, double v) {
-  return c.kind == models::ValueKind::count ? Json(static_cast<std::int64_t>(std::llround(v))) : Json(r6(v));
+void text_or_null(JsonWriter& w, std::string_view key, std::string_view text) {
+  w.key(key);
+  if (text.empty()) w.null();
+  else w.value(text);
 }
 
-/// Each area's object of host or VM `i`, under the area's name; a key "a.b" goes into an
-/// object a.
-void add_sections(Json& j, const Summary& s, models::EntityKind kind, std::size_t i) {
+/// A count as an integer, a number to six decimals.
+void value_of(JsonWriter& w, const models::ReportColumn& c, double v) {
+  if (c.kind == models::ValueKind::count) w.value(static_cast<std::int64_t>(std::llround(v)));
+  else w.value(r6(v));
+}
+
+/// Each area's object of host or VM `i`, under the area's name; consecutive keys "a.b",
+/// "a.c" go into one object a.
+void sections(JsonWriter& w, const Summary& s, models::EntityKind kind, std::size_t i) {
   for (const auto& section : s.sections) {
-    Json obj = Json::object();
+    w.key(section.name());
+    w.begin_object();
     const auto columns = section.columns(kind);
     const auto row = section.row(kind, i);
+    std::string_view group;  // the object a key "group.x" is open in
     for (std::size_t c = 0; c < columns.size(); ++c) {
       const std::string_view key = columns[c].json;
       const auto dot = key.find('.');
-      if (dot == std::string_view::npos) obj[std::string(key)] = value_json(columns[c], row[c]);
-      else obj[std::string(key.substr(0, dot))][std::string(key.substr(dot + 1))] = value_json(columns[c], row[c]);
+      const std::string_view prefix = dot == std::string_view::npos ? std::string_view() : key.substr(0, dot);
+      if (prefix != group) {
+        if (!group.empty()) w.end_object();
+        group = prefix;
+        if (!group.empty()) {
+          w.key(group);
+          w.begin_object();
+        }
+      }
+      w.key(group.empty() ? key : key.substr(dot + 1));
+      value_of(w, columns[c], row[c]);
     }
-    j[std::string(section.name())] = std::move(obj);
+    if (!group.empty()) w.end_object();
+    w.end_object();
   }
 }
 
-Json host_json(const Summary& s, std::size_t i) {
+void host(JsonWriter& w, const Summary& s, std::size_t i) {
   const auto& h = s.hosts[i];
-  Json j{{"name", h.name}, {"cluster", h.cluster.empty() ? Json(nullptr) : Json(h.cluster)}};
-  add_sections(j, s, models::EntityKind::host, i);
-  return j;
+  w.begin_object();
+  w.field("name", h.name);
+  text_or_null(w, "cluster", h.cluster);
+  sections(w, s, models::EntityKind::host, i);
+  w.end_object();
 }
 
-Json vm_json(const Summary& s, std::size_t i) {
+void vm(JsonWriter& w, const Summary& s, std::size_t i) {
   const auto& v = s.vms[i];
-  Json j{{"name", v.name},
-         {"host", v.host.empty() ? Json(nullptr) : Json(v.host)},
-         {"cluster", v.cluster.empty() ? Json(nullptr) : Json(v.cluster)},
-         {"vcpus", v.vcpus},
-         {"memory_mib", r6(v.memory_mib)},
-         {"power_state", v.powered_on ? "on" : "off"},
-         {"admission", v.admission ? Json(*v.admission) : Json(nullptr)}};
-  add_sections(j, s, models::EntityKind::vm, i);
-  return j;
+  w.begin_object();
+  w.field("name", v.name);
+  text_or_null(w, "host", v.host);
+  text_or_null(w, "cluster", v.cluster);
+  w.field("vcpus", v.vcpus);
+  w.field("memory_mib", r6(v.memory_mib));
+  w.field("power_state", v.powered_on ? "on" : "off");
+  w.key("admission");
+  if (v.admission) w.value(*v.admission);
+  else w.null();
+  sections(w, s, models::EntityKind::vm, i);
+  w.end_object();
 }
 
-Json spread_json(const Spread& s) {
-  return Json{{"avg", r6(s.avg)}, {"p50", r6(s.p50)}, {"p95", r6(s.p95)}, {"p99", r6(s.p99)}, {"max", r6(s.max)}};
+void spread(JsonWriter& w, std::string_view key, const Spread& s) {
+  w.key(key);
+  w.begin_object();
+  w.field("avg", r6(s.avg));
+  w.field("p50", r6(s.p50));
+  w.field("p95", r6(s.p95));
+  w.field("p99", r6(s.p99));
+  w.field("max", r6(s.max));
+  w.end_object();
 }
 
 /// A headroom count, or null when the threshold is not reached (the reason is in `notes`).
-Json count_json(const Headroom& h) { return h.vms ? Json(*h.vms) : Json(nullptr); }
+void count(JsonWriter& w, std::string_view key, const Headroom& h) {
+  w.key(key);
+  if (h.vms) w.value(*h.vms);
+  else w.null();
+}
 
-Json capacity_entry_json(const CapacityEntry& e, bool is_cluster) {
-  Json j{{"name", e.name}};
-  if (is_cluster) j["hosts"] = e.hosts;
-  else j["cluster"] = e.cluster.empty() ? Json(nullptr) : Json(e.cluster);
-  j["cpu"] = Json{{"capacity_mhz", r6(e.cpu_capacity_mhz)}, {"reserved_mhz", r6(e.cpu_reserved_mhz)},
-                  {"pcpus", e.pcpus}, {"vcpus", e.vcpus}, {"vcpu_per_pcpu", r6(e.vcpu_per_pcpu)},
-                  {"demand_mhz", spread_json(e.cpu_demand_mhz)}, {"used_mhz_avg", r6(e.cpu_used_mhz_avg)}};
-  j["memory"] = Json{{"capacity_mib", r6(e.mem_capacity_mib)}, {"reserved_mib", r6(e.mem_reserved_mib)},
-                     {"vram_mib", r6(e.vram_mib)}, {"vram_per_pram", r6(e.vram_per_pram)},
-                     {"consumed_mib", spread_json(e.mem_consumed_mib)}};
+void capacity_entry(JsonWriter& w, const CapacityEntry& e, bool is_cluster) {
+  w.begin_object();
+  w.field("name", e.name);
+  if (is_cluster) w.field("hosts", e.hosts);
+  else text_or_null(w, "cluster", e.cluster);
+  w.key("cpu");
+  w.begin_object();
+  w.field("capacity_mhz", r6(e.cpu_capacity_mhz));
+  w.field("reserved_mhz", r6(e.cpu_reserved_mhz));
+  w.field("pcpus", e.pcpus);
+  w.field("vcpus", e.vcpus);
+  w.field("vcpu_per_pcpu", r6(e.vcpu_per_pcpu));
+  spread(w, "demand_mhz", e.cpu_demand_mhz);
+  w.field("used_mhz_avg", r6(e.cpu_used_mhz_avg));
+  w.end_object();
+  w.key("memory");
+  w.begin_object();
+  w.field("capacity_mib", r6(e.mem_capacity_mib));
+  w.field("reserved_mib", r6(e.mem_reserved_mib));
+  w.field("vram_mib", r6(e.vram_mib));
+  w.field("vram_per_pram", r6(e.vram_per_pram));
+  spread(w, "consumed_mib", e.mem_consumed_mib);
+  w.end_object();
+
   const std::pair<const char*, const Headroom*> limits[] = {{"cpu_util", &e.headroom_cpu_util},
                                                             {"cpu_ready", &e.headroom_cpu_ready},
                                                             {"mem_state", &e.headroom_mem_state},
                                                             {"mem_util", &e.headroom_mem_util}};
-  Json by_threshold = Json::object();
-  Json notes = Json::object();
-  Json not_reached = Json::object();
-  for (const auto& [name, h] : limits) {
-    by_threshold[name] = count_json(*h);
-    if (!h->note.empty()) notes[name] = h->note;
-    if (h->hosts_not_reached > 0) not_reached[name] = h->hosts_not_reached;
-  }
-  if (!e.headroom_vms.note.empty()) notes["vms"] = e.headroom_vms.note;
-  if (is_cluster && e.headroom_vms.hosts_not_reached > 0) not_reached["vms"] = e.headroom_vms.hosts_not_reached;
-  Json headroom{{"vms", count_json(e.headroom_vms)}, {"binding", e.binding}, {"by_threshold", std::move(by_threshold)}};
+  w.key("headroom");
+  w.begin_object();
+  count(w, "vms", e.headroom_vms);
+  w.field("binding", e.binding);
+  w.key("by_threshold");
+  w.begin_object();
+  for (const auto& [name, h] : limits) count(w, name, *h);
+  w.end_object();
   // Only where a count is missing or a cluster's sum left hosts out: the reason.
-  if (!notes.empty()) headroom["notes"] = std::move(notes);
-  if (!not_reached.empty()) headroom["hosts_not_reached"] = std::move(not_reached);
-  j["headroom"] = std::move(headroom);
-  return j;
-}
-
-Json capacity_json(const CapacityReport& c) {
-  const auto& s = c.settings;
-  Json clusters = Json::array();
-  for (const auto& e : c.clusters) clusters.push_back(capacity_entry_json(e, true));
-  Json hosts = Json::array();
-  for (const auto& e : c.hosts) hosts.push_back(capacity_entry_json(e, false));
-  return Json{{"method", c.method},
-              {"warmup_s", r6(c.warmup_s)},
-              {"window_s", r6(c.window_s)},
-              {"settings",
-               {{"ready_p95_max_pct", r6(s.ready_p95_max_pct)},
-                {"cpu_util_max_pct", r6(s.cpu_util_max_pct)},
-                {"mem_soft_pct_of_min_free", r6(s.mem_soft_pct_of_min_free)},
-                {"mem_util_max_pct", r6(s.mem_util_max_pct)}}},
-              {"reference_vm",
-               {{"name", c.reference.name},
-                {"vcpus", c.reference.vcpus},
-                {"cpu_demand_mhz_p95", r6(c.reference.cpu_demand_mhz_p95)},
-                {"memory_mib_p95", r6(c.reference.memory_mib)}}},
-              {"clusters", std::move(clusters)},
-              {"hosts", std::move(hosts)}};
-}
-
-Json contention_json(const ContentionReport& c) {
-  Json offenders = Json::array();
-  for (const auto& o : c.offenders) {
-    offenders.push_back(Json{{"kind", o.kind}, {"name", o.name}, {"host", o.host}, {"metric", o.metric},
-                             {"average", r6(o.average)}, {"peak", r6(o.peak)}, {"threshold", r6(o.threshold)},
-                             {"time_over_s", r6(o.time_over_s)}});
+  const bool vms_note = !e.headroom_vms.note.empty();
+  bool notes = vms_note;
+  for (const auto& [name, h] : limits) notes = notes || !h->note.empty();
+  if (notes) {
+    w.key("notes");
+    w.begin_object();
+    for (const auto& [name, h] : limits) {
+      if (!h->note.empty()) w.field(name, h->note);
+    }
+    if (vms_note) w.field("vms", e.headroom_vms.note);
+    w.end_object();
   }
-  Json thresholds = Json::object();
-  for (const auto& [key, value] : c.thresholds) thresholds[key] = r6(value);
-  return Json{{"thresholds", std::move(thresholds)}, {"offenders", std::move(offenders)}};
+  const bool vms_left_out = is_cluster && e.headroom_vms.hosts_not_reached > 0;
+  bool left_out = vms_left_out;
+  for (const auto& [name, h] : limits) left_out = left_out || h->hosts_not_reached > 0;
+  if (left_out) {
+    w.key("hosts_not_reached");
+    w.begin_object();
+    for (const auto& [name, h] : limits) {
+      if (h->hosts_not_reached > 0) w.field(name, h->hosts_not_reached);
+    }
+    if (vms_left_out) w.field("vms", e.headroom_vms.hosts_not_reached);
+    w.end_object();
+  }
+  w.end_object();
+  w.end_object();
+}
+
+void capacity(JsonWriter& w, const CapacityReport& c) {
+  const auto& s = c.settings;
+  w.key("capacity");
+  w.begin_object();
+  w.field("method", c.method);
+  w.field("warmup_s", r6(c.warmup_s));
+  w.field("window_s", r6(c.window_s));
+  w.key("settings");
+  w.begin_object();
+  w.field("ready_p95_max_pct", r6(s.ready_p95_max_pct));
+  w.field("cpu_util_max_pct", r6(s.cpu_util_max_pct));
+  w.field("mem_soft_pct_of_min_free", r6(s.mem_soft_pct_of_min_free));
+  w.field("mem_util_max_pct", r6(s.mem_util_max_pct));
+  w.end_object();
+  w.key("reference_vm");
+  w.begin_object();
+  w.field("name", c.reference.name);
+  w.field("vcpus", c.reference.vcpus);
+  w.field("cpu_demand_mhz_p95", r6(c.reference.cpu_demand_mhz_p95));
+  w.field("memory_mib_p95", r6(c.reference.memory_mib));
+  w.end_object();
+  w.key("clusters");
+  w.begin_array();
+  for (const auto& e : c.clusters) capacity_entry(w, e, true);
+  w.end_array();
+  w.key("hosts");
+  w.begin_array();
+  for (const auto& e : c.hosts) capacity_entry(w, e, false);
+  w.end_array();
+  w.end_object();
+}
+
+void contention(JsonWriter& w, const ContentionReport& c) {
+  w.key("contention");
+  w.begin_object();
+  w.key("thresholds");
+  w.begin_object();
+  for (const auto& [key, value] : c.thresholds) w.field(key, r6(value));
+  w.end_object();
+  w.key("offenders");
+  w.begin_array();
+  for (const auto& o : c.offenders) {
+    w.begin_object();
+    w.field("kind", o.kind);
+    w.field("name", o.name);
+    w.field("host", o.host);
+    w.field("metric", o.metric);
+    w.field("average", r6(o.average));
+    w.field("peak", r6(o.peak));
+    w.field("threshold", r6(o.threshold));
+    w.field("time_over_s", r6(o.time_over_s));
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
 }
 
 }  // namespace
 
-nlohmann::ordered_json to_json(const Summary& s) {
-  Json doc{{"scenario", s.scenario},
-           {"seed", s.seed},
-           {"fidelity", s.fidelity},
-           {"duration_s", r6(s.duration_s)},
-           {"version", version()},
-           {"sample_interval_s", r6(s.sample_interval_s)},
-           {"partial", s.partial},
-           {"events", s.events}};
-  Json warnings = Json::array();
-  for (const auto& w : s.warnings) warnings.push_back(Json{{"code", w.code}, {"message", w.message}});
-  doc["warnings"] = std::move(warnings);
-  Json hosts = Json::array();
-  for (std::size_t i = 0; i < s.hosts.size(); ++i) hosts.push_back(host_json(s, i));
-  Json vms = Json::array();
-  for (std::size_t i = 0; i < s.vms.size(); ++i) vms.push_back(vm_json(s, i));
-  doc["hosts"] = std::move(hosts);
-  doc["vms"] = std::move(vms);
-  doc["capacity"] = capacity_json(s.capacity);
-  doc["contention"] = contention_json(s.contention);
-  return doc;
+std::string report_json(const Summary& s) {
+  std::string out;
+  // About 1 KiB a VM and a host: one allocation for most runs.
+  out.reserve(1024 * (s.vms.size() + s.hosts.size()) + 4096);
+  JsonWriter w(out);
+  w.begin_object();
+  w.field("scenario", s.scenario);
+  w.field("seed", s.seed);
+  w.field("fidelity", s.fidelity);
+  w.field("duration_s", r6(s.duration_s));
+  w.field("version", version());
+  w.field("sample_interval_s", r6(s.sample_interval_s));
+  w.field("partial", s.partial);
+  w.field("events", s.events);
+  w.key("warnings");
+  w.begin_array();
+  for (const auto& warning : s.warnings) {
+    w.begin_object();
+    w.field("code", warning.code);
+    w.field("message", warning.message);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("hosts");
+  w.begin_array();
+  for (std::size_t i = 0; i < s.hosts.size(); ++i) host(w, s, i);
+  w.end_array();
+  w.key("vms");
+  w.begin_array();
+  for (std::size_t i = 0; i < s.vms.size(); ++i) vm(w, s, i);
+  w.end_array();
+  capacity(w, s.capacity);
+  contention(w, s.contention);
+  w.end_object();
+  out += '\n';
+  return out;
 }
+
+nlohmann::ordered_json to_json(const Summary& summary) { return nlohmann::ordered_json::parse(report_json(summary)); }
 
 }  // namespace vdc::report

@@ -662,3 +662,19 @@ TEST_CASE("a run whose budget kept no VM series says so") {
   all.series.rule = report::SeriesSettings::Rule::all;
   CHECK(report::summarize(run, all).warnings.size() == 1);
 }
+
+TEST_CASE("report.json is streamed in exactly nlohmann's dump(2) layout") {
+  // The streamed text, parsed and dumped again by nlohmann, comes back byte for byte:
+  // the same layout, the same escapes, the same digits.
+  auto odd = small_run(30_s);
+  odd.scenario = "quote \" backslash \\ tab \t bell \x07 caf\xc3\xa9";
+  odd.vms[0].admission = std::string("refused: \"no room\"\n");
+  add_sections(odd);
+  for (const auto& run : {small_run(), idle_run(), odd}) {
+    const std::string text = report::report_json(report::summarize(run));
+    CHECK(text == nlohmann::ordered_json::parse(text).dump(2) + "\n");
+  }
+  const auto doc = report::to_json(report::summarize(odd));
+  CHECK(doc["scenario"] == "quote \" backslash \\ tab \t bell \x07 caf\xc3\xa9");
+  CHECK(doc["hosts"][0]["memory"]["state_time_pct"].size() == 5);
+}

@@ -18,7 +18,11 @@
 
 namespace vdc::report {
 
-/// report.json's document (docs/scenario.md "report.json"), keys in a stable order.
+/// report.json's text (docs/scenario.md "report.json"), keys in a stable order, laid out as
+/// nlohmann::json's dump(2) with a final newline; written as it goes, without a tree.
+[[nodiscard]] std::string report_json(const Summary& summary);
+
+/// The same document parsed, for code that reads it (tests, tools).
 [[nodiscard]] nlohmann::ordered_json to_json(const Summary& summary);
 
 /// The terminal summary: a few lines of verdict, the hosts, and the ten worst VMs by

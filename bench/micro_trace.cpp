@@ -6,8 +6,8 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
-#include <zlib.h>
 
+#include "vdc/io/file.hpp"
 #include "vdc/models/trace/trace_cursor.hpp"
 #include "vdc/models/trace/trace_reader.hpp"
 
@@ -42,20 +42,6 @@ std::string bitbrains_month() {
   return text;
 }
 
-std::string gzip(const std::string& text) {
-  z_stream zs{};
-  deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, static_cast<uLong>(text.size())), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  zs.avail_in = static_cast<uInt>(text.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
 void BM_ParseBitbrains(benchmark::State& state) {
   const std::string text = bitbrains_month();
   for (auto _ : state) {
@@ -67,7 +53,7 @@ void BM_ParseBitbrains(benchmark::State& state) {
 BENCHMARK(BM_ParseBitbrains);
 
 void BM_Gunzip(benchmark::State& state) {
-  const std::string gz = gzip(bitbrains_month());
+  const std::string gz = vdc::io::gzip(bitbrains_month());
   std::int64_t out_bytes = 0;
   for (auto _ : state) {
     const std::string text = vdc::models::trace::gunzip(gz, "bench");

@@ -48,10 +48,12 @@ ContentionReport analyse_contention(const models::RunResult& run, const Contenti
       }
     }
   }
-  // Each check's gauge, by name id: resolved once, then found among an entity's metrics.
-  std::unordered_map<const ContentionCheck*, std::optional<std::uint32_t>> names;
+  // Each check's gauge by name id, per section in the checks' order: resolved once, then
+  // found among an entity's metrics.
+  std::vector<std::vector<std::optional<std::uint32_t>>> names;
   for (const auto& section : run.sections) {
-    for (const ContentionCheck& c : section.spec->contention) names[&c] = m.name_id(c.gauge);
+    auto& ids = names.emplace_back();
+    for (const ContentionCheck& c : section.spec->contention) ids.push_back(m.name_id(c.gauge));
   }
   std::unordered_map<std::string_view, std::size_t> host_index;
   for (std::size_t i = 0; i < run.hosts.size(); ++i) host_index.emplace(run.hosts[i].name, i);
@@ -61,15 +63,17 @@ ContentionReport analyse_contention(const models::RunResult& run, const Contenti
     const auto of = m.metrics_of(models::metric::vm_entity(v.name));
     const auto at = host_index.find(v.host);
     const models::HostFacts* host = at != host_index.end() ? &run.hosts[at->second] : nullptr;
-    for (const auto& section : run.sections) {
-      for (const ContentionCheck& c : section.spec->contention) {
+    for (std::size_t k = 0; k < run.sections.size(); ++k) {
+      const auto& section = run.sections[k];
+      for (std::size_t j = 0; j < section.spec->contention.size(); ++j) {
+        const ContentionCheck& c = section.spec->contention[j];
         if (c.entity != EntityKind::vm) continue;
         const double scale =
             c.per != nullptr
                 ? c.per({host, &v, host != nullptr ? section.host_row(at->second) : std::span<const double>{}})
                 : c.scale;
         if (scale == 0.0) continue;
-        check(m, m.find(of, names[&c]), c, scale, threshold_of(c, s), Offender{"vm", v.name, v.host, {}, 0, 0, 0, 0},
+        check(m, m.find(of, names[k][j]), c, scale, threshold_of(c, s), Offender{"vm", v.name, v.host, {}, 0, 0, 0, 0},
               rep.offenders);
       }
     }
@@ -77,12 +81,14 @@ ContentionReport analyse_contention(const models::RunResult& run, const Contenti
   for (std::size_t i = 0; i < run.hosts.size(); ++i) {
     const auto& h = run.hosts[i];
     const auto of = m.metrics_of(models::metric::host_entity(h.name));
-    for (const auto& section : run.sections) {
-      for (const ContentionCheck& c : section.spec->contention) {
+    for (std::size_t k = 0; k < run.sections.size(); ++k) {
+      const auto& section = run.sections[k];
+      for (std::size_t j = 0; j < section.spec->contention.size(); ++j) {
+        const ContentionCheck& c = section.spec->contention[j];
         if (c.entity != EntityKind::host) continue;
         const double scale = c.per != nullptr ? c.per({&h, nullptr, section.host_row(i)}) : c.scale;
         if (scale == 0.0) continue;
-        check(m, m.find(of, names[&c]), c, scale, threshold_of(c, s), Offender{"host", h.name, h.name, {}, 0, 0, 0, 0},
+        check(m, m.find(of, names[k][j]), c, scale, threshold_of(c, s), Offender{"host", h.name, h.name, {}, 0, 0, 0, 0},
               rep.offenders);
       }
     }

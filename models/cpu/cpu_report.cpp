@@ -142,7 +142,7 @@ constexpr std::array<ChartSpec, 3> charts{{
      .gauge = metric::host_cpu_used_mhz,
      .rank = [](const ChartInput& in) { return in.row[h_usage]; },
      .rank_text = "average usage",
-     .scale = [](const ChartInput& in) { return in.row[h_granted] > 0 ? 100.0 / in.row[h_granted] : 0.0; },
+     .scale = [](const ChartInput& in) { return percent_of_granted({in.host, nullptr, in.row}); },
      .axis = "CPU usage %"},
     {.kind = ChartKind::heatmap,
      .entity = EntityKind::vm,

@@ -349,10 +349,7 @@ void FluidHostCpu::solve(sim::Time now) {
       in.preempt_rate = theta / std::max(1.0, static_cast<double>(params_.quantum.ns()));
       in.costart = std::min(static_cast<double>(params_.costart_skew.ns()) / theta, 0.99);
       // The same input as last time (levels and shares unchanged) needs no look-up.
-      const CostopChainInput& last = vm.chain_in;
-      if (vm.chain_share < 0.0 || in.vcpus != last.vcpus || in.waiting != last.waiting ||
-          in.wake_rate != last.wake_rate || in.finish_rate != last.finish_rate ||
-          in.preempt_rate != last.preempt_rate || in.costart != last.costart) {
+      if (vm.chain_share < 0.0 || in != vm.chain_in) {
         vm.chain_in = in;
         vm.chain_share = shared_costop_chain_cache().costop_share(in);
       }

@@ -1,146 +1,21 @@
-// Report layer: the summary's arithmetic on hand-built metrics, the JSON contract, the
-// text summary's size, and files written whole or not at all.
+// Report layer: the summary's arithmetic on hand-built metrics, the JSON contract, capacity
+// and contention, the warm-up window, the series the run kept, and files written whole or not
+// at all (the terminal summary's tables: test_report_text.cpp).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <algorithm>
 
-#include "vdc/models/cpu/cpu_area.hpp"
-#include "vdc/models/memory/memory_area.hpp"
-#include "vdc/models/metric_names.hpp"
+#include "report_test_support.hpp"
 #include "vdc/report/analysis.hpp"
-#include "vdc/report/summary.hpp"
 #include "vdc/report/writers.hpp"
 
 using namespace vdc;
+using namespace vdc::report::test;
 using namespace vdc::sim::literals;
 namespace metric = vdc::models::metric;
-
-namespace {
-
-/// The CPU and memory areas' report sections of a hand-built run, as run_areas adds them
-/// (again after the test changed the run's hosts, VMs or metrics).
-void add_sections(models::RunResult& r) {
-  const models::AreaSpec* areas[] = {&models::cpu::area_specs()[0], &models::memory::area_specs()[0]};
-  models::add_report_sections(r, areas);
-}
-
-/// Sets `area`'s reported value `key` of host `h`, as the area would have published it.
-void set_host_value(models::RunResult& r, std::string_view area, std::size_t h, std::string_view key, double v) {
-  for (auto& section : r.sections) {
-    if (section.name() != area) continue;
-    const auto c = section.column(models::EntityKind::host, key);
-    REQUIRE(c.has_value());
-    section.hosts.at(h * section.spec->host_columns.size() + *c) = v;
-  }
-}
-
-/// `area`'s value `key` of host or VM `i` of a summary (report.json's key).
-double value(const report::Summary& s, models::EntityKind kind, std::size_t i, std::string_view area,
-             std::string_view key) {
-  const auto v = s.view().value(area, kind, i, key);
-  REQUIRE(v.has_value());
-  return *v;
-}
-double vm_cpu(const report::Summary& s, std::string_view key) { return value(s, models::EntityKind::vm, 0, "cpu", key); }
-double host_cpu(const report::Summary& s, std::string_view key) {
-  return value(s, models::EntityKind::host, 0, "cpu", key);
-}
-
-/// One host, one 2-vCPU VM, 100 s. The VM runs both vCPUs for the first 50 s; then one
-/// vCPU runs and the other is ready for 25 s; then both wait. With a `warmup`, the
-/// registry's window starts there (as the run driver starts it). `granted_mhz`: the CPU
-/// area's granted capacity of the host, when it has hyperthreads (0: none published).
-models::RunResult small_run(sim::Time warmup = sim::Time::zero(), double granted_mhz = 0.0) {
-  models::RunResult r;
-  r.scenario = "hand";
-  r.seed = 3;
-  r.duration = 100_s;
-  r.sample_interval = 20_s;
-  r.metrics = sim::MetricsRegistry(20_s);
-  r.hosts.push_back({.name = "esx01", .cluster = "", .pcpus = 4, .lcpus = 8, .capacity_mhz = 8000.0,
-                     .memory_mib = 65536.0, .vcpus = 2});
-  r.vms.push_back({.name = "vm1", .host = "esx01", .cluster = "", .vcpus = 2, .memory_mib = 4096.0,
-                   .powered_on = true, .admission = std::nullopt});
-  auto& m = r.metrics;
-  const auto vm = metric::vm_entity("vm1");
-  const auto run = m.gauge(vm, metric::vm_cpu_run, true);
-  const auto ready = m.gauge(vm, metric::vm_cpu_ready, true);
-  const auto wait = m.gauge(vm, metric::vm_cpu_wait, true);
-  const auto used = m.gauge(vm, metric::vm_cpu_used_mhz, true);
-  const auto host = metric::host_entity("esx01");
-  const auto hused = m.gauge(host, metric::host_cpu_used_mhz, true);
-  const auto high = m.gauge(host, metric::host_mem_state_high, true);
-  const auto hdemand = m.gauge(host, metric::host_cpu_demand_mhz, true);
-  const auto consumed = m.gauge(host, metric::host_mem_consumed_mib, true);
-  const auto vdemand = m.gauge(vm, metric::vm_cpu_demand_mhz, true);
-  const auto granted = m.gauge(vm, metric::vm_mem_granted_mib, true);
-  // The memory area's minFree of a 64 GiB host: the sliding scale of reference B.2.
-  m.set(m.gauge(host, metric::host_mem_min_free_mib), 0_s, 1310.72);
-  if (granted_mhz > 0) m.set(m.gauge(host, metric::host_cpu_granted_capacity_mhz), 0_s, granted_mhz);
-  struct Set {
-    sim::Time at;
-    sim::MetricId id;
-    double value;
-  };
-  const Set sets[] = {{0_s, run, 1.0},      {0_s, used, 4000.0},    {0_s, hused, 4000.0},  {0_s, high, 1.0},
-                      {0_s, hdemand, 4000.0}, {0_s, consumed, 32768.0}, {0_s, vdemand, 1000.0}, {0_s, granted, 4096.0},
-                      {50_s, run, 0.5},     {50_s, ready, 0.5},     {50_s, used, 2000.0},  {50_s, hused, 2000.0},
-                      {50_s, hdemand, 2000.0}, {75_s, run, 0.0},    {75_s, ready, 0.0},    {75_s, wait, 1.0},
-                      {75_s, used, 0.0},    {75_s, hused, 0.0},     {75_s, hdemand, 0.0}};
-  bool window = warmup == sim::Time::zero();
-  for (const Set& set : sets) {
-    if (!window && set.at >= warmup) {
-      m.start_window(warmup);
-      window = true;
-    }
-    m.set(set.id, set.at, set.value);
-  }
-  if (!window) m.start_window(warmup);
-  r.warmup = warmup;
-  m.finish(100_s);
-  add_sections(r);
-  return r;
-}
-
-/// A run where nothing demands CPU: two hosts of cluster c1, one VM on esx01 with 4 GiB
-/// granted and no workload. esx02 has 8 PiB of memory: more than a million 4 GiB VMs fit.
-models::RunResult idle_run() {
-  models::RunResult r;
-  r.scenario = "idle";
-  r.duration = 100_s;
-  r.sample_interval = 20_s;
-  r.metrics = sim::MetricsRegistry(20_s);
-  r.hosts.push_back({.name = "esx01", .cluster = "c1", .pcpus = 4, .lcpus = 8, .capacity_mhz = 8000.0,
-                     .memory_mib = 65536.0, .vcpus = 2});
-  r.hosts.push_back({.name = "esx02", .cluster = "c1", .pcpus = 4, .lcpus = 8, .capacity_mhz = 8000.0,
-                     .memory_mib = 8589934592.0, .vcpus = 0});
-  r.vms.push_back({.name = "vm1", .host = "esx01", .cluster = "c1", .vcpus = 2, .memory_mib = 4096.0,
-                   .powered_on = true, .admission = std::nullopt});
-  auto& m = r.metrics;
-  const auto vm = metric::vm_entity("vm1");
-  m.gauge(vm, metric::vm_cpu_demand_mhz, true);
-  m.set(m.gauge(vm, metric::vm_cpu_wait, true), 0_s, 1.0);
-  m.set(m.gauge(vm, metric::vm_mem_granted_mib, true), 0_s, 4096.0);
-  m.set(m.gauge(metric::host_entity("esx01"), metric::host_mem_consumed_mib, true), 0_s, 32768.0);
-  m.gauge(metric::host_entity("esx02"), metric::host_mem_consumed_mib, true);
-  for (const char* h : {"esx01", "esx02"}) m.set(m.gauge(metric::host_entity(h), metric::host_mem_min_free_mib), 0_s, 1310.72);
-  m.finish(100_s);
-  add_sections(r);
-  return r;
-}
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
 
 TEST_CASE("the summary turns state gauges into per-vCPU percentages and vCenter ready ms") {
   const auto s = report::summarize(small_run());
@@ -176,22 +51,6 @@ TEST_CASE("report.json keeps the contract's keys in order and writes null for no
   CHECK(doc["vms"][0]["power_state"] == "on");
   CHECK(doc["vms"][0]["cpu"]["ready_ms"].get<double>() == doctest::Approx(25000.0));
   CHECK(doc["hosts"][0]["memory"]["state_time_pct"]["high"].get<double>() == doctest::Approx(100.0));
-}
-
-TEST_CASE("the text summary stays short for a run with thousands of VMs") {
-  auto r = small_run();
-  for (int i = 0; i < 3000; ++i) {
-    r.vms.push_back({.name = "x" + std::to_string(i), .host = "esx01", .cluster = "", .vcpus = 1,
-                     .memory_mib = 1024.0, .powered_on = true, .admission = std::nullopt});
-  }
-  add_sections(r);
-  std::ostringstream out;
-  report::write_text(out, report::summarize(r));
-  const auto text = out.str();
-  CHECK(std::count(text.begin(), text.end(), '\n') < 40);
-  // Only vm1 has ready time: the 3000 idle VMs are not listed as "worst".
-  CHECK(text.find("VMs by CPU ready (the 1 of 3001 VMs with ready or co-stop)") != std::string::npos);
-  CHECK(text.find("x0 ") == std::string::npos);
 }
 
 TEST_CASE("the interval time series has one row per interval and entity, stamped at the interval end") {
@@ -538,82 +397,6 @@ TEST_CASE("the reports say the warm-up and the time series mark it") {
   CHECK(plain_out.str().find("excluded") == std::string::npos);
   CHECK(plain_out.str().find("Capacity (estimate from demand percentiles, no warm-up;") != std::string::npos);
   CHECK(report::html_report(plain, small_run()).find("warm-up (excluded)") == std::string::npos);
-}
-
-TEST_CASE("host CPU usage is of the capacity the model grants, and the core capacity is shown beside it") {
-  // small_run's host uses 4000 MHz for 50 s, 2000 for 25 s, 0 for 25 s: 2500 on average.
-  // Its 4 cores at 2000 MHz give 8000 MHz; with two threads a core at ht_factor 1.25 the
-  // model grants 10000 MHz.
-  const auto run = small_run(sim::Time::zero(), 10000.0);
-  const auto s = report::summarize(run);
-  CHECK(host_cpu(s, "util_pct_avg") == doctest::Approx(31.25));   // 2500 / 8000, the contract's field
-  CHECK(host_cpu(s, "usage_pct_avg") == doctest::Approx(25.0));   // 2500 / 10000
-  const auto doc = report::to_json(s);
-  CHECK(doc["hosts"][0]["cpu"]["capacity_mhz"] == 8000.0);
-  CHECK(doc["hosts"][0]["cpu"]["granted_capacity_mhz"] == 10000.0);
-  CHECK(doc["hosts"][0]["cpu"]["usage_pct_avg"] == 25.0);
-  std::ostringstream out;
-  report::write_text(out, s);
-  CHECK(out.str().find("esx01                  0.50     25.0%        2500       10000        8000") !=
-        std::string::npos);
-  // Without the CPU area's figure the granted capacity is the cores'.
-  const auto plain = report::summarize(small_run());
-  CHECK(host_cpu(plain, "granted_capacity_mhz") == 8000.0);
-  CHECK(host_cpu(plain, "usage_pct_avg") == doctest::Approx(31.25));
-}
-
-TEST_CASE("the text lists VMs by memory reclamation worst first, and says none where nothing crosses") {
-  auto run = small_run();
-  // Two more VMs with hand-set memory: vmA balloons 100 MiB for the whole 100 s; vmB swaps
-  // 400 MiB for 50 s (200 on average); vmC has nothing.
-  for (const char* name : {"vmA", "vmB", "vmC"}) {
-    run.vms.push_back({.name = name, .host = "esx01", .cluster = "", .vcpus = 1, .memory_mib = 1000.0,
-                       .powered_on = true, .admission = std::nullopt});
-  }
-  run.metrics = sim::MetricsRegistry(20_s);
-  auto& m = run.metrics;
-  const auto a = m.gauge(metric::vm_entity("vmA"), metric::vm_mem_balloon_mib);
-  const auto b = m.gauge(metric::vm_entity("vmB"), metric::vm_mem_swapped_mib);
-  m.set(a, 0_s, 100.0);
-  m.set(b, 0_s, 400.0);
-  m.set(b, 50_s, 0.0);
-  m.finish(100_s);
-  add_sections(run);
-  std::ostringstream out;
-  report::write_text(out, report::summarize(run));
-  const auto text = out.str();
-  // No VM has ready or co-stop: one line, no arbitrary VMs.
-  CHECK(text.find("VMs by CPU ready: none (no VM has ready or co-stop time)") != std::string::npos);
-  const auto table = text.find("VMs by memory reclamation (worst 2 of 2");
-  REQUIRE(table != std::string::npos);
-  const auto b_row = text.find("\n  vmB ", table);
-  const auto a_row = text.find("\n  vmA ", table);
-  CHECK(b_row < a_row);  // 200 MiB before 100 MiB
-  CHECK(text.find("\n  vmC ", table) == std::string::npos);
-  // vmB: 200 MiB reclaimed of 1000 MiB is 20.0%.
-  CHECK(text.substr(b_row, text.find('\n', b_row + 1) - b_row).ends_with("200      20.0"));
-
-  std::ostringstream quiet;
-  report::write_text(quiet, report::summarize(small_run()));
-  CHECK(quiet.str().find("VMs by memory reclamation: none (no VM ballooned, compressed or swapped)") !=
-        std::string::npos);
-}
-
-TEST_CASE("text name columns widen to the longest name, and counts of one are singular") {
-  auto run = small_run();
-  const std::string long_host = "esx01.datacenter-west.example.org";
-  run.hosts[0].name = long_host;
-  run.vms[0].host = long_host;
-  add_sections(run);
-  std::ostringstream out;
-  report::write_text(out, report::summarize(run));
-  const auto text = out.str();
-  // The header's next column starts one space after the longest name, in every row.
-  const auto header = text.find("  host" + std::string(long_host.size() - 4, ' ') + "  vCPU:pCPU");
-  CHECK(header != std::string::npos);
-  CHECK(text.find("  " + long_host + "       0.50") != std::string::npos);
-  CHECK(text.find("VM(s)") == std::string::npos);
-  CHECK(text.find("reference: average VM, 2 vCPUs") != std::string::npos);
 }
 
 TEST_CASE("the VMs for --series N are the worst by ready, co-stop and memory reclaimed") {

@@ -23,6 +23,8 @@ struct CostopChainInput {
   double preempt_rate = 0.0;  ///< running -> ready, per running vCPU: threshold / cpu.quantum
   double costart = 0.0;       ///< cpu.costart_skew / cpu.skew_threshold, in [0, 1)
   double waiting = 0.0;       ///< ready + co-stop per vCPU the chain must reproduce, in (0, 1)
+
+  bool operator==(const CostopChainInput&) const = default;
 };
 
 /// Mean fractions of a vCPU's time in each state.

@@ -47,6 +47,11 @@ void add_report_sections(RunResult& run, std::span<const AreaSpec* const> areas)
     section.spec = a->report;
     section.hosts.assign(run.hosts.size() * a->report->host_columns.size(), 0.0);
     section.vms.assign(run.vms.size() * a->report->vm_columns.size(), 0.0);
+    for (const TableSpec& t : a->report->tables) {
+      const auto kept = std::find_if(run.tables.begin(), run.tables.end(),
+                                     [&](const ReportTable& r) { return r.spec == &t; });
+      section.tables.push_back(kept != run.tables.end() ? *kept : ReportTable{&t, {}});
+    }
     if (a->report->fill != nullptr) a->report->fill(run, section);
     run.sections.push_back(std::move(section));
   }

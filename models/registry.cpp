@@ -84,7 +84,8 @@ std::span<const AreaSpec* const> area_registry() {
 std::vector<const AreaSpec*> areas_for(const ScenarioConfig& config) {
   std::vector<const AreaSpec*> out;
   for (const AreaSpec* a : area_registry()) {
-    if (a->variant.empty() || a->variant == fidelity_name(config.fidelity)) out.push_back(a);
+    const bool variant = a->variant.empty() || a->variant == fidelity_name(config.fidelity);
+    if (variant && (a->runs == nullptr || a->runs(config))) out.push_back(a);
   }
   return out;
 }

@@ -5,9 +5,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "vdc/report/writers.hpp"
 
@@ -38,9 +40,11 @@ void add_sections(std::string& out, const Summary& s, models::EntityKind kind, s
   for (const auto& section : s.sections) {
     const auto columns = section.columns(kind);
     const auto row = section.row(kind, i);
+    // A VM without the area's resource: empty cells, as report.json leaves out its object.
+    const bool has = kind == models::EntityKind::host || section.has_vm(i);
     for (std::size_t c = 0; c < columns.size(); ++c) {
       out += ',';
-      out += value_text(columns[c], row[c]);
+      if (has) out += value_text(columns[c], row[c]);
     }
   }
 }
@@ -163,11 +167,55 @@ std::string timeseries_csv(const sim::MetricsRegistry& m, std::span<const models
   return out;
 }
 
+std::string cell_text(const models::TableColumn& c, const models::TableCell& v) {
+  using models::CellKind;
+  if (std::holds_alternative<std::monostate>(v)) return {};
+  switch (c.kind) {
+    case CellKind::text: return csv_field(std::get<std::string>(v));
+    case CellKind::count: return fmt::format("{}", std::llround(std::get<double>(v)));
+    case CellKind::number: return num(std::get<double>(v));
+    case CellKind::flag: return std::get<bool>(v) ? "true" : "false";
+    case CellKind::texts: return csv_field(fmt::format("{}", fmt::join(std::get<std::vector<std::string>>(v), ";")));
+    case CellKind::numbers: {
+      std::string out;
+      for (const auto& [k, x] : std::get<std::vector<std::pair<std::string, double>>>(v)) {
+        if (!out.empty()) out += ';';
+        out += fmt::format("{}={}", k, num(x));
+      }
+      return csv_field(out);
+    }
+  }
+  return {};
+}
+
+/// An area's table: a header of its columns' CSV names, a line per row.
+std::string table_csv(const models::ReportTable& t) {
+  const auto columns = t.spec->columns;
+  std::string out;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (c > 0) out += ',';
+    out += columns[c].csv;
+  }
+  out += '\n';
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    const auto row = t.row(r);
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      if (c > 0) out += ',';
+      out += cell_text(columns[c], row[c]);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
 }  // namespace
 
 void write_summary_csv(const std::filesystem::path& dir, const Summary& summary) {
   write_file_atomically(dir / "hosts.csv", hosts_csv(summary));
   write_file_atomically(dir / "vms.csv", vms_csv(summary));
+  for (const auto& section : summary.sections) {
+    for (const auto& t : section.tables) write_file_atomically(dir / std::string(t.spec->csv), table_csv(t));
+  }
 }
 
 void write_timeseries_csv(const std::filesystem::path& dir, const models::RunResult& run,

@@ -2,6 +2,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "json_writer.hpp"
 #include "vdc/report/writers.hpp"
@@ -30,30 +33,105 @@ void value_of(JsonWriter& w, const models::ReportColumn& c, double v) {
 
 /// Each area's object of host or VM `i`, under the area's name; consecutive keys "a.b",
 /// "a.c" go into one object a.
+/// Writes the keys of an object whose keys may be "a.b": consecutive keys "a.b", "a.c" go
+/// into one object a.
+class GroupedKeys {
+ public:
+  explicit GroupedKeys(JsonWriter& w) : w_(w) {}
+  GroupedKeys(const GroupedKeys&) = delete;
+  GroupedKeys& operator=(const GroupedKeys&) = delete;
+  ~GroupedKeys() {
+    if (!group_.empty()) w_.end_object();
+  }
+  void key(std::string_view key) {
+    const auto dot = key.find('.');
+    const std::string_view prefix = dot == std::string_view::npos ? std::string_view() : key.substr(0, dot);
+    if (prefix != group_) {
+      if (!group_.empty()) w_.end_object();
+      group_ = prefix;
+      if (!group_.empty()) {
+        w_.key(group_);
+        w_.begin_object();
+      }
+    }
+    w_.key(group_.empty() ? key : key.substr(dot + 1));
+  }
+
+ private:
+  JsonWriter& w_;
+  std::string_view group_;  // the object a key "group.x" is open in
+};
+
+/// Each area's object of host or VM `i`, under the area's name.
 void sections(JsonWriter& w, const Summary& s, models::EntityKind kind, std::size_t i) {
   for (const auto& section : s.sections) {
+    if (kind == models::EntityKind::vm && !section.has_vm(i)) continue;
     w.key(section.name());
     w.begin_object();
     const auto columns = section.columns(kind);
     const auto row = section.row(kind, i);
-    std::string_view group;  // the object a key "group.x" is open in
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-      const std::string_view key = columns[c].json;
-      const auto dot = key.find('.');
-      const std::string_view prefix = dot == std::string_view::npos ? std::string_view() : key.substr(0, dot);
-      if (prefix != group) {
-        if (!group.empty()) w.end_object();
-        group = prefix;
-        if (!group.empty()) {
-          w.key(group);
-          w.begin_object();
-        }
+    {
+      GroupedKeys keys(w);
+      for (std::size_t c = 0; c < columns.size(); ++c) {
+        keys.key(columns[c].json);
+        value_of(w, columns[c], row[c]);
       }
-      w.key(group.empty() ? key : key.substr(dot + 1));
-      value_of(w, columns[c], row[c]);
     }
-    if (!group.empty()) w.end_object();
     w.end_object();
+  }
+}
+
+void cell(JsonWriter& w, const models::TableColumn& c, const models::TableCell& v) {
+  using models::CellKind;
+  if (std::holds_alternative<std::monostate>(v)) {
+    w.null();
+    return;
+  }
+  switch (c.kind) {
+    case CellKind::text: w.value(std::get<std::string>(v)); break;
+    case CellKind::count: w.value(static_cast<std::int64_t>(std::llround(std::get<double>(v)))); break;
+    case CellKind::number: w.value(r6(std::get<double>(v))); break;
+    case CellKind::flag: w.value(std::get<bool>(v)); break;
+    case CellKind::texts:
+      w.begin_array();
+      for (const auto& t : std::get<std::vector<std::string>>(v)) w.value(t);
+      w.end_array();
+      break;
+    case CellKind::numbers:
+      w.begin_object();
+      for (const auto& [k, x] : std::get<std::vector<std::pair<std::string, double>>>(v)) w.field(k, r6(x));
+      w.end_object();
+      break;
+  }
+}
+
+void table(JsonWriter& w, const models::ReportTable& t) {
+  const auto columns = t.spec->columns;
+  w.begin_array();
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    const auto row = t.row(r);
+    w.begin_object();
+    {
+      GroupedKeys keys(w);
+      for (std::size_t c = 0; c < columns.size(); ++c) {
+        keys.key(columns[c].json);
+        cell(w, columns[c], row[c]);
+      }
+    }
+    w.end_object();
+  }
+  w.end_array();
+}
+
+/// The areas' tables at their keys: "gpus" at the top level, "network.uplinks" in a
+/// top-level object `network` that the tables sharing "network." share.
+void tables(JsonWriter& w, const Summary& s) {
+  GroupedKeys keys(w);
+  for (const auto& section : s.sections) {
+    for (const auto& t : section.tables) {
+      keys.key(t.spec->key);
+      table(w, t);
+    }
   }
 }
 
@@ -255,6 +333,7 @@ std::string report_json(const Summary& s) {
   w.begin_array();
   for (std::size_t i = 0; i < s.vms.size(); ++i) vm(w, s, i);
   w.end_array();
+  tables(w, s);
   capacity(w, s.capacity);
   contention(w, s.contention);
   w.end_object();

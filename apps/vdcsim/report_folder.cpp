@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +18,8 @@
 
 #include "progress.hpp"
 #include "vdc/io/file.hpp"
+#include "vdc/models/area.hpp"
+#include "vdc/models/registry.hpp"
 
 namespace vdc::cli {
 namespace fs = std::filesystem;
@@ -28,14 +31,25 @@ constexpr std::array<std::string_view, 7> kReportFiles{
     "report.json", "report.html", "hosts.csv", "vms.csv", "hosts_timeseries.csv", "vms_timeseries.csv",
     "esxtop.csv"};
 
+/// Every file a report folder may hold: the writers' own and each area's table files
+/// (AreaReportSpec::tables).
+std::vector<std::string_view> report_files() {
+  std::vector<std::string_view> out(kReportFiles.begin(), kReportFiles.end());
+  for (const models::AreaSpec* a : models::area_registry()) {
+    if (a->report == nullptr) continue;
+    for (const auto& t : a->report->tables) {
+      if (std::find(out.begin(), out.end(), t.csv) == out.end()) out.push_back(t.csv);
+    }
+  }
+  return out;
+}
+
 bool is_report_file(const fs::directory_entry& e) {
   std::error_code ec;
   if (!e.is_regular_file(ec) || e.is_symlink(ec)) return false;
   const std::string name = e.path().filename().string();
-  for (const auto r : kReportFiles) {
-    if (name == r) return true;
-  }
-  return false;
+  const auto files = report_files();
+  return std::find(files.begin(), files.end(), name) != files.end();
 }
 
 /// True when `dir` is empty or holds report files only.
@@ -178,7 +192,7 @@ const fs::path& ReportFolder::stage() {
 void ReportFolder::merge_into(const fs::path& dir, bool remove_stale_reports) {
   std::error_code ec;
   if (remove_stale_reports) {
-    for (const auto name : kReportFiles) {
+    for (const auto name : report_files()) {
       if (!fs::exists(staging_ / name, ec)) fs::remove(dir / name, ec);
     }
   }

@@ -134,20 +134,23 @@ struct SeriesGroup {
 /// An area as the registry lists it: its name and variant, what it needs, what it
 /// publishes, and how to build it.
 struct AreaSpec {
-  std::string_view name;         ///< "cpu"
-  std::string_view variant;      ///< "fluid", "detailed"; empty for an area with one model
-  std::string_view description;  ///< one line, for `vdcsim models`
-  std::string_view scenario;     ///< the scenario keys that set what it models (`vdcsim describe`)
-  std::string_view docs;         ///< where it is documented: page and section
-  std::span<const std::string_view> depends_on;  ///< areas whose hooks run before its own
-  std::span<const MetricSpec> metrics;
-  std::span<const SeriesGroup> series;
+  std::string_view name = {};         ///< "cpu"
+  std::string_view variant = {};      ///< "fluid", "detailed"; empty for an area with one model
+  std::string_view description = {};  ///< one line, for `vdcsim models`
+  std::string_view scenario = {};     ///< the scenario keys that set what it models (`vdcsim describe`)
+  std::string_view docs = {};         ///< where it is documented: page and section
+  std::span<const std::string_view> depends_on = {};  ///< areas whose hooks run before its own
+  std::span<const MetricSpec> metrics = {};
+  std::span<const SeriesGroup> series = {};
   /// Its parameters (`vdcsim describe`, the scenario's `parameters:` and `advanced:`);
   /// variants of one area list the same.
   std::span<const ModelParameter> (*parameters)() = nullptr;
   std::unique_ptr<Area> (*make)(const AreaContext& context) = nullptr;
   /// What it contributes to the reports; nullptr: nothing (include/vdc/models/area_report.hpp).
   const AreaReportSpec* report = nullptr;
+  /// Whether a run of `config` builds it (a scenario without a network has no network
+  /// area, and no network section in its reports); nullptr: every run.
+  bool (*runs)(const ScenarioConfig& config) = nullptr;
 };
 
 /// Computes the report section of every area of `areas` that has a description, in their

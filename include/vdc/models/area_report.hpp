@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vdc/models/report_table.hpp"
 #include "vdc/sim/metrics.hpp"
 
 namespace vdc::models {
@@ -208,18 +209,18 @@ struct ReportWarning {
 
 /// An area's description for the reports (see the file comment).
 struct AreaReportSpec {
-  std::string_view section;  ///< its key in report.json's host and VM objects: "cpu"
-  std::span<const ReportColumn> host_columns;
-  std::span<const ReportColumn> vm_columns;
-  std::span<const SeriesColumn> series;
-  std::span<const EsxtopCounter> esxtop;
-  std::span<const ContentionCheck> contention;
-  std::span<const TextColumn> host_text;
+  std::string_view section = {};  ///< its key in report.json's host and VM objects: "cpu"
+  std::span<const ReportColumn> host_columns = {};
+  std::span<const ReportColumn> vm_columns = {};
+  std::span<const SeriesColumn> series = {};
+  std::span<const EsxtopCounter> esxtop = {};
+  std::span<const ContentionCheck> contention = {};
+  std::span<const TextColumn> host_text = {};
   /// Its charts of report.html, host charts and VM charts each in this order.
-  std::span<const ChartSpec> charts;
+  std::span<const ChartSpec> charts = {};
   /// Column (json key) by which the terminal summary ranks the hosts when it cannot show
   /// them all ("busiest"); the first area that names one decides. Empty: none.
-  std::string_view rank_hosts_by;
+  std::string_view rank_hosts_by = {};
   /// Computes the section: a row per host and VM of `run` (whose metrics are finished),
   /// the area's verdict lines and warnings.
   void (*fill)(const RunResult& run, AreaSection& out) = nullptr;
@@ -228,6 +229,9 @@ struct AreaReportSpec {
   double (*vm_score)(std::span<const double> row, const VmFacts& vm) = nullptr;
   /// Appends the area's own blocks of the terminal summary (after the host table).
   void (*text)(const ReportView& view, std::string& out) = nullptr;
+  /// Its own entities (uplinks, flows, datastores, GPUs, ...), as tables that `fill` fills
+  /// in this order (include/vdc/models/report_table.hpp).
+  std::span<const TableSpec> tables = {};
 };
 
 /// One area's part of a run's report: its description and its values.
@@ -238,7 +242,13 @@ struct AreaSection {
   /// One-line verdicts of the summary ("CPU: no VM above 5% ready per vCPU.").
   std::vector<std::string> verdict;
   std::vector<ReportWarning> warnings;
+  /// One per entry of spec->tables, in that order.
+  std::vector<ReportTable> tables;
+  /// Which VMs have the area's resource (a NIC, a disk, a vGPU): the others have no
+  /// `vms[].<area>` object in report.json and empty cells in vms.csv. Empty: every VM.
+  std::vector<bool> vm_has;
 
+  [[nodiscard]] bool has_vm(std::size_t v) const { return vm_has.empty() || (v < vm_has.size() && vm_has[v]); }
   [[nodiscard]] std::string_view name() const { return spec->section; }
   [[nodiscard]] std::span<const double> host_row(std::size_t h) const {
     const std::size_t n = spec->host_columns.size();

@@ -12,9 +12,9 @@ namespace vdc::models {
 /// Every registered area and variant, in the registry's order.
 [[nodiscard]] std::span<const AreaSpec* const> area_registry();
 
-/// The areas a run of `config` builds, in the registry's order: every registered area, in
-/// the variant named by the scenario's fidelity where the area has variants ("fluid",
-/// "detailed").
+/// The areas a run of `config` builds, in the registry's order: every registered area whose
+/// `runs` accepts the scenario, in the variant named by the scenario's fidelity where the
+/// area has variants ("fluid", "detailed").
 [[nodiscard]] std::vector<const AreaSpec*> areas_for(const ScenarioConfig& config);
 
 }  // namespace vdc::models

@@ -57,6 +57,10 @@ struct RunResult {
   /// report description (add_report_sections).
   std::vector<const AreaSpec*> areas;
   std::vector<AreaSection> sections;
+  /// Tables an area filled as it finished (its entities' names, states and figures it
+  /// keeps itself); add_report_sections hands each to the section whose description lists
+  /// its spec (AreaReportSpec::tables), before the description's `fill`.
+  std::vector<ReportTable> tables;
 
   [[nodiscard]] ReportView view() const { return ReportView(hosts, vms, sections); }
 };

@@ -192,7 +192,11 @@ void DatacenterRun::schedule_events() {
       }
       case EventKind::link_down:
       case EventKind::link_up:
-        // The network is not modelled yet: link events change nothing.
+      case EventKind::upstream_down:
+      case EventKind::upstream_up:
+      case EventKind::switch_down:
+      case EventKind::switch_up:
+        // The network area schedules its own events (models/network/).
         break;
     }
   }

@@ -71,6 +71,30 @@ void resolve_pool(ScenarioConfig& config, const Index& hosts, const Index& clust
   state[i] = 2;
 }
 
+/// The network's names: each vSwitch's hosts, each port group's vSwitch, each vNIC's port
+/// group and each flow's target VM or endpoint (-1 where a name is unknown; the loader
+/// refuses those with their line and column).
+void resolve_network(ScenarioConfig& config, const Index& hosts, const Index& vms) {
+  NetworkConfig& net = config.network;
+  const auto by_name = [](const auto& x) { return std::string_view(x.name); };
+  for (VSwitchConfig& sw : net.vswitches) {
+    sw.host_ids.clear();
+    for (const std::string& h : sw.hosts) sw.host_ids.push_back(hosts.find(h));
+  }
+  const Index vswitches(net.vswitches, by_name);
+  for (PortGroupConfig& pg : net.port_groups) pg.vswitch_id = vswitches.find(pg.vswitch);
+  const Index port_groups(net.port_groups, by_name);
+  const Index endpoints(net.physical.endpoints, by_name);
+  for (VmConfig& vm : config.vms) {
+    for (VnicConfig& nic : vm.nics) nic.port_group_id = port_groups.find(nic.port_group);
+    for (FlowConfig& f : vm.flows) {
+      if (f.kind == FlowTargetKind::vm) f.target_id = vms.find(f.to);
+      else if (f.kind == FlowTargetKind::endpoint) f.target_id = endpoints.find(f.to);
+      else f.target_id = -1;
+    }
+  }
+}
+
 }  // namespace
 
 void resolve_ids(ScenarioConfig& config) {
@@ -116,9 +140,14 @@ void resolve_ids(ScenarioConfig& config) {
         break;
       case EventKind::link_down:
       case EventKind::link_up:
-        break;  // host/nic: the network area resolves its own names
+      case EventKind::upstream_down:
+      case EventKind::upstream_up:
+      case EventKind::switch_down:
+      case EventKind::switch_up:
+        break;  // host/nic or a physical switch: the network area resolves its own names
     }
   }
+  resolve_network(config, hosts, vms);
   config.ids_resolved = true;
 }
 

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "vdc/models/network_config.hpp"
 #include "vdc/sim/time.hpp"
 
 namespace vdc::models {
@@ -150,6 +151,8 @@ struct VmConfig {
   CpuWorkload cpu_workload = ConstantCpu{0.0};
   MemoryWorkload mem_workload;
   bool powered_on = true; ///< powered on at time zero (a power_on event may do it later)
+  std::vector<VnicConfig> nics;    ///< its virtual NICs (network_config.hpp)
+  std::vector<FlowConfig> flows;   ///< its workload's network flows
 };
 
 /// Where a resource pool hangs: a host, a cluster or another pool.
@@ -171,14 +174,26 @@ struct ClusterConfig {
   std::vector<std::string> hosts;
 };
 
-enum class EventKind { fail_host, restore_host, link_down, link_up, power_on, power_off, migrate };
+enum class EventKind {
+  fail_host,
+  restore_host,
+  link_down,      ///< a host NIC loses link (target "host/nic")
+  link_up,
+  upstream_down,  ///< the NIC keeps link but the path behind it breaks (target "host/nic")
+  upstream_up,
+  switch_down,    ///< a switch of networks.physical (target its name)
+  switch_up,
+  power_on,
+  power_off,
+  migrate
+};
 
 struct EventConfig {
   sim::Time at;
   EventKind kind = EventKind::power_on;
-  std::string target;  ///< host, VM, or host/nic
+  std::string target;  ///< host, VM, host/nic, or a physical switch
   std::string to;      ///< destination host (migrate)
-  int target_id = -1;  ///< resolved: the host or VM index of `target` (-1 for a NIC)
+  int target_id = -1;  ///< resolved: the host or VM index of `target` (-1 for a NIC or a switch)
   int to_id = -1;      ///< resolved: the host index of `to`, -1: none
 };
 
@@ -201,6 +216,7 @@ struct ScenarioConfig {
   std::vector<PoolConfig> pools;
   std::vector<VmConfig> vms;
   std::vector<EventConfig> events;
+  NetworkConfig network;  ///< `networks:` (network_config.hpp)
   /// True once resolve_ids filled every `..._id` field and `pool_order`.
   bool ids_resolved = false;
   /// Pool indices, every parent before its children (resolved).

@@ -9,6 +9,7 @@
 
 #include "vdc/models/cpu/cpu_area.hpp"
 #include "vdc/models/memory/memory_area.hpp"
+#include "vdc/models/network/network_area.hpp"
 #include "vdc/models/parameters.hpp"
 
 namespace vdc::models {
@@ -21,6 +22,7 @@ std::vector<const AreaSpec*> collect_areas() {
   for (const std::span<const AreaSpec> specs : {
            cpu::area_specs(),
            memory::area_specs(),
+           network::area_specs(),
        }) {
     for (const AreaSpec& s : specs) all.push_back(&s);
   }

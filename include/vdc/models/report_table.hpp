@@ -64,8 +64,12 @@ struct ReportTable {
     const std::size_t n = spec->columns.size();
     return std::span<const TableCell>(cells).subspan(r * n, n);
   }
-  /// Appends a cell: a row is its columns' cells in order.
-  void add(TableCell cell) { cells.push_back(std::move(cell)); }
+  /// Appends a cell: a row is its columns' cells in order. (Built in place: moving a
+  /// variant of vectors makes GCC 12 warn of uninitialised members, falsely.)
+  template <typename T>
+  void add(T&& value) {
+    cells.emplace_back(std::forward<T>(value));
+  }
 };
 
 }  // namespace vdc::models

@@ -125,6 +125,9 @@ class Timeline {
             {"axis", {{"values", ticks_}, {"format", format_}, {"labelOverlap", true}, {"labelFlush", true}}}};
   }
 
+  /// `seconds` of simulated time in the axis unit.
+  [[nodiscard]] double axis(double seconds) const { return at(seconds); }
+
   /// How much time one value covers, for the charts' subtitles.
   [[nodiscard]] std::string resolution() const {
     if (bucket_ == 1) return fmt::format("One value per {} sample interval", duration_text(step_s_));

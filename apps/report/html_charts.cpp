@@ -73,6 +73,42 @@ std::string note_line(std::string_view note, const Timeline& t) {
 }
 
 /// One step line per host: the gauge x the chart's scale.
+/// The moments a chart marks (ChartSpec::marks): a dashed rule at each, its label as tooltip.
+Json mark_moments(Json spec, const Timeline& t, const models::AreaSection& section, const models::ChartSpec& c) {
+  if (c.marks.empty()) return spec;
+  const auto table = std::find_if(section.tables.begin(), section.tables.end(),
+                                  [&](const models::ReportTable& x) { return x.spec->key == c.marks; });
+  if (table == section.tables.end() || table->rows() == 0) return spec;
+  const auto columns = table->spec->columns;
+  const auto column = [&](std::string_view key) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i].json == key) return i;
+    }
+    return columns.size();
+  };
+  const std::size_t at = column(c.marks_time), label = column(c.marks_label);
+  if (at == columns.size() || label == columns.size()) return spec;
+  Json values = Json::array();
+  for (std::size_t r = 0; r < table->rows(); ++r) {
+    const auto row = table->row(r);
+    const auto* seconds = std::get_if<double>(&row[at]);
+    const auto* text = std::get_if<std::string>(&row[label]);
+    if (seconds == nullptr) continue;
+    values.push_back({{"m", t.axis(*seconds)}, {"what", text != nullptr ? *text : std::string()}});
+  }
+  if (!spec.contains("layer")) {
+    Json chart = {{"mark", spec["mark"]}, {"encoding", spec["encoding"]}, {"data", spec["data"]}};
+    spec.erase("mark");
+    spec.erase("encoding");
+    spec.erase("data");
+    spec["layer"] = Json::array({chart});
+  }
+  spec["layer"].push_back({{"data", {{"values", values}}},
+                           {"mark", {{"type", "rule"}, {"strokeDash", {4, 3}}, {"color", "#b71c1c"}, {"strokeWidth", 1.5}}},
+                           {"encoding", {{"x", t.x("m")}, {"tooltip", {{{"field", "what"}, {"type", "nominal"}}}}}}});
+  return spec;
+}
+
 Chart lines_chart(const models::RunResult& run, const Summary& s, const Timeline& t, const models::AreaSection& section,
                   const models::ChartSpec& c) {
   Chart chart(std::string(c.id), std::string(c.name));
@@ -97,7 +133,7 @@ Chart lines_chart(const models::RunResult& run, const Summary& s, const Timeline
                       {"y", {{"field", "util"}, {"type", "quantitative"}, {"title", c.axis},
                              {"scale", {{"domainMin", 0}}}}},
                       {"color", {{"field", "host"}, {"type", "nominal"}, {"sort", nullptr}}}};
-  chart.spec = mark_warmup(std::move(spec), t);
+  chart.spec = mark_moments(mark_warmup(std::move(spec), t), t, section, c);
   return chart;
 }
 

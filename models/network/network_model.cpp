@@ -158,6 +158,7 @@ struct NetworkModel::Impl {
   std::vector<sim::MetricId> host_tx, host_rx, host_util;
   sim::FairShare solver;
   std::vector<std::int64_t> hop_resource;
+  std::vector<double> hop_load, shaper_load;  // Mbps, after the last solve
   bool dirty = false;
   bool reroute_pending = false;
   bool solve_pending = false;
@@ -931,38 +932,11 @@ struct NetworkModel::Impl {
       for (std::size_t f = 0; f < flows.size(); ++f) route(f);
       count_moves();
     }
-    // The fair share: every directed link and shaper a flow crosses is a resource.
-    solver.clear();
-    hop_resource.assign(2 * topo.links(), -1);
-    std::vector<std::int64_t> shaper_resource(shapers.size(), -1);
-    std::vector<sim::FairShare::ConsumerId> consumer(flows.size(), 0);
-    std::vector<std::uint8_t> has(flows.size(), 0);
-    for (std::size_t f = 0; f < flows.size(); ++f) {
-      Flow& fl = flows[f];
-      fl.rate = 0.0;
-      if (!fl.routed || fl.demand <= 0.0) continue;
-      if (!fl.delivered && fl.hops.empty()) continue;
-      has[f] = 1;
-      consumer[f] = solver.add_consumer(1.0, fl.demand);
-      for (const Topology::Hop h : fl.hops) {
-        const double speed = topo.speed(h / 2);
-        if (!std::isfinite(speed)) continue;
-        if (hop_resource[h] < 0) hop_resource[h] = solver.add_resource(speed);
-        solver.uses(consumer[f], static_cast<sim::FairShare::ResourceId>(hop_resource[h]));
-      }
-      for (const std::size_t s : fl.shapers) {
-        if (shaper_resource[s] < 0) shaper_resource[s] = solver.add_resource(shapers[s].capacity());
-        solver.uses(consumer[f], static_cast<sim::FairShare::ResourceId>(shaper_resource[s]));
-      }
-    }
-    solver.solve();
-    for (std::size_t f = 0; f < flows.size(); ++f) {
-      if (has[f] != 0) flows[f].rate = solver.allocation(consumer[f]);
-    }
-    // Shapers: their rate now, and when a bucket in use above the average runs dry.
+    share();
+    // Shapers: when a bucket in use above the average runs dry.
     for (std::size_t s = 0; s < shapers.size(); ++s) {
       Shaper& sh = shapers[s];
-      sh.rate = shaper_resource[s] >= 0 ? solver.load(static_cast<sim::FairShare::ResourceId>(shaper_resource[s])) : 0.0;
+      sh.rate = shaper_load[s];
       ++sh.generation;
       if (sh.rate > sh.average + 1e-9 && sh.tokens > 1e-12) {
         const std::uint64_t gen = sh.generation;
@@ -976,6 +950,58 @@ struct NetworkModel::Impl {
       }
     }
     publish();
+  }
+
+  /// Shares the bandwidth: every directed link and shaper a flow crosses is a resource of
+  /// a weighted max-min fair share (equal weights). A resource whose flows' demands fit
+  /// in its capacity can never bind (a flow never gets more than its demand), so only the
+  /// overloaded ones and the flows that cross them go to the solver; every other flow
+  /// gets its demand. Then the load of every link direction and shaper, from the rates.
+  void share() {
+    const std::size_t hops = 2 * topo.links();
+    hop_load.assign(hops, 0.0);
+    shaper_load.assign(shapers.size(), 0.0);
+    const auto carries = [](const Flow& fl) { return fl.routed && fl.demand > 0.0 && (fl.delivered || !fl.hops.empty()); };
+    for (const Flow& fl : flows) {
+      if (!carries(fl)) continue;
+      for (const Topology::Hop h : fl.hops) hop_load[h] += fl.demand;
+      for (const std::size_t sh : fl.shapers) shaper_load[sh] += fl.demand;
+    }
+    const auto over_hop = [&](Topology::Hop h) { return hop_load[h] > topo.speed(h / 2) * (1.0 + 1e-12); };
+    const auto over_shaper = [&](std::size_t sh) { return shaper_load[sh] > shapers[sh].capacity() * (1.0 + 1e-12); };
+    solver.clear();
+    hop_resource.assign(hops, -1);
+    std::vector<std::int64_t> shaper_resource(shapers.size(), -1);
+    std::vector<std::int64_t> consumer(flows.size(), -1);
+    for (std::size_t f = 0; f < flows.size(); ++f) {
+      Flow& fl = flows[f];
+      fl.rate = carries(fl) ? fl.demand : 0.0;
+      if (!carries(fl)) continue;
+      for (const Topology::Hop h : fl.hops) {
+        if (!over_hop(h)) continue;
+        if (consumer[f] < 0) consumer[f] = solver.add_consumer(1.0, fl.demand);
+        if (hop_resource[h] < 0) hop_resource[h] = solver.add_resource(topo.speed(h / 2));
+        solver.uses(static_cast<sim::FairShare::ConsumerId>(consumer[f]), static_cast<sim::FairShare::ResourceId>(hop_resource[h]));
+      }
+      for (const std::size_t sh : fl.shapers) {
+        if (!over_shaper(sh)) continue;
+        if (consumer[f] < 0) consumer[f] = solver.add_consumer(1.0, fl.demand);
+        if (shaper_resource[sh] < 0) shaper_resource[sh] = solver.add_resource(shapers[sh].capacity());
+        solver.uses(static_cast<sim::FairShare::ConsumerId>(consumer[f]), static_cast<sim::FairShare::ResourceId>(shaper_resource[sh]));
+      }
+    }
+    if (solver.consumers() > 0) {
+      solver.solve();
+      hop_load.assign(hops, 0.0);
+      shaper_load.assign(shapers.size(), 0.0);
+      for (std::size_t f = 0; f < flows.size(); ++f) {
+        Flow& fl = flows[f];
+        if (consumer[f] >= 0) fl.rate = solver.allocation(static_cast<sim::FairShare::ConsumerId>(consumer[f]));
+        if (fl.rate <= 0.0) continue;
+        for (const Topology::Hop h : fl.hops) hop_load[h] += fl.rate;
+        for (const std::size_t sh : fl.shapers) shaper_load[sh] += fl.rate;
+      }
+    }
   }
 
   void count_moves() {
@@ -996,9 +1022,8 @@ struct NetworkModel::Impl {
       u.rx = 0.0;
       if (u.link == none) continue;
       const auto out = topo.hop_from(u.link, u.node);
-      const auto in = out ^ 1u;
-      if (hop_resource[out] >= 0) u.tx = solver.load(static_cast<sim::FairShare::ResourceId>(hop_resource[out]));
-      if (hop_resource[in] >= 0) u.rx = solver.load(static_cast<sim::FairShare::ResourceId>(hop_resource[in]));
+      u.tx = hop_load[out];
+      u.rx = hop_load[out ^ 1u];
     }
     const double now_s = sim.now().seconds();
     for (Uplink& u : uplinks) {

@@ -107,7 +107,8 @@ constexpr std::array<ChartSpec, 1> charts{{
      .id = "host-uplinks",
      .name = "Uplink utilisation",
      .title = "Busiest uplink of each host (% of its speed, transmit or receive)",
-     .note = "Failovers and load-based moves are listed in report.json network.events and network_events.csv.",
+     .note = "Dashed red rules mark the teams' failovers, failbacks and load-based moves (hover for what happened; "
+             "all of them in network.events and network_events.csv).",
      .modelled = "the network",
      .series_of = "network",
      .gauges = 11,
@@ -117,7 +118,10 @@ constexpr std::array<ChartSpec, 1> charts{{
      .rank2 = [](const ChartInput& in) { return in.row[h_tx] + in.row[h_rx]; },
      .rank_text = "peak uplink utilisation",
      .scale = [](const ChartInput&) { return 100.0; },
-     .axis = "uplink utilisation %"},
+     .axis = "uplink utilisation %",
+     .marks = "network.events",
+     .marks_time = "at_s",
+     .marks_label = "event"},
 }};
 
 std::string cell_text(const TableCell& c) {

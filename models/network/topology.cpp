@@ -55,14 +55,8 @@ struct EdgeOk {
 template <typename Topo>
 struct VertexOk {
   const Topo* t = nullptr;
-  std::size_t a = 0, b = 0;
-  bool routers = true;  ///< false for a flood, which also reaches every NIC
-  bool operator()(std::size_t v) const {
-    if (!t->node_up(v)) return false;
-    if (v == a || v == b) return true;
-    const NodeKind k = t->kind(v);
-    return k == NodeKind::switch_ || (routers ? k == NodeKind::router : k == NodeKind::nic);
-  }
+  bool routers = true;  ///< false for a flood, which stops at routers
+  bool operator()(std::size_t v) const { return t->node_up(v) && (routers || t->kind(v) != NodeKind::router); }
 };
 
 constexpr std::size_t unreached = std::numeric_limits<std::size_t>::max();
@@ -71,10 +65,13 @@ constexpr std::size_t unreached = std::numeric_limits<std::size_t>::max();
 
 std::size_t Topology::link_of(const Graph::edge_descriptor& e) const { return boost::get(boost::edge_index, graph_, e); }
 
-std::vector<std::size_t> Topology::search(Node from, Node other_end_allowed, bool routers) const {
-  std::vector<std::size_t> came_by(nodes(), unreached);
-  const boost::filtered_graph<Graph, EdgeOk<Topology>, VertexOk<Topology>> g(
-      graph_, EdgeOk<Topology>{this}, VertexOk<Topology>{this, from, other_end_allowed, routers});
+const std::vector<std::size_t>& Topology::search(Node from, bool routers) const {
+  const auto [it, fresh] = trees_.try_emplace(2 * from + (routers ? 1 : 0));
+  std::vector<std::size_t>& came_by = it->second;
+  if (!fresh) return came_by;
+  came_by.assign(nodes(), unreached);
+  const boost::filtered_graph<Graph, EdgeOk<Topology>, VertexOk<Topology>> g(graph_, EdgeOk<Topology>{this},
+                                                                            VertexOk<Topology>{this, routers});
   if (!node_up(from)) return came_by;
   // Breadth first over the filtered graph, in the order links were added. Frames never
   // pass through a host or an endpoint: the search does not go on from one (but `from`).
@@ -112,14 +109,14 @@ std::vector<Topology::Hop> Topology::hops_to(const std::vector<std::size_t>& cam
 std::optional<std::vector<Topology::Hop>> Topology::path(Node from, Node to, bool via_router) const {
   if (from == to) return std::vector<Hop>{};
   if (!via_router) {
-    const auto tree = search(from, to, true);
+    const auto& tree = search(from, true);
     if (tree[to] == unreached) return std::nullopt;
     return hops_to(tree, from, to);
   }
   // Through a router: the router nearest in total to both ends (the first such router
   // added breaks ties), and the shortest path on each side of it.
-  const auto a = search(from, to, true);
-  const auto b = search(to, from, true);
+  const auto& a = search(from, true);
+  const auto& b = search(to, true);
   const auto depth = [&](const std::vector<std::size_t>& tree, Node root, Node v) {
     std::size_t d = 0;
     for (Node x = v; x != root; x = other_end(tree[x], x)) ++d;
@@ -144,7 +141,7 @@ std::optional<std::vector<Topology::Hop>> Topology::path(Node from, Node to, boo
 
 Topology::Flood Topology::flood(Node from) const {
   Flood out;
-  const auto tree = search(from, from, false);
+  const auto& tree = search(from, false);
   for (Node v = 0; v < nodes(); ++v) {
     if (v == from || tree[v] == unreached) continue;
     out.hops.push_back(hop_from(tree[v], other_end(tree[v], v)));

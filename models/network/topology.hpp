@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -39,9 +40,18 @@ class Topology {
   /// The other end of link `l`.
   [[nodiscard]] Node other_end(Link l, Node n) const;
 
-  void set_node_up(Node n, bool up) { node_up_[n] = up ? 1 : 0; }
-  void set_link_up(Link l, bool up) { link_up_[l] = up ? 1 : 0; }
-  void set_blackholed(Link l, bool b) { blackholed_[l] = b ? 1 : 0; }
+  void set_node_up(Node n, bool up) {
+    node_up_[n] = up ? 1 : 0;
+    trees_.clear();
+  }
+  void set_link_up(Link l, bool up) {
+    link_up_[l] = up ? 1 : 0;
+    trees_.clear();
+  }
+  void set_blackholed(Link l, bool b) {
+    blackholed_[l] = b ? 1 : 0;
+    trees_.clear();
+  }
   [[nodiscard]] bool node_up(Node n) const { return node_up_[n] != 0; }
   [[nodiscard]] bool link_up(Link l) const { return link_up_[l] != 0; }
   [[nodiscard]] bool blackholed(Link l) const { return blackholed_[l] != 0; }
@@ -69,10 +79,10 @@ class Topology {
 
  private:
   /// A breadth-first search from `from` over links that pass and nodes that are up,
-  /// through switches and, when `routers`, routers (a path: `other_end` may be a NIC or
-  /// an endpoint), or else (a flood) reaching every NIC: NICs and endpoints are leaves.
-  /// For each node reached, the link that reached it.
-  [[nodiscard]] std::vector<std::size_t> search(Node from, Node other_end, bool routers) const;
+  /// through switches and, when `routers`, routers; NICs and endpoints are reached but
+  /// never passed through. For each node reached, the link that reached it. Kept until
+  /// the next change of a node or link (one search per source serves all its flows).
+  [[nodiscard]] const std::vector<std::size_t>& search(Node from, bool routers) const;
   /// The hops from `from` to `to` along a search's tree.
   [[nodiscard]] std::vector<Hop> hops_to(const std::vector<std::size_t>& came_by, Node from, Node to) const;
 
@@ -86,6 +96,7 @@ class Topology {
   /// Each node's links in the order added (what the searches walk; the Boost graph holds
   /// the same incidence for the graph algorithms).
   std::vector<std::vector<Link>> adjacent_;
+  mutable std::unordered_map<std::size_t, std::vector<std::size_t>> trees_;  // key: 2 x node + routers
 };
 
 }  // namespace vdc::models::network

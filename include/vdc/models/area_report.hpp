@@ -175,6 +175,12 @@ struct ChartSpec {
   std::string_view fallback_text = {};
   std::string_view fallback_title = {};
   std::string_view fallback_note = {};
+  /// lines: moments marked by a dashed rule with a tooltip: the rows of the area's table
+  /// `marks` (its key), at the seconds of column `marks_time`, labelled by `marks_label`
+  /// (json keys of that table). Empty: none.
+  std::string_view marks = {};
+  std::string_view marks_time = {};
+  std::string_view marks_label = {};
 };
 
 /// What a run's report shows of every area: the hosts, the VMs and the sections, for the

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "sections.hpp"
-#include "suggest.hpp"
 #include "values.hpp"
 #include "vdc/scenario/keys.hpp"
 #include "vdc/scenario/limits.hpp"
@@ -14,7 +13,7 @@ namespace vdc::scenario::detail {
 
 namespace {
 
-enum class Target { host, nic, vm };
+enum class Target { host, nic, vm, physical_node };
 
 struct Action {
   std::string_view key;
@@ -22,53 +21,32 @@ struct Action {
   Target target;
 };
 
-constexpr std::array<Action, 7> actions{{
+constexpr std::array<Action, 11> actions{{
     {"fail_host", models::EventKind::fail_host, Target::host},
     {"restore_host", models::EventKind::restore_host, Target::host},
     {"link_down", models::EventKind::link_down, Target::nic},
     {"link_up", models::EventKind::link_up, Target::nic},
+    {"upstream_down", models::EventKind::upstream_down, Target::nic},
+    {"upstream_up", models::EventKind::upstream_up, Target::nic},
+    {"switch_down", models::EventKind::switch_down, Target::physical_node},
+    {"switch_up", models::EventKind::switch_up, Target::physical_node},
     {"power_on", models::EventKind::power_on, Target::vm},
     {"power_off", models::EventKind::power_off, Target::vm},
     {"migrate", models::EventKind::migrate, Target::vm},
 }};
 
 constexpr std::string_view action_list =
-    "fail_host, restore_host, link_down, link_up, power_on, power_off or migrate";
+    "fail_host, restore_host, link_down, link_up, upstream_down, upstream_up, switch_down, "
+    "switch_up, power_on, power_off or migrate";
 
-constexpr std::array<std::string_view, 9> event_keys{
-    "at", "fail_host", "restore_host", "link_down", "link_up", "power_on", "power_off",
-    "migrate", "to"};
+constexpr std::array<std::string_view, 13> event_keys{
+    "at", "fail_host", "restore_host", "link_down", "link_up", "upstream_down", "upstream_up",
+    "switch_down", "switch_up", "power_on", "power_off", "migrate", "to"};
 constexpr KeySet event_key_set{"event", "an event", event_keys};
 constexpr std::array<const KeySet*, 1> key_sets{&event_key_set};
 
 constexpr Bounds event_time{0.0, limits::max_duration_s, false,
                             "expected a time from the start of the run, like 30m"};
-
-/// "host/nic": the host must exist and have that NIC.
-bool resolve_nic(Context& ctx, const Node& node) {
-  const std::optional<std::string> text =
-      read_text(ctx.sink, "link", node, "expected host/nic, like esx01/vmnic0");
-  if (!text) return false;
-  const std::size_t slash = text->find('/');
-  if (slash == std::string::npos) {
-    bad_value(ctx.sink, "link", node, "expected host/nic, like esx01/vmnic0");
-    return false;
-  }
-  const auto host = ctx.hosts.resolve(ctx.sink, text->substr(0, slash), node.pos);
-  if (!host) return false;
-  const std::string nic = text->substr(slash + 1);
-  const auto& nics = ctx.config.hosts[*host].nics;
-  for (const models::NicConfig& n : nics) {
-    if (n.name == nic) return true;
-  }
-  std::vector<std::string_view> names;
-  for (const models::NicConfig& n : nics) names.push_back(n.name);
-  ctx.sink.error(node.pos, fmt::format("unknown NIC '{}' on host '{}'", nic, text->substr(0, slash)),
-                 names.empty() ? std::string("expected a NIC of the host, which has none")
-                               : fmt::format("expected one of: {}", fmt::join(names, ", ")),
-                 closest(nic, names));
-  return false;
-}
 
 void read_event(Context& ctx, const Node& item, std::map<std::size_t, std::pair<sim::Time, bool>>& first_power) {
   const MapView m(ctx.sink, item, event_key_set, "an events entry");
@@ -104,7 +82,10 @@ void read_event(Context& ctx, const Node& item, std::map<std::size_t, std::pair<
   bool target_ok = false;
   switch (action->target) {
     case Target::host: target_ok = ctx.hosts.resolve(ctx.sink, action->key, *target).has_value(); break;
-    case Target::nic: target_ok = resolve_nic(ctx, *target); break;
+    case Target::nic: target_ok = resolve_host_nic(ctx, "link", *target); break;
+    case Target::physical_node:
+      target_ok = ctx.physical_nodes.resolve(ctx.sink, action->key, *target).has_value();
+      break;
     case Target::vm: {
       const auto vm = ctx.vms.resolve(ctx.sink, action->key, *target);
       target_ok = vm.has_value();

@@ -1,3 +1,6 @@
+#include <charconv>
+#include <system_error>
+
 #include <fmt/format.h>
 
 #include "sections.hpp"
@@ -21,8 +24,32 @@ std::string bound_text(double v, models::ParameterUnit unit) {
   return fmt::format("{:g}", v);
 }
 
-/// The value of `node` in the parameter's base unit, range-checked.
-std::optional<double> read_value(Sink& sink, const models::ModelParameter& p, const Node& node) {
+/// The index of the choice `node` names, or, when it names none, the number it writes; a
+/// value that is neither is reported with the choices.
+std::optional<double> read_choice_value(Sink& sink, const models::ModelParameter& p,
+                                        const Node& node) {
+  const std::string key(p.name);
+  const std::string expected = fmt::format(
+      "expected one of: {} (or its index, {:g} to {:g})", fmt::join(p.choices, ", "),
+      p.min_value, p.max_value);
+  const std::string* text = scalar_text(sink, key, node, expected);
+  if (text == nullptr) return std::nullopt;
+  for (std::size_t i = 0; i < p.choices.size(); ++i) {
+    if (p.choices[i] == *text) return static_cast<double>(i);
+  }
+  double v = 0.0;
+  const char* end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, v);
+  if (ec == std::errc() && ptr == end && v >= p.min_value && v <= p.max_value) return v;
+  bad_value(sink, key, node, expected, closest(*text, p.choices));
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<double> read_parameter_value(Sink& sink, const models::ModelParameter& p,
+                                           const Node& node) {
+  if (!p.choices.empty()) return read_choice_value(sink, p, node);
   const std::string expected = fmt::format("expected a value from {} to {}",
                                            bound_text(p.min_value, p.unit),
                                            bound_text(p.max_value, p.unit));
@@ -50,8 +77,6 @@ std::optional<double> read_value(Sink& sink, const models::ModelParameter& p, co
   return std::nullopt;
 }
 
-}  // namespace
-
 void read_parameters(Sink& sink, const Node& node, models::ParameterScope scope,
                      std::string_view label, std::map<std::string, double>& out) {
   const bool advanced = scope == models::ParameterScope::advanced;
@@ -73,7 +98,7 @@ void read_parameters(Sink& sink, const Node& node, models::ParameterScope scope,
                  "expected a name listed by 'vdcsim describe'", suggestion.best());
       continue;
     }
-    if (const std::optional<double> v = read_value(sink, *p, e.value)) out[e.key] = *v;
+    if (const std::optional<double> v = read_parameter_value(sink, *p, e.value)) out[e.key] = *v;
   }
 }
 

@@ -58,10 +58,14 @@ void read_warmup(Sink& sink, const Node& node, const MapView& scenario,
 
 }  // namespace
 
-// The sections read after the VMs, each defined beside its reader.
+// The sections read before the VMs (whose NICs name port groups) and after them, each
+// defined beside its reader.
+extern const Section networks_section;
 extern const Section events_section;
+constexpr std::array<const Section*, 1> early{&networks_section};
 constexpr std::array<const Section*, 1> late{&events_section};
 
+std::span<const Section* const> early_sections() { return early; }
 std::span<const Section* const> late_sections() { return late; }
 
 void read_scenario(Context& ctx, const Node& root) {
@@ -82,7 +86,7 @@ void read_scenario(Context& ctx, const Node& root) {
     read_parameters(ctx.sink, *parameters, models::ParameterScope::model, "parameters",
                     config.parameters);
   }
-  for (std::string_view later : {"networks", "datastores", "sweep"}) {
+  for (std::string_view later : {"datastores", "sweep"}) {
     if (const Entry* e = m.entry(later)) {
       ctx.sink.warning(e->key_pos, fmt::format("'{}' is not modelled yet; ignored", later));
     }
@@ -95,9 +99,13 @@ void read_scenario(Context& ctx, const Node& root) {
   }
   if (const Node* clusters = m.get("clusters")) read_clusters(ctx, *clusters);
   if (const Node* pools = m.get("resource_pools")) read_pools(ctx, *pools);
+  for (const Section* section : early_sections()) {
+    if (const Node* node = m.get(section->key)) section->read(ctx, *node);
+  }
   if (const Node* vms = m.require("vms", "expected a sequence of VMs")) {
     read_vms(ctx, *vms, vm_profiles);
   }
+  check_vm_networks(ctx);  // flows may name VMs listed after them
   for (const Section* section : late_sections()) {
     if (const Node* node = m.get(section->key)) section->read(ctx, *node);
   }
@@ -117,8 +125,10 @@ namespace vdc::scenario {
 
 std::vector<const KeySet*> all_key_sets() {
   std::vector<const KeySet*> out(keys::core.begin(), keys::core.end());
-  for (const detail::Section* section : detail::late_sections()) {
-    out.insert(out.end(), section->key_sets.begin(), section->key_sets.end());
+  for (const auto sections : {detail::early_sections(), detail::late_sections()}) {
+    for (const detail::Section* section : sections) {
+      out.insert(out.end(), section->key_sets.begin(), section->key_sets.end());
+    }
   }
   return out;
 }

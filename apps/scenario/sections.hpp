@@ -3,6 +3,7 @@
 /// share: the configuration being built and the names defined so far.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -74,6 +75,17 @@ struct FitCheck {
   std::size_t first_vm = 0;  ///< index in config.vms of a VM the entry made (all alike)
 };
 
+/// The NIC-related names of one VM as written, for the checks that need the whole scenario.
+struct VmNetworkSite {
+  std::size_t vm = 0;                  ///< index in config.vms
+  Position entry;                      ///< the entry's name
+  std::vector<Position> port_groups;   ///< each vNIC's port_group, parallel to vm.nics
+  std::vector<Position> guest_vlans;   ///< each vNIC's vlan (or its port_group when none)
+  std::vector<Position> flow_targets;  ///< each flow's `to`, parallel to vm.flows
+  std::vector<Position> flow_nics;     ///< each flow's `nic` (or its `to` when none)
+  Position flows;                      ///< the flows sequence
+};
+
 /// State shared by the converters while one scenario loads.
 struct Context {
   /// A context that builds `config`, reporting into `sink`.
@@ -90,6 +102,13 @@ struct Context {
   std::vector<PoolRoot> pool_roots;       ///< per pool, parallel to config.pools
   std::vector<bool> vm_power_explicit;    ///< per VM: `powered_on` was written
   std::vector<FitCheck> fit_checks;       ///< per VM entry, for warn_if_never_fits
+  /// networks: parallel to config.network.vswitches, .port_groups, .physical.nodes and
+  /// .physical.endpoints.
+  NameIndex vswitches{"vSwitch", "networks.vswitches"};
+  NameIndex port_groups{"port group", "networks.port_groups"};
+  NameIndex physical_nodes{"physical switch or router", "networks.physical"};
+  NameIndex endpoints{"endpoint", "networks.physical.endpoints"};
+  std::vector<VmNetworkSite> vm_network_sites;  ///< per VM with NICs or flows
 };
 
 /// Where a VM's trace path is resolved.
@@ -101,6 +120,11 @@ struct TraceSite {
 /// Reads a `parameters:` (scope model) or `advanced:` (scope advanced) mapping.
 void read_parameters(Sink& sink, const Node& node, models::ParameterScope scope,
                      std::string_view label, std::map<std::string, double>& out);
+/// The value of parameter `p` written in `node`, in its base unit and range-checked; a
+/// parameter with choices also takes one of their names, which stands for its index.
+[[nodiscard]] std::optional<double> read_parameter_value(Sink& sink,
+                                                         const models::ModelParameter& p,
+                                                         const Node& node);
 
 /// What tells the profile sections apart: their names and keys, and how a profile's
 /// body is checked (read into a scratch configuration, so a broken profile is reported
@@ -138,9 +162,35 @@ void read_workload(Sink& sink, const Node& node, models::VmConfig& vm);
 
 /// Resolves the trace file of `vm` (read from `vm_node`, its merged entry): "{i}" becomes
 /// the VM's index, a relative path starts at the scenario's directory; reports a missing
-/// file.
+/// file. The trace files of its flows are resolved alike.
 void resolve_trace_file(Sink& sink, const Node& vm_node, const TraceSite& site,
                         models::VmConfig& vm);
+/// `path`, written in `file`, resolved as a trace file is for the VM at `site`; reports
+/// "{i}" in the path of a VM without a name range, and a missing file.
+[[nodiscard]] std::optional<std::string> resolve_vm_file(Sink& sink, const Node& file,
+                                                         const TraceSite& site,
+                                                         std::string_view path);
+/// "14:00" or "14:00:30", a time of day (the `peak` of a diurnal workload).
+[[nodiscard]] std::optional<sim::Time> read_time_of_day(Sink& sink, const Node& node);
+
+/// A VM's `nics:` and its `workload.network.flows` (network_config.hpp), as written: names
+/// stay unresolved (see check_vm_network) and MACs not written stay 0. `site`, when
+/// given, receives where the names are written.
+void read_vm_network(Sink& sink, const Node& node, models::VmConfig& vm, VmNetworkSite* site);
+/// Gives the vNICs of VM `vm` (index in config.vms) without a written MAC their default
+/// one: 00:50:56 then 22 bits, the VM's index shifted left by 4 plus the NIC's index
+/// (docs/scenario.md "Networks"); reports a VM past the 2^18th at `at`.
+void assign_default_macs(Sink& sink, models::VmConfig& vm, std::size_t index, Position at);
+/// Checks every VM's port groups, guest VLANs, flow targets and flow NICs, once all VMs
+/// are read; a flow's `to` that names a VM or an endpoint gets its kind.
+void check_vm_networks(Context& ctx);
+/// "host/nic" written in `node` under `key`: the host must exist and have that NIC.
+bool resolve_host_nic(Context& ctx, std::string_view key, const Node& node);
+/// An IPv4 address in dotted-quad form ("10.0.9.20").
+[[nodiscard]] std::optional<std::uint32_t> parse_ipv4(std::string_view text);
+/// read of an IPv4 address written in `node` under `key`.
+[[nodiscard]] std::optional<std::uint32_t> read_ipv4(Sink& sink, std::string_view key,
+                                                     const Node& node);
 
 /// vm_profiles (each checked on its own); `section` may be null.
 [[nodiscard]] Profiles read_vm_profiles(Context& ctx, const Node* section);
@@ -156,16 +206,20 @@ void read_vms(Context& ctx, const Node& section, const Profiles& profiles);
 /// power on is never warned about.
 void warn_if_never_fits(Context& ctx, const NeverFitsSite& site, const models::VmConfig& vm);
 
-/// A top-level section read after the hosts, clusters, pools and VMs it may refer to, by
-/// its own file: its key in the scenario, its reader, and the key sets its mappings accept
-/// (each declared by the schema as `$defs/<name>`). A model area's section (networks,
-/// datastores, ...) is one of these: its file defines the Section, scenario.cpp lists it.
+/// A top-level section read after the hosts, clusters and pools it may refer to, by its own
+/// file: its key in the scenario, its reader, and the key sets its mappings accept (each
+/// declared by the schema as `$defs/<name>`). A model area's section (networks,
+/// datastores, ...) is one of these: its file defines the Section, scenario.cpp lists it,
+/// among the early sections (read before the VMs, which may refer to it) or the late ones
+/// (read after the VMs, which it may refer to).
 struct Section {
   std::string_view key;
   void (*read)(Context& ctx, const Node& section);
   std::span<const KeySet* const> key_sets;
 };
 
+/// The sections read after the pools and before the VMs, in reading order (scenario.cpp).
+[[nodiscard]] std::span<const Section* const> early_sections();
 /// The sections read after the VMs, in reading order (scenario.cpp).
 [[nodiscard]] std::span<const Section* const> late_sections();
 

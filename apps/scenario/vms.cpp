@@ -16,8 +16,8 @@ constexpr Bounds vm_memory{limits::min_vm_memory_mib, limits::max_vm_memory_mib,
                            "expected a size from 4 MiB to 24 TiB"};
 
 /// The configuration keys a VM and a VM profile share; `node` is a mapping whose keys were
-/// checked already.
-void read_vm_body(Sink& sink, const Node& node, models::VmConfig& vm) {
+/// checked already. `network`, when given, receives where the network names are written.
+void read_vm_body(Sink& sink, const Node& node, models::VmConfig& vm, VmNetworkSite* network) {
   if (const Node* v = node.get("vcpus")) {
     assign(read_integer(sink, "vcpus", *v, 1, limits::max_vcpus), vm.vcpus);
   }
@@ -31,6 +31,7 @@ void read_vm_body(Sink& sink, const Node& node, models::VmConfig& vm) {
   }
   if (const Node* v = node.get("workload")) read_workload(sink, *v, vm);
   if (const Node* v = node.get("powered_on")) assign(read_bool(sink, "powered_on", *v), vm.powered_on);
+  read_vm_network(sink, node, vm, network);
   // vSphere refuses a memory reservation above the configured memory.
   const Node* mem = node.get("mem");
   const Node* reservation = mem != nullptr ? mem->get("reservation") : nullptr;
@@ -135,7 +136,7 @@ NeverFitsSite never_fits_site(const Node& entry, const Node& name, std::size_t c
 Profiles read_vm_profiles(Context& ctx, const Node* section) {
   static constexpr auto check = [](Sink& sink, const Node& body) {
     models::VmConfig scratch;
-    read_vm_body(sink, body, scratch);
+    read_vm_body(sink, body, scratch, nullptr);
   };
   return read_profiles(ctx, section, ProfileSection{"VM profile", "vm_profiles", "VM profiles", keys::vm_profile, check});
 }
@@ -162,7 +163,8 @@ void read_vms(Context& ctx, const Node& section, const Profiles& profiles) {
     }
     const Node merged = profile != nullptr ? deep_merge(*profile, item) : item;
     models::VmConfig vm;
-    if (body_ok) read_vm_body(ctx.sink, merged, vm);
+    VmNetworkSite network;
+    if (body_ok) read_vm_body(ctx.sink, merged, vm, &network);
     place_vm(ctx, entry, vm);
     if (body_ok && name_node != nullptr && !names.empty()) {
       ctx.fit_checks.push_back(
@@ -170,10 +172,17 @@ void read_vms(Context& ctx, const Node& section, const Profiles& profiles) {
     }
     for (const RangedName& n : names) {
       if (!ctx.vms.add(ctx.sink, n.name, name_node->pos)) continue;
+      const std::size_t index = ctx.config.vms.size();
       models::VmConfig& added = ctx.config.vms.emplace_back(vm);
       added.name = n.name;
       added.index = n.index;
       resolve_trace_file(ctx.sink, merged, TraceSite{ctx.base_dir, n.index}, added);
+      if (!added.nics.empty() || !added.flows.empty()) {
+        assign_default_macs(ctx.sink, added, index, name_node->pos);
+        network.vm = index;
+        network.entry = name_node->pos;
+        ctx.vm_network_sites.push_back(network);
+      }
       ctx.vm_power_explicit.push_back(merged.get("powered_on") != nullptr);
     }
   }

@@ -45,30 +45,6 @@ constexpr Bounds cv_bounds{0.0, 100.0, true, "expected a number above 0 and up t
 constexpr Bounds alpha_bounds{1.0, 100.0, true, "expected a number above 1 and up to 100"};
 constexpr Bounds scale_bounds{0.0, 1e6, true, "expected a number above 0 and up to 1000000"};
 
-/// "14:00" or "14:00:30", a time of day.
-std::optional<sim::Time> read_time_of_day(Sink& sink, const Node& node) {
-  constexpr std::string_view expected = "expected a time of day like 14:00";
-  const std::string* text = scalar_text(sink, "peak", node, expected);
-  if (text == nullptr) return std::nullopt;
-  std::array<int, 3> parts{0, 0, 0};
-  std::size_t count = 0;
-  const char* p = text->data();
-  const char* end = p + text->size();
-  while (count < parts.size()) {
-    const auto [next, ec] = std::from_chars(p, end, parts[count]);
-    if (ec != std::errc() || next - p != 2) break;
-    ++count;
-    p = next;
-    if (p == end || *p != ':') break;
-    ++p;
-  }
-  if (p != end || count < 2 || parts[0] > 23 || parts[1] > 59 || parts[2] > 59) {
-    bad_value(sink, "peak", node, expected);
-    return std::nullopt;
-  }
-  return sim::Time::from_seconds(parts[0] * 3600.0 + parts[1] * 60.0 + parts[2]);
-}
-
 /// A key that only one distribution takes, given with another.
 void check_distribution_key(const MapView& m, std::string_view key, bool applies,
                             std::string_view distribution) {
@@ -208,6 +184,29 @@ void read_memory_workload(Sink& sink, const Node& node, models::MemoryWorkload& 
 
 }  // namespace
 
+std::optional<sim::Time> read_time_of_day(Sink& sink, const Node& node) {
+  constexpr std::string_view expected = "expected a time of day like 14:00";
+  const std::string* text = scalar_text(sink, "peak", node, expected);
+  if (text == nullptr) return std::nullopt;
+  std::array<int, 3> parts{0, 0, 0};
+  std::size_t count = 0;
+  const char* p = text->data();
+  const char* end = p + text->size();
+  while (count < parts.size()) {
+    const auto [next, ec] = std::from_chars(p, end, parts[count]);
+    if (ec != std::errc() || next - p != 2) break;
+    ++count;
+    p = next;
+    if (p == end || *p != ':') break;
+    ++p;
+  }
+  if (p != end || count < 2 || parts[0] > 23 || parts[1] > 59 || parts[2] > 59) {
+    bad_value(sink, "peak", node, expected);
+    return std::nullopt;
+  }
+  return sim::Time::from_seconds(parts[0] * 3600.0 + parts[1] * 60.0 + parts[2]);
+}
+
 void read_workload(Sink& sink, const Node& node, models::VmConfig& vm) {
   const MapView m(sink, node, keys::workload, "'workload'");
   if (!m.valid()) return;
@@ -217,21 +216,38 @@ void read_workload(Sink& sink, const Node& node, models::VmConfig& vm) {
     read_memory_workload(sink, *memory, vm.mem_workload,
                          trace != nullptr && !trace->memory_column.empty());
   }
+  // workload.network is read with the VM's NICs (read_vm_network).
 }
 
 void resolve_trace_file(Sink& sink, const Node& vm_node, const TraceSite& site,
                         models::VmConfig& vm) {
-  auto* trace = std::get_if<models::TraceCpu>(&vm.cpu_workload);
   const Node* workload = vm_node.get("workload");
-  const Node* cpu = workload != nullptr ? workload->get("cpu") : nullptr;
+  if (workload == nullptr) return;
+  auto* trace = std::get_if<models::TraceCpu>(&vm.cpu_workload);
+  const Node* cpu = workload->get("cpu");
   const Node* file = cpu != nullptr ? cpu->get("file") : nullptr;
-  if (trace == nullptr || file == nullptr) return;
+  if (trace != nullptr && file != nullptr) assign(resolve_vm_file(sink, *file, site, trace->file), trace->file);
+  const Node* network = workload->get("network");
+  const Node* flows = network != nullptr ? network->get("flows") : nullptr;
+  if (flows == nullptr || !flows->is_sequence() || flows->items.size() != vm.flows.size()) return;
+  for (std::size_t i = 0; i < vm.flows.size(); ++i) {
+    models::FlowRate& rate = vm.flows[i].rate;
+    const Node* rate_node = flows->items[i].get("rate");
+    const Node* flow_file = rate_node != nullptr ? rate_node->get("file") : nullptr;
+    if (rate.kind == models::FlowRateKind::trace && flow_file != nullptr) {
+      assign(resolve_vm_file(sink, *flow_file, site, rate.file), rate.file);
+    }
+  }
+}
+
+std::optional<std::string> resolve_vm_file(Sink& sink, const Node& file, const TraceSite& site,
+                                           std::string_view written) {
   constexpr std::string_view marker = "{i}";
-  std::string path = trace->file;
+  std::string path(written);
   if (path.find(marker) != std::string::npos && site.index == 0) {
-    sink.error(file->pos, "'{i}' in the trace path of a VM without a name range",
+    sink.error(file.pos, "'{i}' in the trace path of a VM without a name range",
                "expected a VM named with a range, like web{01..40}");
-    return;
+    return std::nullopt;
   }
   const std::string index = std::to_string(site.index);
   for (std::size_t at = path.find(marker); at != std::string::npos;
@@ -240,12 +256,13 @@ void resolve_trace_file(Sink& sink, const Node& vm_node, const TraceSite& site,
   }
   std::filesystem::path resolved(path);
   if (resolved.is_relative()) resolved = site.base_dir / resolved;
-  trace->file = resolved.generic_string();
+  std::string out = resolved.generic_string();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(resolved, ec)) {
-    sink.error(file->pos, fmt::format("trace file '{}' not found", trace->file),
+    sink.error(file.pos, fmt::format("trace file '{}' not found", out),
                "expected a file path relative to the scenario file");
   }
+  return out;
 }
 
 }  // namespace vdc::scenario::detail

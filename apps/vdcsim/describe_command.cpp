@@ -81,6 +81,13 @@ void print_area(const models::ModelArea& a) {
                              advanced ? "host advanced setting" : "model parameter", p.default_value,
                              unit_name(p.unit).empty() ? "" : " ", unit_name(p.unit), p.min_value, p.max_value);
     std::cout << fmt::format("      {}\n      reference: {}\n", p.help, p.reference);
+    if (!p.choices.empty()) {
+      std::string choices;
+      for (std::size_t i = 0; i < p.choices.size(); ++i) {
+        choices += fmt::format("{}{} = {}", i == 0 ? "" : ", ", p.choices[i], i);
+      }
+      std::cout << fmt::format("      choices: {}\n", choices);
+    }
   }
   if (!any) {
     std::cout << "  no tunable parameters: what this area models is set by the scenario keys above\n";

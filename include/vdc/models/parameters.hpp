@@ -28,6 +28,10 @@ struct ModelParameter {
   double max_value = 0.0;
   std::string_view help;         ///< one line: what it means
   std::string_view reference;    ///< where the default comes from (reference section, or "UNCONFIRMED: ...")
+  /// Names a scenario may write instead of the value: the i-th name stands for i (the
+  /// value stays a number; min_value and max_value should span the indices). Empty: a
+  /// plain number.
+  std::span<const std::string_view> choices = {};
 };
 
 /// Every parameter of every model, in a stable order (area, then declaration order).

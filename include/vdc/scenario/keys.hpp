@@ -37,11 +37,11 @@ inline constexpr std::array<std::string_view, 5> host_cpu_keys{
 inline constexpr std::array<std::string_view, 2> nic_keys{"name", "speed"};
 inline constexpr std::array<std::string_view, 2> gpu_keys{"model", "count"};
 inline constexpr std::array<std::string_view, 2> cluster_keys{"name", "hosts"};
-inline constexpr std::array<std::string_view, 7> vm_profile_keys{
-    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on"};
-inline constexpr std::array<std::string_view, 12> vm_keys{
+inline constexpr std::array<std::string_view, 8> vm_profile_keys{
+    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on", "nics"};
+inline constexpr std::array<std::string_view, 13> vm_keys{
     "name", "profile", "host", "cluster", "pool",
-    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on"};
+    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on", "nics"};
 inline constexpr std::array<std::string_view, 3> vm_allocation_keys{
     "shares", "reservation", "limit"};
 inline constexpr std::array<std::string_view, 4> vm_mem_allocation_keys{
@@ -49,7 +49,7 @@ inline constexpr std::array<std::string_view, 4> vm_mem_allocation_keys{
 inline constexpr std::array<std::string_view, 4> pool_allocation_keys{
     "shares", "reservation", "limit", "expandable"};
 inline constexpr std::array<std::string_view, 2> guest_keys{"os", "salt"};
-inline constexpr std::array<std::string_view, 2> workload_keys{"cpu", "memory"};
+inline constexpr std::array<std::string_view, 3> workload_keys{"cpu", "memory", "network"};
 inline constexpr std::array<std::string_view, 5> memory_workload_keys{
     "active", "touched", "zero", "image", "compressible"};
 inline constexpr std::array<std::string_view, 2> cpu_constant_keys{"kind", "demand"};
@@ -62,6 +62,15 @@ inline constexpr std::array<std::string_view, 9> cpu_trace_keys{
     "kind", "format", "file", "column", "time_column", "offset", "scale", "at_end",
     "memory_column"};
 inline constexpr std::array<std::string_view, 4> pool_keys{"name", "parent", "cpu", "mem"};
+inline constexpr std::array<std::string_view, 5> vnic_keys{
+    "port_group", "mac", "ip", "effective_mac", "vlan"};
+inline constexpr std::array<std::string_view, 1> network_workload_keys{"flows"};
+inline constexpr std::array<std::string_view, 3> flow_keys{"to", "rate", "nic"};
+inline constexpr std::array<std::string_view, 2> flow_constant_keys{"kind", "rate"};
+inline constexpr std::array<std::string_view, 4> flow_on_off_keys{"kind", "rate", "on", "off"};
+inline constexpr std::array<std::string_view, 5> flow_diurnal_keys{
+    "kind", "mean", "amplitude", "peak", "step"};
+inline constexpr std::array<std::string_view, 4> flow_trace_keys{"kind", "file", "column", "scale"};
 
 inline constexpr KeySet scenario{"scenario", "the scenario", scenario_keys};
 inline constexpr KeySet host_profile{"host_profile", "a host profile", host_profile_keys};
@@ -89,14 +98,23 @@ inline constexpr KeySet cpu_diurnal{"cpu_diurnal", "a diurnal CPU workload", cpu
 inline constexpr KeySet cpu_tasks{"cpu_tasks", "a tasks CPU workload", cpu_tasks_keys};
 inline constexpr KeySet cpu_trace{"cpu_trace", "a trace CPU workload", cpu_trace_keys};
 inline constexpr KeySet pool{"resource_pool", "a resource pool", pool_keys};
+inline constexpr KeySet vnic{"vnic", "a VM's NIC", vnic_keys};
+inline constexpr KeySet network_workload{"network_workload", "a network workload",
+                                         network_workload_keys};
+inline constexpr KeySet flow{"flow", "a flow", flow_keys};
+inline constexpr KeySet flow_constant{"flow_constant", "a constant flow rate", flow_constant_keys};
+inline constexpr KeySet flow_on_off{"flow_on_off", "an on_off flow rate", flow_on_off_keys};
+inline constexpr KeySet flow_diurnal{"flow_diurnal", "a diurnal flow rate", flow_diurnal_keys};
+inline constexpr KeySet flow_trace{"flow_trace", "a trace flow rate", flow_trace_keys};
 
 /// The key sets of the scenario's core: the scenario, its profiles, hosts, clusters, pools
-/// and VMs.
-inline constexpr std::array<const KeySet*, 21> core{
+/// and VMs (with their virtual NICs and flows).
+inline constexpr std::array<const KeySet*, 28> core{
     &scenario, &host_profile, &host, &host_cpu, &nic, &gpu, &cluster, &vm_profile, &vm,
     &vm_allocation, &vm_mem_allocation, &pool_allocation, &guest, &workload,
     &memory_workload, &cpu_constant, &cpu_on_off, &cpu_diurnal, &cpu_tasks, &cpu_trace,
-    &pool};
+    &pool, &vnic, &network_workload, &flow, &flow_constant, &flow_on_off, &flow_diurnal,
+    &flow_trace};
 
 }  // namespace keys
 

@@ -14,6 +14,8 @@ constexpr ModelParameter model(std::string_view name, ParameterUnit unit, double
   return {"network", name, ParameterScope::model, unit, def, lo, hi, help, reference};
 }
 
+constexpr std::array<std::string_view, 2> ip_hash_variants{"full_xor", "last_octet"};
+
 constexpr std::array parameters{
     model("network.beacon_detect", U::seconds, 3.0, 1.0, 60.0,
           "beacon probing: how long after a path breaks (or returns) the team acts on the missed (or heard) "
@@ -42,7 +44,8 @@ constexpr std::array parameters{
     ModelParameter{"network", "Net.IpHashVariant", ParameterScope::advanced, U::none, 0.0, 0.0, 1.0,
                    "IP-hash teaming: 0 (full_xor) hashes the full 32-bit XOR of the two addresses modulo the active "
                    "uplinks; 1 (last_octet) XORs their last octets",
-                   "A.5.3 [V: N1 last octet; V: N2, T: N3 full XOR]; the same for 1, 2, 4, 8 uplinks"},
+                   "A.5.3 [V: N1 last octet; V: N2, T: N3 full XOR]; the same for 1, 2, 4, 8 uplinks",
+                   ip_hash_variants},
 };
 
 }  // namespace

@@ -176,9 +176,14 @@ void fill(const RunResult& run, AreaSection& out) {
       ++lost;
     }
   }
-  out.verdict.push_back(fmt::format("Network: {} above 80% at peak; {} not always delivered ({} of its VMs dropping).",
-                                    text::count(busy, "uplink", "uplinks"), text::count(lost, "flow", "flows"),
-                                    dropping));
+  const std::string uplinks_text = busy == 0 ? std::string("no uplink above 80%")
+                                             : fmt::format("{} above 80% at peak", text::count(busy, "uplink", "uplinks"));
+  if (lost == 0) {
+    out.verdict.push_back(fmt::format("Network: {}; all {} delivered.", uplinks_text, text::count(flows.rows(), "flow", "flows")));
+  } else {
+    out.verdict.push_back(fmt::format("Network: {}; {} of {} flows not always delivered ({} dropped traffic).",
+                                      uplinks_text, lost, flows.rows(), text::count(dropping, "VM", "VMs")));
+  }
 }
 
 /// Dropped demand, in percent.

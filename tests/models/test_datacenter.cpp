@@ -1,6 +1,7 @@
 // The run driver: parameters, events, placement, admission facts, series and memory gauges.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "scenario_builder.hpp"
@@ -153,7 +154,7 @@ TEST_CASE("a VM without a host goes to the least loaded host of its cluster") {
   CHECK(vm_facts(r, "floating").cluster == "c");
 }
 
-TEST_CASE("link events change nothing: the network is not modelled yet") {
+TEST_CASE("link events leave CPU alone, and a scenario without networks: builds no network area") {
   auto s = make_scenario(4_s);
   s.hosts.push_back(make_host("esx", 1, 2000.0));
   s.vms.push_back(make_vm("vm", "esx", 1, busy()));
@@ -161,6 +162,8 @@ TEST_CASE("link events change nothing: the network is not modelled yet") {
   s.events.push_back(event(2_s, EventKind::link_up, "esx/vmnic0"));
   const RunResult r = run_scenario(s);
   CHECK(vm_avg(r, "vm", metric::vm_cpu_used_mhz) == doctest::Approx(2000.0));
+  CHECK(std::none_of(r.areas.begin(), r.areas.end(), [](const AreaSpec* a) { return a->name == "network"; }));
+  CHECK(r.view().section("network") == nullptr);
 }
 
 TEST_CASE("a stop request ends the run early with a partial result") {

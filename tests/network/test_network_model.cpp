@@ -375,3 +375,22 @@ TEST_CASE("a flow to an endpoint or an unknown address leaves by the team's upli
   // Port ID 0 over two uplinks: vmnic0 carries both.
   CHECK(run.model->uplink_tx(0, "vmnic0") == doctest::Approx(410.0));
 }
+
+TEST_CASE("an IP-hash team picks by the full XOR, or by the last octets with Net.IpHashVariant") {
+  // 192.168.1.10 to 10.0.0.5 over three uplinks: full XOR 0xCAA8010F mod 3 = 2 (vmnic2);
+  // last octets 10 XOR 5 = 15, mod 3 = 0 (vmnic0).
+  Lab lab(2, 3, 10000.0);
+  lab.config.network.vswitches[0].teaming.policy = TeamingPolicy::ip_hash;
+  lab.port_group("web", 100);
+  Lab::flow(lab.vm("a", "web", ip(192, 168, 1, 10)), "b", 10.0);
+  lab.vm("b", "web", ip(10, 0, 0, 5));
+  SUBCASE("full XOR (the default)") {
+    Run run(lab, {0, 1});
+    CHECK(run.model->flow(0, 0).uplinks == std::vector<std::string>{"vmnic2"});
+  }
+  SUBCASE("last octet") {
+    lab.config.hosts[0].advanced["Net.IpHashVariant"] = 1.0;
+    Run run(lab, {0, 1});
+    CHECK(run.model->flow(0, 0).uplinks == std::vector<std::string>{"vmnic0"});
+  }
+}

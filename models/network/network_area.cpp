@@ -3,7 +3,10 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "network_model.hpp"
 #include "network_parameters.hpp"
@@ -14,17 +17,39 @@ namespace {
 class NetworkArea final : public Area {
  public:
   explicit NetworkArea(const AreaContext& ctx)
-      : model_(ctx.config, ctx.sim, &ctx.metrics, &ctx.traces,
-               {ctx.series.keeps("network.hosts"), ctx.series.keeps("network.vms")}) {
+      : config_(ctx.config),
+        model_(ctx.config, ctx.sim, &ctx.metrics, &ctx.traces,
+               {ctx.series.keeps("network.hosts"), ctx.series.keeps("network.vms")}),
+        done_(ctx.signals.get<TransferDone>()) {
     schedule_events(ctx);
+    ctx.signals.get<TransferRequest>().connect([this](const TransferRequest& r) {
+      const std::uint64_t own = model_.start_transfer(r.kind, r.label, r.from, r.to, r.mib);
+      requested_.emplace_back(own, r.id);
+    });
+    model_.on_transfer_done([this](std::uint64_t own, double seconds) {
+      for (const auto& [mine, theirs] : requested_) {
+        if (mine == own) done_.emit(TransferDone{theirs, seconds});
+      }
+    });
   }
 
   void power_on(VmId vm, HostId host) override { model_.power_on(vm, host); }
   void power_off(VmId vm) override { model_.power_off(vm); }
   // A migrated VM's ports connect on the destination (a standard switch gives a new port;
-  // a distributed port keeps its number); the switches are notified.
-  void depart(VmId vm, HostId) override { model_.power_off(vm); }
-  void arrive(VmId vm, HostId to) override { model_.power_on(vm, to); }
+  // a distributed port keeps its number); the switches are notified. Its memory crosses
+  // the network as a vMotion transfer (its whole configured memory: the precopy rounds and
+  // the switch-over belong to the cluster area, which will ask for them itself).
+  void depart(VmId vm, HostId from) override {
+    model_.power_off(vm);
+    departed_from_ = from;
+  }
+  void arrive(VmId vm, HostId to) override {
+    model_.power_on(vm, to);
+    if (departed_from_ && *departed_from_ != to) {
+      model_.start_transfer("vmotion", config_.vms[vm].name, *departed_from_, to, config_.vms[vm].memory_mib);
+    }
+    departed_from_.reset();
+  }
   void host_failed(HostId host) override { model_.host_failed(host); }
   void host_restored(HostId host) override { model_.host_restored(host); }
 
@@ -33,6 +58,7 @@ class NetworkArea final : public Area {
     result.tables.push_back(model_.uplinks_table(&table_spec(Table::uplinks)));
     result.tables.push_back(model_.flows_table(&table_spec(Table::flows)));
     result.tables.push_back(model_.events_table(&table_spec(Table::events)));
+    result.tables.push_back(model_.transfers_table(&table_spec(Table::transfers)));
   }
 
  private:
@@ -71,14 +97,18 @@ class NetworkArea final : public Area {
     }
   }
 
+  const ScenarioConfig& config_;
   NetworkModel model_;
+  sim::Signal<TransferDone>& done_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> requested_;  // (the model's id, the requester's)
+  std::optional<HostId> departed_from_;  // between depart and arrive of a migration
 };
 
 std::unique_ptr<Area> make(const AreaContext& ctx) { return std::make_unique<NetworkArea>(ctx); }
 
 bool runs(const ScenarioConfig& config) { return config.network.present; }
 
-constexpr std::array<MetricSpec, 8> metrics{{
+constexpr std::array<MetricSpec, 9> metrics{{
     {EntityKind::host, gauge::tx_mbps, "Mbps", "transmitted by the host's uplinks"},
     {EntityKind::host, gauge::rx_mbps, "Mbps", "received by the host's uplinks"},
     {EntityKind::host, gauge::uplink_util_max, "", "the busiest uplink's max(transmit, receive) / speed"},
@@ -87,14 +117,15 @@ constexpr std::array<MetricSpec, 8> metrics{{
     {EntityKind::vm, gauge::demand_mbps, "Mbps", "what the VM's flows ask"},
     {EntityKind::vm, gauge::dropped_mbps, "Mbps", "demand of the VM's flows that are dropped"},
     {EntityKind::vm, gauge::dropped, "", "dropped / demand"},
+    {EntityKind::vm, gauge::rx_dropped, "", "of the unicast demand sent to the VM, the share dropped"},
 }};
 
 constexpr std::array<std::string_view, 0> no_dependencies{};
 
-// A host's three gauges and its uplinks' four each (counted for two uplinks); a VM's three.
+// A host's three gauges and its uplinks' four each (counted for two uplinks); a VM's four.
 constexpr std::array<SeriesGroup, 2> series{{
     {"network.hosts", EntityKind::host, 11, 0, gauge::uplink_util_max, "network"},
-    {"network.vms", EntityKind::vm, 3, 2, gauge::tx_mbps, "network"},
+    {"network.vms", EntityKind::vm, 4, 2, gauge::tx_mbps, "network"},
 }};
 
 constexpr std::array<AreaSpec, 1> specs{{

@@ -6,6 +6,8 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <deque>
+#include <functional>
 #include <map>
 #include <numbers>
 #include <unordered_map>
@@ -120,12 +122,25 @@ struct NetworkModel::Impl {
     std::map<std::string, double> uplink_s;
     std::vector<std::string> delivered_to;
     std::string last_cause;
+    // A transfer (vMotion, resync) instead of a VM's flow: a size to move between hosts.
+    bool transfer = false;
+    std::size_t from_host = 0, to_host = 0;
+    double remaining_mbit = 0.0;
+  };
+  struct TransferRow {
+    std::uint64_t id = 0;
+    std::string kind, label, from, to;
+    double mib = 0.0;
+    double started = 0.0;
+    std::optional<double> finished;
+    std::string cause;
+    std::size_t flow = none;
   };
   struct VmNet {
     std::vector<std::size_t> ports;  // one per NIC
     std::vector<std::size_t> flows;
     std::optional<std::size_t> host;
-    sim::MetricId g_tx = 0, g_rx = 0, g_demand = 0, g_dropped = 0, g_ratio = 0;
+    sim::MetricId g_tx = 0, g_rx = 0, g_demand = 0, g_dropped = 0, g_ratio = 0, g_rx_ratio = 0;
   };
   struct EventRow {
     double at = 0.0;
@@ -170,6 +185,9 @@ struct NetworkModel::Impl {
   std::uint64_t notifications = 0;
   std::uint64_t reflections = 0;
   std::vector<EventRow> events;
+  std::vector<TransferRow> transfers;
+  std::deque<FlowConfig> transfer_configs;  // stable addresses for the transfers' Flow::cfg
+  std::function<void(const TransferRow&)> on_transfer_done;
   bool has_lbt = false;
 
   SeriesKept kept;
@@ -391,6 +409,7 @@ struct NetworkModel::Impl {
         vm.g_demand = metrics->gauge(e, gauge::demand_mbps);
         vm.g_dropped = metrics->gauge(e, gauge::dropped_mbps);
         vm.g_ratio = metrics->gauge(e, gauge::dropped, kept.vms);
+        vm.g_rx_ratio = metrics->gauge(e, gauge::rx_dropped, kept.vms);
       }
     }
   }
@@ -715,6 +734,7 @@ struct NetworkModel::Impl {
     fl.uplinks.clear();
     fl.receivers.clear();
     fl.outside.clear();
+    if (fl.transfer) return route_transfer(fl);
     const VmNet& vm = vms[fl.vm];
     if (!vm.host || fl.cfg->nic < 0 || static_cast<std::size_t>(fl.cfg->nic) >= vm.ports.size()) return;
     Port& src = ports[vm.ports[static_cast<std::size_t>(fl.cfg->nic)]];
@@ -797,6 +817,99 @@ struct NetworkModel::Impl {
     }
     if (!physical_route(fl, teams[src.team], fl.uplinks, uplinks[in.front()].node, !same_vlan, dname)) return;
     finish_unicast(fl, src, dst, dname);
+  }
+
+  /// The uplink a host's own traffic (vMotion, resync) leaves and enters by: the first in
+  /// use of the first port group's team on the host's first vSwitch (the scenario has no
+  /// VMkernel ports yet). None when the host has no vSwitch or no uplink in use.
+  [[nodiscard]] std::optional<std::pair<std::size_t, std::size_t>> host_uplink(std::size_t host) const {
+    for (std::size_t sw = 0; sw < instance_of.size(); ++sw) {
+      const std::size_t inst = instance_of[sw][host];
+      if (inst == none || team_of[inst].empty()) continue;
+      const Team& t = teams[team_of[inst].front()];
+      if (t.in_use.empty()) return std::nullopt;
+      return std::make_pair(team_of[inst].front(), t.in_use.front());
+    }
+    return std::nullopt;
+  }
+
+  void route_transfer(Flow& fl) {
+    if (fl.remaining_mbit <= 0.0) return;
+    fl.routed = true;
+    const auto src = host_uplink(fl.from_host);
+    const auto dst = host_uplink(fl.to_host);
+    if (!src || !dst) {
+      fl.cause = fmt::format("no usable uplink on {}", config.hosts[(src ? fl.to_host : fl.from_host)].name);
+      return;
+    }
+    fl.uplinks = {src->second};
+    if (physical_route(fl, teams[src->first], fl.uplinks, uplinks[dst->second].node, false, config.hosts[fl.to_host].name)) {
+      fl.delivered = true;
+    }
+  }
+
+  std::uint64_t start_transfer(std::string_view kind, std::string label, std::size_t from, std::size_t to, double mib) {
+    TransferRow row;
+    row.id = transfers.size() + 1;
+    row.kind = std::string(kind);
+    row.label = std::move(label);
+    row.from = config.hosts[from].name;
+    row.to = config.hosts[to].name;
+    row.mib = mib;
+    row.started = sim.now().seconds();
+    FlowConfig& cfg = transfer_configs.emplace_back();
+    cfg.to = row.to;
+    Flow fl;
+    fl.cfg = &cfg;
+    fl.transfer = true;
+    fl.from_host = from;
+    fl.to_host = to;
+    fl.remaining_mbit = mib * mbit_per_mib;
+    // As fast as the network lets it: every link on its path is its limit.
+    fl.demand = fl.remaining_mbit > 0.0 ? std::numeric_limits<double>::infinity() : 0.0;
+    row.flow = flows.size();
+    flows.push_back(std::move(fl));
+    transfers.push_back(std::move(row));
+    if (flows.back().remaining_mbit <= 0.0) finish_transfer(transfers.size() - 1);
+    mark_dirty();
+    return transfers.back().id;
+  }
+
+  void finish_transfer(std::size_t t) {
+    TransferRow& row = transfers[t];
+    Flow& fl = flows[row.flow];
+    ++fl.generation;
+    fl.remaining_mbit = 0.0;
+    fl.demand = 0.0;
+    fl.routed = false;
+    fl.rate = 0.0;
+    row.finished = sim.now().seconds();
+    if (on_transfer_done) on_transfer_done(row);
+    mark_dirty(false);
+  }
+
+  /// After a share: when each moving transfer ends at its new rate.
+  void schedule_transfers() {
+    for (std::size_t t = 0; t < transfers.size(); ++t) {
+      Flow& fl = flows[transfers[t].flow];
+      if (!fl.transfer || fl.remaining_mbit <= 0.0) continue;
+      ++fl.generation;
+      if (!fl.delivered) {
+        transfers[t].cause = fl.cause;
+        continue;
+      }
+      transfers[t].cause.clear();
+      if (fl.rate <= 0.0) continue;
+      const std::uint64_t gen = fl.generation;
+      const sim::Time at = sim.now() + sim::Time::from_seconds(fl.remaining_mbit / fl.rate);
+      if (at > config.duration) continue;
+      sim.at(at, [this, t, gen] {
+        if (flows[transfers[t].flow].generation != gen) return;
+        // Whatever is left is rounding: the transfer is done.
+        accumulate(sim.now().seconds());
+        finish_transfer(t);
+      });
+    }
   }
 
   void no_uplink(Flow& fl, const Port& src) {
@@ -901,9 +1014,14 @@ struct NetworkModel::Impl {
     const double from = std::max(last_solve, window_start);
     const double to = std::min(now, window_end);
     const double dt = to - from;
+    const double moved = now - last_solve;
+    for (const TransferRow& t : transfers) {
+      Flow& fl = flows[t.flow];
+      if (fl.remaining_mbit > 0.0 && fl.delivered) fl.remaining_mbit = std::max(0.0, fl.remaining_mbit - fl.rate * moved);
+    }
     if (dt > 0.0) {
       for (Flow& fl : flows) {
-        if (!fl.routed) continue;
+        if (!fl.routed || fl.transfer) continue;
         fl.active_s += dt;
         fl.demand_int += fl.demand * dt;
         if (fl.delivered) {
@@ -933,6 +1051,7 @@ struct NetworkModel::Impl {
       count_moves();
     }
     share();
+    schedule_transfers();
     // Shapers: when a bucket in use above the average runs dry.
     for (std::size_t s = 0; s < shapers.size(); ++s) {
       Shaper& sh = shapers[s];
@@ -1058,11 +1177,18 @@ struct NetworkModel::Impl {
       metrics->set(host_util[h], sim.now(), hutil[h]);
     }
     std::vector<double> tx(vms.size(), 0.0), rx(vms.size(), 0.0), demand(vms.size(), 0.0), dropped(vms.size(), 0.0);
+    std::vector<double> rx_demand(vms.size(), 0.0), rx_dropped(vms.size(), 0.0);
     for (const Flow& fl : flows) {
-      if (!fl.routed) continue;
+      if (!fl.routed || fl.transfer) continue;
       demand[fl.vm] += fl.demand;
+      // What a VM was sent: a unicast flow's demand counts at its destination.
+      std::optional<std::size_t> to;
+      if (fl.cfg->kind == FlowTargetKind::vm && fl.cfg->target_id >= 0) to = static_cast<std::size_t>(fl.cfg->target_id);
+      if (fl.cfg->kind == FlowTargetKind::address) to = vm_by_ip(fl.cfg->address);
+      if (to) rx_demand[*to] += fl.demand;
       if (!fl.delivered) {
         dropped[fl.vm] += fl.demand;
+        if (to) rx_dropped[*to] += fl.demand;
         continue;
       }
       tx[fl.vm] += fl.rate;
@@ -1076,9 +1202,10 @@ struct NetworkModel::Impl {
       metrics->set(vm.g_demand, sim.now(), demand[v]);
       metrics->set(vm.g_dropped, sim.now(), dropped[v]);
       metrics->set(vm.g_ratio, sim.now(), demand[v] > 0.0 ? dropped[v] / demand[v] : 0.0);
+      metrics->set(vm.g_rx_ratio, sim.now(), rx_demand[v] > 0.0 ? rx_dropped[v] / rx_demand[v] : 0.0);
     }
     for (Flow& fl : flows) {
-      if (!fl.routed) continue;
+      if (!fl.routed || fl.transfer) continue;
       if (fl.delivered) {
         for (const std::size_t r : fl.receivers) add_unique(fl.delivered_to, config.vms[r].name);
         if (!fl.outside.empty()) add_unique(fl.delivered_to, fl.outside);
@@ -1161,7 +1288,7 @@ struct NetworkModel::Impl {
   [[nodiscard]] double port_rate(std::size_t p, bool tx) const {
     double r = 0.0;
     for (const Flow& fl : flows) {
-      if (!fl.delivered) continue;
+      if (!fl.delivered || fl.transfer) continue;
       const bool from = vms[fl.vm].ports.size() > static_cast<std::size_t>(fl.cfg->nic) &&
                         vms[fl.vm].ports[static_cast<std::size_t>(fl.cfg->nic)] == p;
       if (tx && from) r += fl.rate;
@@ -1283,6 +1410,7 @@ ReportTable NetworkModel::uplinks_table(const TableSpec* spec) const {
 ReportTable NetworkModel::flows_table(const TableSpec* spec) const {
   ReportTable t{spec, {}};
   for (const auto& fl : impl_->flows) {
+    if (fl.transfer) continue;
     const auto& vc = impl_->config.vms[fl.vm];
     t.add(vc.name);
     t.add(fl.cfg->kind == FlowTargetKind::broadcast ? std::string("broadcast")
@@ -1311,6 +1439,45 @@ ReportTable NetworkModel::flows_table(const TableSpec* spec) const {
     t.add(fl.delivered_to);
   }
   return t;
+}
+
+ReportTable NetworkModel::transfers_table(const TableSpec* spec) const {
+  ReportTable t{spec, {}};
+  for (const auto& x : impl_->transfers) {
+    t.add(x.kind);
+    t.add(x.label);
+    t.add(x.from);
+    t.add(x.to);
+    t.add(x.mib);
+    t.add(x.started);
+    if (x.finished) t.add(*x.finished);
+    else t.add(std::monostate{});
+    if (x.finished) t.add(*x.finished - x.started);
+    else t.add(std::monostate{});
+    const double seconds = x.finished ? *x.finished - x.started : 0.0;
+    t.add(seconds > 0.0 ? x.mib * mbit_per_mib / seconds : 0.0);
+    if (x.cause.empty()) t.add(std::monostate{});
+    else t.add(x.cause);
+  }
+  return t;
+}
+
+std::uint64_t NetworkModel::start_transfer(std::string_view kind, std::string label, std::size_t from, std::size_t to,
+                                           double mib) {
+  return impl_->start_transfer(kind, std::move(label), from, to, mib);
+}
+
+void NetworkModel::on_transfer_done(std::function<void(std::uint64_t id, double seconds)> done) {
+  impl_->on_transfer_done = [done = std::move(done)](const Impl::TransferRow& row) {
+    done(row.id, row.finished.value_or(row.started) - row.started);
+  };
+}
+
+std::optional<double> NetworkModel::transfer_seconds(std::uint64_t id) const {
+  if (id == 0 || id > impl_->transfers.size()) return std::nullopt;
+  const auto& row = impl_->transfers[id - 1];
+  if (!row.finished) return std::nullopt;
+  return *row.finished - row.started;
 }
 
 ReportTable NetworkModel::events_table(const TableSpec* spec) const {

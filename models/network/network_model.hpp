@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,7 @@ inline constexpr std::string_view uplink_util_max = "net.uplink_util_max";  // h
 inline constexpr std::string_view demand_mbps = "net.demand_mbps";          // VM: what its flows ask
 inline constexpr std::string_view dropped_mbps = "net.dropped_mbps";        // VM: what was asked and lost
 inline constexpr std::string_view dropped = "net.dropped";                  // VM: dropped / demand
+inline constexpr std::string_view rx_dropped = "net.rx_dropped";            // VM: sent to it and dropped / sent to it
 }  // namespace gauge
 
 /// The metrics entity of a host's uplink: "nic/esx01/vmnic0".
@@ -116,6 +118,17 @@ class NetworkModel {
   [[nodiscard]] ReportTable uplinks_table(const TableSpec* spec) const;
   [[nodiscard]] ReportTable flows_table(const TableSpec* spec) const;
   [[nodiscard]] ReportTable events_table(const TableSpec* spec) const;
+  [[nodiscard]] ReportTable transfers_table(const TableSpec* spec) const;
+
+  /// A host's own traffic (a vMotion's memory, a vSAN resync): `mib` from host `from` to
+  /// host `to`, as fast as the network lets it, sharing the links with the VMs' flows. It
+  /// leaves and enters by the first uplink in use of each host's first vSwitch. Returns its
+  /// id (from 1).
+  std::uint64_t start_transfer(std::string_view kind, std::string label, std::size_t from, std::size_t to, double mib);
+  /// Called when a transfer has arrived, with its id and how long it took.
+  void on_transfer_done(std::function<void(std::uint64_t id, double seconds)> done);
+  /// How long a finished transfer took; nothing while it runs.
+  [[nodiscard]] std::optional<double> transfer_seconds(std::uint64_t id) const;
 
  private:
   struct Impl;

@@ -69,25 +69,41 @@ constexpr std::array<TableColumn, 6> event_columns{{
     {"event", "event", "", K::text},
     {"in_use", "in_use", "", K::texts},
 }};
-constexpr std::array<TableSpec, 3> tables{{
+constexpr std::array<TableColumn, 10> transfer_columns{{
+    {"kind", "kind", "", K::text},
+    {"label", "label", "", K::text},
+    {"from", "from", "", K::text},
+    {"to", "to", "", K::text},
+    {"mib", "mib", "MiB", K::number},
+    {"started_s", "started_s", "s", K::number},
+    {"finished_s", "finished_s", "s", K::number},
+    {"duration_s", "duration_s", "s", K::number},
+    {"throughput_mbps_avg", "throughput_mbps_avg", "Mbps", K::number},
+    {"stalled_by", "stalled_by", "", K::text},
+}};
+constexpr std::array<TableSpec, 4> tables{{
     {"network.uplinks", "network_uplinks.csv", uplink_columns},
     {"network.flows", "network_flows.csv", flow_columns},
     {"network.events", "network_events.csv", event_columns},
+    {"network.transfers", "network_transfers.csv", transfer_columns},
 }};
 
-constexpr std::array<SeriesColumn, 4> series{{
+constexpr std::array<SeriesColumn, 5> series{{
     {gauge::tx_mbps, "MbTX/s"},
     {gauge::rx_mbps, "MbRX/s"},
     {gauge::uplink_util_max, "%UPLINK_MAX", SeriesScale::percent},
     {gauge::dropped, "%DRPTX", SeriesScale::percent},
+    {gauge::rx_dropped, "%DRPRX", SeriesScale::percent},
 }};
 
-constexpr std::array<EsxtopCounter, 5> esxtop{{
+constexpr std::array<EsxtopCounter, 6> esxtop{{
     {EntityKind::host, gauge::tx_mbps, "Network Port(_Total)", "MBits Transmitted/sec"},
     {EntityKind::host, gauge::rx_mbps, "Network Port(_Total)", "MBits Received/sec"},
     {EntityKind::vm, gauge::tx_mbps, "Network Port", "MBits Transmitted/sec"},
     {EntityKind::vm, gauge::rx_mbps, "Network Port", "MBits Received/sec"},
     {EntityKind::vm, gauge::dropped, "Network Port", "% Outbound Packets Dropped",
+     [](const ScaleInput&) { return 100.0; }},
+    {EntityKind::vm, gauge::rx_dropped, "Network Port", "% Received Packets Dropped",
      [](const ScaleInput&) { return 100.0; }},
 }};
 

@@ -394,3 +394,26 @@ TEST_CASE("an IP-hash team picks by the full XOR, or by the last octets with Net
     CHECK(run.model->flow(0, 0).uplinks == std::vector<std::string>{"vmnic0"});
   }
 }
+
+TEST_CASE("a transfer between hosts takes what the links leave it, and ends when its bytes are across") {
+  // 1,000 Mbps uplinks; a VM flow of 400 Mbps from esx01 to esx02 shares esx01's uplink
+  // with a 100 MiB transfer (838.8608 Mbit): max-min gives the flow its 400 and the
+  // transfer the other 600, so it takes 838.8608 / 600 = 1.398 s. Then the link is the
+  // flow's alone again.
+  Lab lab(2, 1, 1000.0);
+  lab.port_group("web", 100);
+  Lab::flow(lab.vm("a", "web", ip(10, 0, 0, 1)), "b", 400.0);
+  lab.vm("b", "web", ip(10, 0, 0, 2));
+  Run run(lab, {0, 1});
+  double took = -1.0;
+  run.model->on_transfer_done([&](std::uint64_t, double seconds) { took = seconds; });
+  const auto id = run.model->start_transfer("vmotion", "a", 0, 1, 100.0);
+  run.model->settle();
+  CHECK(run.model->uplink_tx(0, "vmnic0") == doctest::Approx(1000.0));
+  CHECK(run.model->flow(0, 0).rate_mbps == doctest::Approx(400.0));
+  run.until(10_s);
+  REQUIRE(run.model->transfer_seconds(id).has_value());
+  CHECK(*run.model->transfer_seconds(id) == doctest::Approx(838.8608 / 600.0).epsilon(1e-6));
+  CHECK(took == doctest::Approx(838.8608 / 600.0).epsilon(1e-6));
+  CHECK(run.model->uplink_tx(0, "vmnic0") == doctest::Approx(400.0));
+}

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "vdc/models/cpu/cpu_area.hpp"
+#include "vdc/models/gpu/gpu_area.hpp"
 #include "vdc/models/memory/memory_area.hpp"
 #include "vdc/models/parameters.hpp"
 
@@ -21,6 +22,7 @@ std::vector<const AreaSpec*> collect_areas() {
   for (const std::span<const AreaSpec> specs : {
            cpu::area_specs(),
            memory::area_specs(),
+           gpu::area_specs(),
        }) {
     for (const AreaSpec& s : specs) all.push_back(&s);
   }

@@ -31,6 +31,7 @@ void read_vm_body(Sink& sink, const Node& node, models::VmConfig& vm) {
   }
   if (const Node* v = node.get("workload")) read_workload(sink, *v, vm);
   if (const Node* v = node.get("powered_on")) assign(read_bool(sink, "powered_on", *v), vm.powered_on);
+  if (const Node* v = node.get("vgpus")) read_vgpus(sink, *v, vm);
   // vSphere refuses a memory reservation above the configured memory.
   const Node* mem = node.get("mem");
   const Node* reservation = mem != nullptr ? mem->get("reservation") : nullptr;
@@ -164,6 +165,7 @@ void read_vms(Context& ctx, const Node& section, const Profiles& profiles) {
     models::VmConfig vm;
     if (body_ok) read_vm_body(ctx.sink, merged, vm);
     place_vm(ctx, entry, vm);
+    if (body_ok) check_vm_gpus(ctx, merged, vm);
     if (body_ok && name_node != nullptr && !names.empty()) {
       ctx.fit_checks.push_back(
           FitCheck{never_fits_site(item, *name_node, names.size()), ctx.config.vms.size()});

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "vdc/models/gpu/boards.hpp"
 #include "vdc/models/parameters.hpp"
 
 namespace vdc::cli {
@@ -82,6 +83,8 @@ void print_area(const models::ModelArea& a) {
                              unit_name(p.unit).empty() ? "" : " ", unit_name(p.unit), p.min_value, p.max_value);
     std::cout << fmt::format("      {}\n      reference: {}\n", p.help, p.reference);
   }
+  // The GPU boards and their profiles are data (data/gpu/), listed with the area.
+  if (a.name == "gpu") std::cout << models::gpu::describe_boards();
   if (!any) {
     std::cout << "  no tunable parameters: what this area models is set by the scenario keys above\n";
   }

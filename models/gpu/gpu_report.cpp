@@ -58,11 +58,13 @@ constexpr std::array<TableColumn, 12> gpu_columns{{
 constexpr std::size_t g_host = 0, g_index = 1, g_model = 2, g_mode = 3, g_sizes = 4, g_count = 8, g_alloc = 9, g_fb = 10,
                       g_util = 11;
 
-constexpr std::array<TableColumn, 4> vm_table_columns{{
+constexpr std::array<TableColumn, 6> vm_table_columns{{
     {"vm", "vm", "", CellKind::text},
     {"board", "board", "", CellKind::text},
     {"profiles", "profiles", "", CellKind::texts},
     {"gpus", "gpus", "", CellKind::texts},
+    {"migrations", "migrations", "", CellKind::count},
+    {"stun_s", "stun_s", "s", CellKind::number},
 }};
 
 constexpr std::array<TableSpec, 2> tables{{

@@ -133,9 +133,39 @@ TEST_CASE("vGPU vMotion only with vgpu.hotmigrate.enabled; passthrough never") {
   const RunResult on = run_scenario(load("parameters: {vgpu.hotmigrate.enabled: 1}\n" + two_hosts));
   CHECK(facts(on, "v").host == "esx02");
   CHECK(facts(on, "p").host == "esx01");
+  // The stun time of the move: 24 GB of vGPU framebuffer, between 16 GB (22 s) and 32 GB
+  // (39 s) of the 10 GbE table (reference C.6): 22 + 8 x 17 / 16 = 30.5 s, hosts without
+  // NICs counting as 10 GbE.
+  const AreaSection* gpu = on.view().section("gpu");
+  REQUIRE(gpu != nullptr);
+  const ReportTable& vms = gpu->tables[1];
+  REQUIRE(vms.rows() == 2);
+  CHECK(std::get<std::string>(vms.row(0)[0]) == "v");
+  CHECK(std::get<double>(vms.row(0)[4]) == 1.0);
+  CHECK(std::get<double>(vms.row(0)[5]) == doctest::Approx(30.5));
+  CHECK(std::get<double>(vms.row(1)[4]) == 0.0);
   // Passthrough reserves all of the VM's memory (DirectPath I/O, reference C.6).
   CHECK(facts(on, "p").mem_reservation_mib == 8192.0);
   CHECK(facts(on, "v").mem_reservation_mib == 0.0);
+}
+
+TEST_CASE("vGPU vMotion stun time scales with the slower host's link") {
+  // 8 GB of framebuffer: 12 s on 10 GbE; between a 25 Gbps and a 50 Gbps host, 12 x 10 / 25.
+  const std::string yaml =
+      "parameters: {vgpu.hotmigrate.enabled: 1}\n"
+      "hosts:\n"
+      "  - {name: a, memory: 64 GiB, nics: [{name: vmnic0, speed: 25 Gbps}], gpus: [{model: L40S}]}\n"
+      "  - {name: b, memory: 64 GiB, nics: [{name: vmnic0, speed: 50 Gbps}], gpus: [{model: L40S}]}\n"
+      "vms:\n"
+      "  - {name: v, host: a, memory: 8 GiB, vgpus: [{profile: L40S-8C}]}\n"
+      "events:\n"
+      "  - {at: 10m, migrate: v, to: b}\n"
+      "  - {at: 20m, migrate: v, to: a}\n";
+  const RunResult r = run_scenario(load(yaml));
+  const ReportTable& vms = r.view().section("gpu")->tables[1];
+  REQUIRE(vms.rows() == 1);
+  CHECK(std::get<double>(vms.row(0)[4]) == 2.0);
+  CHECK(std::get<double>(vms.row(0)[5]) == doctest::Approx(2 * 12.0 * 10.0 / 25.0));
 }
 
 TEST_CASE("GPU demand from a trace and from an on/off workload") {

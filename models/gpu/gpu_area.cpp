@@ -16,7 +16,6 @@
 #include "vdc/models/gpu/gpu_rules.hpp"
 #include "vdc/models/metric_names.hpp"
 #include "vdc/models/trace/trace_cache.hpp"
-#include "vdc/models/trace/trace_error.hpp"
 #include "vdc/models/workload/cpu_generator.hpp"
 
 namespace vdc::models::gpu {
@@ -114,7 +113,7 @@ class GpuArea final : public Area {
         }
         s.generator.emplace(vc.gpu_workload, ctx.config.seed, fmt::format("vm/{}/vgpu{}", vc.name, k),
                             sim::Time::from_ns(10'000'000));
-        if (const auto* trace = std::get_if<TraceCpu>(&vc.gpu_workload)) s.generator->set_trace(gpu_cursor(*trace));
+        if (const auto* trace = std::get_if<TraceCpu>(&vc.gpu_workload)) s.generator->set_trace(trace::make_gpu_cursor(ctx.traces, *trace));
         vm.slots.push_back(std::move(s));
       }
       const std::string e = metric::vm_entity(vc.name);
@@ -255,15 +254,6 @@ class GpuArea final : public Area {
     int migrations = 0;       // vGPU vMotions
     double stun_s = 0.0;      // their stun time, summed
   };
-
-  trace::TraceCursor gpu_cursor(const TraceCpu& spec) {
-    const trace::TraceSeries& series = ctx_.traces.get(spec);
-    if (series.unit() != trace::TraceUnit::percent) {
-      throw trace::TraceError({series.source(), 0, 0, {}}, "a GPU demand column that is not a percentage",
-                              "a column of percent of one GPU");
-    }
-    return trace::TraceCursor(series, spec.offset, spec.scale * 0.01, spec.at_end);
-  }
 
   double slice_ms(const Gpu& g) const {
     int type_max = 0;

@@ -12,6 +12,7 @@
 #include "vdc/models/gpu/gpu_area.hpp"
 #include "vdc/models/metric_names.hpp"
 #include "vdc/models/registry.hpp"
+#include "vdc/models/trace/trace_cache.hpp"
 #include "vdc/scenario/loader.hpp"
 
 namespace vdc::models::gpu {
@@ -185,6 +186,33 @@ TEST_CASE("GPU demand from a trace and from an on/off workload") {
   CHECK(avg(r, "t", vm_gpu_demand_pct) == doctest::Approx(50.0));
   CHECK(avg(r, "t", vm_gpu_used_pct) == doctest::Approx(50.0));
   CHECK(avg(r, "o", vm_gpu_used_pct) == doctest::Approx(25.0));
+}
+
+TEST_CASE("a GPU trace column must be a percentage, and validation says so before a run") {
+  const std::filesystem::path file = std::filesystem::temp_directory_path() / "vdcsim-test-gpu-mhz.csv";
+  {
+    std::ofstream out(file);
+    out << "time,gpu_mhz\n0,500\n300,700\n";
+  }
+  const ScenarioConfig c = load(lab("[{model: T4}]", "  - {name: m, memory: 8 GiB, vgpus: [{profile: T4-16C}], workload: {gpu: "
+                                                     "{kind: trace, format: csv, file: \"" + file.generic_string() +
+                                                     "\", column: gpu_mhz}}}\n"));
+  trace::TraceCache cache;
+  const auto problems = trace::check_traces(cache, c);
+  REQUIRE(problems.size() == 1);
+  CHECK(std::string(problems.front().what()).find("not a percentage") != std::string::npos);
+  CHECK_THROWS_AS((void)run_scenario(c), trace::TraceError);
+  std::filesystem::remove(file);
+}
+
+TEST_CASE("only VMs with vGPUs have a gpu section") {
+  const RunResult r = run_scenario(load(lab("[{model: T4}]", vm("g", "[{profile: T4-4Q}]", 10) +
+                                                                "  - {name: plain, memory: 4 GiB}\n")));
+  const AreaSection* gpu = r.view().section("gpu");
+  REQUIRE(gpu != nullptr);
+  CHECK(gpu->has_vm(0));
+  CHECK_FALSE(gpu->has_vm(1));
+  REQUIRE(gpu->tables[1].rows() == 1);
 }
 
 TEST_CASE("a scenario without GPUs does not build the GPU area") {

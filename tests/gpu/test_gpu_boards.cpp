@@ -4,6 +4,7 @@
 // not read from data/gpu/.
 #include <doctest/doctest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -117,6 +118,34 @@ TEST_CASE("every published maximum is what a GPU takes, and one more is refused"
       CHECK(gpu.allocated_mib() == max * p.gb * 1024.0);
     }
   }
+}
+
+}  // namespace
+}  // namespace vdc::models::gpu
+
+namespace vdc::models::gpu {
+namespace {
+
+TEST_CASE("vdcsim describe gpu lists every board with its file and every profile") {
+  const std::string text = describe_boards();
+  for (const Board& b : boards()) {
+    CHECK(text.find(b.name + "  (" + b.full_name) != std::string::npos);
+    CHECK(text.find(b.file) != std::string::npos);
+    for (const VgpuProfile& p : b.profiles) CHECK(text.find(p.name + " ") != std::string::npos);
+  }
+  CHECK(text.find("A100-3-20C       MIG 3g.20gb") != std::string::npos);
+  CHECK(text.find("starts 0,4") != std::string::npos);
+  CHECK(text.find("T4-1Q            time-sliced        1 GB  Q  max 16 equal-size, no mixed-size") != std::string::npos);
+}
+
+TEST_CASE("a malformed board file is refused with its line") {
+  CHECK_THROWS_WITH_AS((void)parse_board_file("x.txt", "board X\nfull X\narchitecture a\nframebuffer 8\nmixed no\nvgpu X-1C 1 Z 8 -\n"),
+                       "x.txt:6: series is not A, B, C or Q", std::runtime_error);
+  CHECK_THROWS_AS((void)parse_board_file("x.txt", "vgpu X-1C 1 C 8 -\n"), std::runtime_error);
+  // A MIG instance that would run past the 8th memory slice.
+  CHECK_THROWS_AS((void)parse_board_file("x.txt", "board X\nfull X\narchitecture a\nframebuffer 8\nmixed no\n"
+                                                  "mig X-1-1C 1 2 1 0,7 1 1g\n"),
+                  std::runtime_error);
 }
 
 }  // namespace

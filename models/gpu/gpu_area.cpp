@@ -23,8 +23,10 @@ namespace {
 
 constexpr std::array<ModelParameter, 3> params{{
     {"gpu", param_vgpus_per_vm, ParameterScope::model, ParameterUnit::none, 4, 1, 8,
-     "most vGPUs a VM may have: 4 on vSphere 6.7 U3 to 7, 8 on vSphere 8",
-     "C.2 [V: G8] up to 4 per VM; [V: G9] vSphere 8 up to 8"},
+     "most vGPUs a VM may have: 4 on vSphere 6.7 U3 to 7, where a VM with several takes full-framebuffer "
+     "profiles only; 8 (or any value above 4) on vSphere 8, any profile",
+     "C.2 [V: G8] up to 4 per VM, max-framebuffer profiles only; [V: G9] vSphere 8 up to 8; [V: G1, G7] vSphere "
+     "7.x multi-vGPU only with full-framebuffer profiles"},
     {"gpu", param_long_slice_max, ParameterScope::model, ParameterUnit::none, 8, 1, 64,
      "time-sliced GPUs whose vGPU type allows at most this many per GPU get a 2 ms default time slice, "
      "the others 1 ms",
@@ -270,6 +272,15 @@ class GpuArea final : public Area {
     const std::string& host_name = ctx_.config.hosts[host].name;
     if (vm.slots.size() > vgpus_per_vm_) {
       return fmt::format("{} vGPUs, and gpu.vgpus_per_vm allows {} per VM (8 on vSphere 8)", vm.slots.size(), vgpus_per_vm_);
+    }
+    if (vm.slots.size() > 1 && vgpus_per_vm_ <= 4) {
+      for (const Slot& s : vm.slots) {
+        if (s.profile != nullptr && s.profile->framebuffer_mib < vm.board->framebuffer_mib) {
+          return fmt::format("{} vGPUs of {}: before vSphere 8 a VM with several vGPUs takes full-framebuffer profiles "
+                             "only (gpu.vgpus_per_vm 8 on vSphere 8)",
+                             vm.slots.size(), s.profile->name);
+        }
+      }
     }
     const std::vector<std::size_t>& here = gpus_of_host_[host];
     const bool any_board = std::any_of(here.begin(), here.end(), [&](std::size_t g) { return &gpus_[g].phys.board() == vm.board; });

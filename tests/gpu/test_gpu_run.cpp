@@ -111,6 +111,13 @@ TEST_CASE("per-VM limit: 4 vGPUs by default, 8 with the vSphere 8 setting") {
   CHECK(facts(v7, "wide").admission->find("gpu.vgpus_per_vm allows 4") != std::string::npos);
   const RunResult v8 = run_scenario(load(lab(gpus, vm("wide", five, 50), "parameters: {gpu.vgpus_per_vm: 8}\n")));
   CHECK(facts(v8, "wide").powered_on);
+  // Before vSphere 8 several vGPUs must be full-framebuffer profiles (reference C.2).
+  const std::string halves = "[{profile: A100-20C}, {profile: A100-20C}]";
+  const RunResult half_v7 = run_scenario(load(lab(gpus, vm("halves", halves, 50))));
+  CHECK_FALSE(facts(half_v7, "halves").powered_on);
+  CHECK(facts(half_v7, "halves").admission->find("full-framebuffer profiles only") != std::string::npos);
+  const RunResult half_v8 = run_scenario(load(lab(gpus, vm("halves", halves, 50), "parameters: {gpu.vgpus_per_vm: 8}\n")));
+  CHECK(facts(half_v8, "halves").powered_on);
   // Each vGPU of a VM on its own GPU: four GPUs do not hold five.
   const RunResult short_of_gpus =
       run_scenario(load(lab("[{model: A100-40GB, count: 4}]", vm("wide", five, 50), "parameters: {gpu.vgpus_per_vm: 8}\n")));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "vdc/models/cpu/cpu_area.hpp"
+#include "vdc/models/gpu/gpu_area.hpp"
 #include "vdc/models/memory/memory_area.hpp"
 #include "vdc/models/network/network_area.hpp"
 #include "vdc/models/parameters.hpp"
@@ -23,6 +24,7 @@ std::vector<const AreaSpec*> collect_areas() {
            cpu::area_specs(),
            memory::area_specs(),
            network::area_specs(),
+           gpu::area_specs(),
        }) {
     for (const AreaSpec& s : specs) all.push_back(&s);
   }

@@ -61,26 +61,6 @@ void read_nics(Sink& sink, const Node& node, std::vector<models::NicConfig>& nic
   }
 }
 
-void read_gpus(Sink& sink, const Node& node, std::vector<models::GpuConfig>& gpus) {
-  if (!node.is_sequence()) {
-    sink.error(node.pos, fmt::format("'gpus' is {}", describe(node)),
-               "expected a sequence of {model, count}");
-    return;
-  }
-  gpus.clear();
-  for (const Node& item : node.items) {
-    const MapView m(sink, item, keys::gpu, "a gpus entry");
-    if (!m.valid()) continue;
-    models::GpuConfig gpu;
-    if (m.require("model", "expected a GPU model like A100-40GB") != nullptr) {
-      assign(m.text("model", "expected a GPU model like A100-40GB"), gpu.model);
-    }
-    gpu.count = 1;
-    assign(m.integer("count", 1, limits::max_gpus), gpu.count);
-    gpus.push_back(std::move(gpu));
-  }
-}
-
 /// The hardware keys a host and a host profile share; `node` is a mapping whose keys were
 /// checked already.
 void read_host_body(Sink& sink, const Node& node, models::HostConfig& host) {
@@ -89,7 +69,7 @@ void read_host_body(Sink& sink, const Node& node, models::HostConfig& host) {
     assign(read_memory(sink, "memory", *memory, host_memory), host.memory_mib);
   }
   if (const Node* nics = node.get("nics")) read_nics(sink, *nics, host.nics);
-  if (const Node* gpus = node.get("gpus")) read_gpus(sink, *gpus, host.gpus);
+  if (const Node* gpus = node.get("gpus")) read_host_gpus(sink, *gpus, host.gpus);
   if (const Node* advanced = node.get("advanced")) {
     read_parameters(sink, *advanced, models::ParameterScope::advanced, "advanced", host.advanced);
   }

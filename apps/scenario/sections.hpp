@@ -192,6 +192,14 @@ bool resolve_host_nic(Context& ctx, std::string_view key, const Node& node);
 [[nodiscard]] std::optional<std::uint32_t> read_ipv4(Sink& sink, std::string_view key,
                                                      const Node& node);
 
+/// A host's `gpus:` (apps/scenario/gpus.cpp): boards, modes, schedulers, RmPVMRL.
+void read_host_gpus(Sink& sink, const Node& node, std::vector<models::GpuConfig>& gpus);
+/// A VM's `vgpus:`: profiles or passthrough boards, one board type and series per VM.
+void read_vgpus(Sink& sink, const Node& node, models::VmConfig& vm);
+/// Reports a VM whose vGPUs no host it may run on can ever take (no GPU of the board in
+/// the mode its profile needs); needs hosts and the VM's place.
+void check_vm_gpus(Context& ctx, const Node& merged, const models::VmConfig& vm);
+
 /// vm_profiles (each checked on its own); `section` may be null.
 [[nodiscard]] Profiles read_vm_profiles(Context& ctx, const Node* section);
 /// vms, each merged over its profile, ranges expanded, placed (needs hosts, clusters and

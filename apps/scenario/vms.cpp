@@ -32,6 +32,7 @@ void read_vm_body(Sink& sink, const Node& node, models::VmConfig& vm, VmNetworkS
   if (const Node* v = node.get("workload")) read_workload(sink, *v, vm);
   if (const Node* v = node.get("powered_on")) assign(read_bool(sink, "powered_on", *v), vm.powered_on);
   read_vm_network(sink, node, vm, network);
+  if (const Node* v = node.get("vgpus")) read_vgpus(sink, *v, vm);
   // vSphere refuses a memory reservation above the configured memory.
   const Node* mem = node.get("mem");
   const Node* reservation = mem != nullptr ? mem->get("reservation") : nullptr;
@@ -166,6 +167,7 @@ void read_vms(Context& ctx, const Node& section, const Profiles& profiles) {
     VmNetworkSite network;
     if (body_ok) read_vm_body(ctx.sink, merged, vm, &network);
     place_vm(ctx, entry, vm);
+    if (body_ok) check_vm_gpus(ctx, merged, vm);
     if (body_ok && name_node != nullptr && !names.empty()) {
       ctx.fit_checks.push_back(
           FitCheck{never_fits_site(item, *name_node, names.size()), ctx.config.vms.size()});

@@ -107,16 +107,20 @@ models::TraceCpu read_trace(const MapView& m) {
   return w;
 }
 
-void read_cpu_workload(Sink& sink, const Node& node, models::VmConfig& vm) {
-  constexpr std::string_view kinds = "constant, on_off, diurnal, tasks or trace";
+/// A demand workload: `workload.cpu` (per vCPU, of one core) or `workload.gpu` (per vGPU,
+/// of one whole GPU; `gpu` true: no tasks kind, and no memory column).
+void read_demand_workload(Sink& sink, const Node& node, models::CpuWorkload& out, bool gpu) {
+  const std::string_view key = gpu ? "gpu" : "cpu";
+  const std::string_view kinds = gpu ? "constant, on_off, diurnal or trace" : "constant, on_off, diurnal, tasks or trace";
+  const std::string label = fmt::format("'{}'", key);
   if (!node.is_mapping()) {
-    sink.error(node.pos, fmt::format("'cpu' is {}", describe(node)),
+    sink.error(node.pos, fmt::format("'{}' is {}", key, describe(node)),
                fmt::format("expected a mapping with a kind: {}", kinds));
     return;
   }
   const Node* kind_node = node.get("kind");
   if (kind_node == nullptr) {
-    sink.error(node.pos, "missing required key 'kind' in a CPU workload",
+    sink.error(node.pos, fmt::format("missing required key 'kind' in a {} workload", gpu ? "GPU" : "CPU"),
                fmt::format("expected {}", kinds));
     return;
   }
@@ -124,27 +128,38 @@ void read_cpu_workload(Sink& sink, const Node& node, models::VmConfig& vm) {
   if (!kind) return;
   switch (*kind) {
     case CpuKind::constant: {
-      const MapView m(sink, node, keys::cpu_constant, "'cpu'");
+      const MapView m(sink, node, keys::cpu_constant, label);
       models::ConstantCpu w;
-      if (m.require("demand", "expected the demand per vCPU, like 50%")) {
+      if (m.require("demand", gpu ? "expected the demand per vGPU, like 60% of one GPU" : "expected the demand per vCPU, like 50%")) {
         assign(m.fraction("demand"), w.demand);
       }
-      vm.cpu_workload = w;
+      out = w;
       break;
     }
-    case CpuKind::on_off: vm.cpu_workload = read_on_off(MapView(sink, node, keys::cpu_on_off, "'cpu'")); break;
-    case CpuKind::diurnal: vm.cpu_workload = read_diurnal(MapView(sink, node, keys::cpu_diurnal, "'cpu'")); break;
+    case CpuKind::on_off: out = read_on_off(MapView(sink, node, keys::cpu_on_off, label)); break;
+    case CpuKind::diurnal: out = read_diurnal(MapView(sink, node, keys::cpu_diurnal, label)); break;
     case CpuKind::tasks: {
-      const MapView m(sink, node, keys::cpu_tasks, "'cpu'");
+      if (gpu) {
+        bad_value(sink, "kind", *kind_node, fmt::format("expected {}", kinds));
+        break;
+      }
+      const MapView m(sink, node, keys::cpu_tasks, label);
       models::TasksCpu w;
       assign(m.integer("count", 1, limits::max_tasks), w.count);
       if (m.require("size", "expected the CPU time of one task, like 30s")) {
         assign(m.duration("size", positive_time), w.size);
       }
-      vm.cpu_workload = w;
+      out = w;
       break;
     }
-    case CpuKind::trace: vm.cpu_workload = read_trace(MapView(sink, node, keys::cpu_trace, "'cpu'")); break;
+    case CpuKind::trace: {
+      const MapView m(sink, node, keys::cpu_trace, label);
+      out = read_trace(m);
+      if (const Entry* memory = m.entry("memory_column"); memory != nullptr && gpu) {
+        sink.error(memory->key_pos, "'memory_column' in a GPU workload", "expected it in workload.cpu");
+      }
+      break;
+    }
   }
 }
 
@@ -210,34 +225,14 @@ std::optional<sim::Time> read_time_of_day(Sink& sink, const Node& node) {
 void read_workload(Sink& sink, const Node& node, models::VmConfig& vm) {
   const MapView m(sink, node, keys::workload, "'workload'");
   if (!m.valid()) return;
-  if (const Node* cpu = m.get("cpu")) read_cpu_workload(sink, *cpu, vm);
+  if (const Node* cpu = m.get("cpu")) read_demand_workload(sink, *cpu, vm.cpu_workload, false);
+  if (const Node* gpu = m.get("gpu")) read_demand_workload(sink, *gpu, vm.gpu_workload, true);
   if (const Node* memory = m.get("memory")) {
     const auto* trace = std::get_if<models::TraceCpu>(&vm.cpu_workload);
     read_memory_workload(sink, *memory, vm.mem_workload,
                          trace != nullptr && !trace->memory_column.empty());
   }
   // workload.network is read with the VM's NICs (read_vm_network).
-}
-
-void resolve_trace_file(Sink& sink, const Node& vm_node, const TraceSite& site,
-                        models::VmConfig& vm) {
-  const Node* workload = vm_node.get("workload");
-  if (workload == nullptr) return;
-  auto* trace = std::get_if<models::TraceCpu>(&vm.cpu_workload);
-  const Node* cpu = workload->get("cpu");
-  const Node* file = cpu != nullptr ? cpu->get("file") : nullptr;
-  if (trace != nullptr && file != nullptr) assign(resolve_vm_file(sink, *file, site, trace->file), trace->file);
-  const Node* network = workload->get("network");
-  const Node* flows = network != nullptr ? network->get("flows") : nullptr;
-  if (flows == nullptr || !flows->is_sequence() || flows->items.size() != vm.flows.size()) return;
-  for (std::size_t i = 0; i < vm.flows.size(); ++i) {
-    models::FlowRate& rate = vm.flows[i].rate;
-    const Node* rate_node = flows->items[i].get("rate");
-    const Node* flow_file = rate_node != nullptr ? rate_node->get("file") : nullptr;
-    if (rate.kind == models::FlowRateKind::trace && flow_file != nullptr) {
-      assign(resolve_vm_file(sink, *flow_file, site, rate.file), rate.file);
-    }
-  }
 }
 
 std::optional<std::string> resolve_vm_file(Sink& sink, const Node& file, const TraceSite& site,
@@ -263,6 +258,38 @@ std::optional<std::string> resolve_vm_file(Sink& sink, const Node& file, const T
                "expected a file path relative to the scenario file");
   }
   return out;
+}
+
+namespace {
+
+/// A CPU or GPU trace workload's file, resolved like every per-VM file.
+void resolve_one_trace(Sink& sink, const Node* workload, std::string_view key, const TraceSite& site,
+                       models::CpuWorkload& demand) {
+  auto* trace = std::get_if<models::TraceCpu>(&demand);
+  const Node* w = workload != nullptr ? workload->get(key) : nullptr;
+  const Node* file = w != nullptr ? w->get("file") : nullptr;
+  if (trace != nullptr && file != nullptr) assign(resolve_vm_file(sink, *file, site, trace->file), trace->file);
+}
+
+}  // namespace
+
+void resolve_trace_file(Sink& sink, const Node& vm_node, const TraceSite& site,
+                        models::VmConfig& vm) {
+  const Node* workload = vm_node.get("workload");
+  if (workload == nullptr) return;
+  resolve_one_trace(sink, workload, "cpu", site, vm.cpu_workload);
+  resolve_one_trace(sink, workload, "gpu", site, vm.gpu_workload);
+  const Node* network = workload->get("network");
+  const Node* flows = network != nullptr ? network->get("flows") : nullptr;
+  if (flows == nullptr || !flows->is_sequence() || flows->items.size() != vm.flows.size()) return;
+  for (std::size_t i = 0; i < vm.flows.size(); ++i) {
+    models::FlowRate& rate = vm.flows[i].rate;
+    const Node* rate_node = flows->items[i].get("rate");
+    const Node* flow_file = rate_node != nullptr ? rate_node->get("file") : nullptr;
+    if (rate.kind == models::FlowRateKind::trace && flow_file != nullptr) {
+      assign(resolve_vm_file(sink, *flow_file, site, rate.file), rate.file);
+    }
+  }
 }
 
 }  // namespace vdc::scenario::detail

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "vdc/models/gpu/boards.hpp"
 #include "vdc/models/parameters.hpp"
 
 namespace vdc::cli {
@@ -89,6 +90,8 @@ void print_area(const models::ModelArea& a) {
       std::cout << fmt::format("      choices: {}\n", choices);
     }
   }
+  // The GPU boards and their profiles are data (data/gpu/), listed with the area.
+  if (a.name == "gpu") std::cout << models::gpu::describe_boards();
   if (!any) {
     std::cout << "  no tunable parameters: what this area models is set by the scenario keys above\n";
   }

@@ -182,6 +182,16 @@ TraceCursor make_cpu_cursor(TraceCache& cache, const TraceCpu& trace, int vcpus,
                      trace.at_end);
 }
 
+TraceCursor make_gpu_cursor(TraceCache& cache, const TraceCpu& trace) {
+  const TraceSeries& series = cache.get(trace);
+  if (series.unit() != TraceUnit::percent) {
+    throw TraceError({series.source(), 0, 0, {}},
+                     fmt::format("the GPU demand column is in {}, not a percentage", to_string(series.unit())),
+                     "a GPU column: percent of one whole GPU");
+  }
+  return TraceCursor(series, trace.offset, trace.scale * 0.01, trace.at_end);
+}
+
 TraceCursor make_memory_cursor(TraceCache& cache, const TraceCpu& trace, double memory_mib) {
   TraceCpu column = trace;
   column.column = trace.memory_column;
@@ -196,16 +206,19 @@ std::vector<TraceError> check_traces(TraceCache& cache, const ScenarioConfig& co
     const auto same = [&e](const TraceError& p) { return std::string_view(p.what()) == e.what(); };
     if (std::none_of(problems.begin(), problems.end(), same)) problems.push_back(e);
   };
+  const auto attempt = [&note](auto make_cursor) {
+    try {
+      (void)make_cursor();
+    } catch (const TraceError& e) {
+      note(e);
+    }
+  };
   for (const VmConfig& vm : config.vms) {
+    if (const auto* gpu = std::get_if<TraceCpu>(&vm.gpu_workload); gpu != nullptr && !vm.vgpus.empty()) {
+      attempt([&] { return make_gpu_cursor(cache, *gpu); });
+    }
     const auto* spec = std::get_if<TraceCpu>(&vm.cpu_workload);
     if (spec == nullptr) continue;
-    const auto attempt = [&note](auto make_cursor) {
-      try {
-        (void)make_cursor();
-      } catch (const TraceError& e) {
-        note(e);
-      }
-    };
     // The unit check does not depend on the host's frequency: any positive one will do.
     attempt([&] { return make_cpu_cursor(cache, *spec, vm.vcpus, 1000.0); });
     if (!spec->memory_column.empty()) {

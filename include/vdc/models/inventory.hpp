@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "vdc/models/gpu_config.hpp"
 #include "vdc/models/network_config.hpp"
 #include "vdc/sim/time.hpp"
 
@@ -36,11 +37,6 @@ struct CpuTopology {
 struct NicConfig {
   std::string name;
   double speed_mbps = 0.0;
-};
-
-struct GpuConfig {
-  std::string model;
-  int count = 0;
 };
 
 struct HostConfig {
@@ -153,6 +149,10 @@ struct VmConfig {
   bool powered_on = true; ///< powered on at time zero (a power_on event may do it later)
   std::vector<VnicConfig> nics;    ///< its virtual NICs (network_config.hpp)
   std::vector<FlowConfig> flows;   ///< its workload's network flows
+  std::vector<VgpuConfig> vgpus;   ///< its vGPUs or passthrough GPUs (gpu_config.hpp)
+  /// GPU demand of each of its vGPUs, a fraction of one whole GPU (`workload.gpu`; the
+  /// tasks kind is not accepted there).
+  CpuWorkload gpu_workload = ConstantCpu{0.0};
 };
 
 /// Where a resource pool hangs: a host, a cluster or another pool.

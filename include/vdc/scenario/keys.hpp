@@ -35,13 +35,15 @@ inline constexpr std::array<std::string_view, 7> host_keys{
 inline constexpr std::array<std::string_view, 5> host_cpu_keys{
     "sockets", "cores_per_socket", "threads_per_core", "frequency", "numa_nodes"};
 inline constexpr std::array<std::string_view, 2> nic_keys{"name", "speed"};
-inline constexpr std::array<std::string_view, 2> gpu_keys{"model", "count"};
+inline constexpr std::array<std::string_view, 6> gpu_keys{"model", "count", "mode", "scheduler", "sizes",
+                                                           "RmPVMRL"};
+inline constexpr std::array<std::string_view, 2> vgpu_keys{"profile", "passthrough"};
 inline constexpr std::array<std::string_view, 2> cluster_keys{"name", "hosts"};
-inline constexpr std::array<std::string_view, 8> vm_profile_keys{
-    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on", "nics"};
-inline constexpr std::array<std::string_view, 13> vm_keys{
+inline constexpr std::array<std::string_view, 9> vm_profile_keys{
+    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on", "nics", "vgpus"};
+inline constexpr std::array<std::string_view, 14> vm_keys{
     "name", "profile", "host", "cluster", "pool",
-    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on", "nics"};
+    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on", "nics", "vgpus"};
 inline constexpr std::array<std::string_view, 3> vm_allocation_keys{
     "shares", "reservation", "limit"};
 inline constexpr std::array<std::string_view, 4> vm_mem_allocation_keys{
@@ -49,7 +51,7 @@ inline constexpr std::array<std::string_view, 4> vm_mem_allocation_keys{
 inline constexpr std::array<std::string_view, 4> pool_allocation_keys{
     "shares", "reservation", "limit", "expandable"};
 inline constexpr std::array<std::string_view, 2> guest_keys{"os", "salt"};
-inline constexpr std::array<std::string_view, 3> workload_keys{"cpu", "memory", "network"};
+inline constexpr std::array<std::string_view, 4> workload_keys{"cpu", "memory", "network", "gpu"};
 inline constexpr std::array<std::string_view, 5> memory_workload_keys{
     "active", "touched", "zero", "image", "compressible"};
 inline constexpr std::array<std::string_view, 2> cpu_constant_keys{"kind", "demand"};
@@ -78,6 +80,7 @@ inline constexpr KeySet host{"host", "a host", host_keys};
 inline constexpr KeySet host_cpu{"host_cpu", "a host's cpu", host_cpu_keys};
 inline constexpr KeySet nic{"nic", "a NIC", nic_keys};
 inline constexpr KeySet gpu{"gpu", "a GPU", gpu_keys};
+inline constexpr KeySet vgpu{"vgpu", "a vGPU", vgpu_keys};
 inline constexpr KeySet cluster{"cluster", "a cluster", cluster_keys};
 inline constexpr KeySet vm_profile{"vm_profile", "a VM profile", vm_profile_keys};
 inline constexpr KeySet vm{"vm", "a VM", vm_keys};
@@ -108,9 +111,9 @@ inline constexpr KeySet flow_diurnal{"flow_diurnal", "a diurnal flow rate", flow
 inline constexpr KeySet flow_trace{"flow_trace", "a trace flow rate", flow_trace_keys};
 
 /// The key sets of the scenario's core: the scenario, its profiles, hosts, clusters, pools
-/// and VMs (with their virtual NICs and flows).
-inline constexpr std::array<const KeySet*, 28> core{
-    &scenario, &host_profile, &host, &host_cpu, &nic, &gpu, &cluster, &vm_profile, &vm,
+/// and VMs (with their virtual NICs, flows and vGPUs).
+inline constexpr std::array<const KeySet*, 29> core{
+    &scenario, &host_profile, &host, &host_cpu, &nic, &gpu, &vgpu, &cluster, &vm_profile, &vm,
     &vm_allocation, &vm_mem_allocation, &pool_allocation, &guest, &workload,
     &memory_workload, &cpu_constant, &cpu_on_off, &cpu_diurnal, &cpu_tasks, &cpu_trace,
     &pool, &vnic, &network_workload, &flow, &flow_constant, &flow_on_off, &flow_diurnal,

@@ -29,6 +29,8 @@ inline constexpr double max_frequency_mhz = 10'000.0;
 inline constexpr double max_nic_speed_mbps = 800'000.0;
 /// GPUs of one model on one host.
 inline constexpr int max_gpus = 64;
+/// vGPUs of one VM (vSphere 8; reference C.2).
+inline constexpr int max_vgpus_per_vm = 8;
 /// Custom shares value (the vSphere client's upper bound).
 inline constexpr std::int64_t max_custom_shares = 1'000'000;
 /// Names produced by one name range such as web{1..40}.

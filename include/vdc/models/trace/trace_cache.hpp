@@ -67,6 +67,11 @@ class TraceCache {
 [[nodiscard]] TraceCursor make_cpu_cursor(TraceCache& cache, const TraceCpu& trace, int vcpus,
                                           double host_mhz);
 
+/// The cursor the GPU area keeps for one vGPU (`workload.gpu` of kind trace): value_at(t)
+/// is its demand as a fraction of one whole GPU (trace.scale folded in). Throws TraceError
+/// like TraceCache::get, and for a column that is not a percentage.
+[[nodiscard]] TraceCursor make_gpu_cursor(TraceCache& cache, const TraceCpu& trace);
+
 /// Factor turning a series value into MiB of guest memory for a VM of `memory_mib`:
 /// 1/1024 for KB, 1 for MB, 1024 for GB (binary units, as VMware counts them), and
 /// memory_mib / 100 for percent of the VM's memory. Throws TraceError (naming the series)

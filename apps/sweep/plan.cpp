@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -425,7 +427,41 @@ void check_metrics(Sink& sink, const Plan& plan, models::ScenarioConfig probe) {
 
 }  // namespace
 
-PlanLoad load_plan(std::string_view yaml, std::string display_name) {
+namespace {
+
+/// Loads every point of the grid on up to `jobs` threads; appends the diagnostics in point
+/// order, so that they do not depend on the threads. True when every point loads.
+bool check_points(const Plan& plan, const PlanTree& tree, const std::string& display_name, unsigned jobs,
+                  std::vector<scenario::Diagnostic>& out) {
+  struct Checked {
+    bool ok = false;
+    std::vector<scenario::Diagnostic> diagnostics;
+  };
+  std::vector<Checked> checked(plan.points());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t p = next++; p < checked.size(); p = next++) {
+      Sink sink(display_name);
+      const auto root = point_tree(tree, plan.choice(p), sink);
+      checked[p].ok = root && load_tree(*root, display_name, checked[p].diagnostics);
+      for (auto& d : sink.take()) checked[p].diagnostics.push_back(std::move(d));
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < std::min<std::size_t>(jobs, checked.size()); ++i) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  bool ok = true;
+  for (auto& c : checked) {
+    ok = ok && c.ok;
+    out.insert(out.end(), std::make_move_iterator(c.diagnostics.begin()), std::make_move_iterator(c.diagnostics.end()));
+  }
+  return ok;
+}
+
+}  // namespace
+
+PlanLoad load_plan(std::string_view yaml, std::string display_name, unsigned jobs) {
   PlanLoad out;
   Sink sink(display_name);
   auto tree = std::make_shared<PlanTree>();
@@ -455,10 +491,7 @@ PlanLoad load_plan(std::string_view yaml, std::string display_name) {
       sink.error(tree->root.find("sweep")->key_pos, fmt::format("the sweep has {} points", plan.points()),
                  fmt::format("expected at most {}: each point is checked before anything runs", kMaxPoints));
     } else if (points_ok && !plan.parameters.empty()) {
-      for (std::size_t p = 0; p < plan.points(); ++p) {
-        const auto root_p = point_tree(*tree, plan.choice(p), sink);
-        points_ok = root_p && load_tree(*root_p, display_name, loaded) && points_ok;
-      }
+      points_ok = check_points(plan, *tree, display_name, jobs, loaded);
     }
     if (base) {
       plan.name = base->name;
@@ -487,14 +520,14 @@ PlanLoad load_plan(std::string_view yaml, std::string display_name) {
   return out;
 }
 
-PlanLoad load_plan_file(const std::string& path) {
+PlanLoad load_plan_file(const std::string& path, unsigned jobs) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   if (in) text << in.rdbuf();
   if (!in || in.bad() || std::filesystem::is_directory(path)) {
     return PlanLoad{std::nullopt, scenario::load_file(path).diagnostics};  // says why it cannot be read
   }
-  return load_plan(text.str(), path);
+  return load_plan(text.str(), path, jobs);
 }
 
 }  // namespace vdc::sweep

@@ -93,7 +93,9 @@ int sweep_command(const SweepArgs& args) {
   if (sweep::under_mpi()) mpi.emplace();
   const bool root = !mpi || mpi->rank() == 0;
 
-  const sweep::PlanLoad loaded = sweep::load_plan_file(args.scenario);
+  const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned jobs = args.jobs ? *args.jobs : (mpi ? 1u : hardware);
+  const sweep::PlanLoad loaded = sweep::load_plan_file(args.scenario, jobs);
   if (root) {
     for (const auto& d : loaded.diagnostics) std::cerr << d.format() << '\n';
   }
@@ -104,9 +106,8 @@ int sweep_command(const SweepArgs& args) {
   if (!usable_folder(dir)) return kExitInvalid;  // every rank sees the same answer
 
   if (!mpi) install_interrupt_handlers();
-  const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
   sweep::Execution how;
-  how.jobs = args.jobs ? *args.jobs : (mpi ? 1u : hardware);
+  how.jobs = jobs;
   how.keep_reports = args.runs;
   how.stop = mpi ? nullptr : &interrupt_flag();
   SweepProgress bar(mpi ? (plan.runs() + static_cast<std::size_t>(mpi->size()) - 1) / static_cast<std::size_t>(mpi->size())

@@ -172,6 +172,13 @@ TEST_CASE("the files are the same bytes for 1 and 2 jobs") {
   CHECK(sweep::sweep_csv(plan, a) == sweep::sweep_csv(plan, b));
   CHECK(sweep::sweep_html(plan, a) == sweep::sweep_html(plan, b));
   CHECK(a.reports == b.reports);
+  // Loading the points on threads changes nothing either, errors included.
+  const std::string bad = std::string(kBase) + "sweep: {parameters: {vm_profiles.web.vcpus: [1, 2, 999]}}\n";
+  const sweep::PlanLoad serial = sweep::load_plan(bad, "t.yaml", 1);
+  const sweep::PlanLoad threaded = sweep::load_plan(bad, "t.yaml", 2);
+  CHECK_FALSE(serial.ok());
+  CHECK(messages(serial) == messages(threaded));
+  CHECK(sweep::load_plan(std::string(kBase) + kSweep, "t.yaml", 2).ok());
 }
 
 TEST_CASE("count rewrites a VM entry's name range") {

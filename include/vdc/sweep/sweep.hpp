@@ -76,11 +76,12 @@ struct PlanLoad {
 
 /// Reads `yaml`'s `sweep:` section, applies every point of its grid and loads it with the
 /// scenario loader, and checks the metrics against the report.json of a short probe run of
-/// the first point: errors name the file, line and column, with a did-you-mean. A scenario
-/// without `sweep:` is a sweep of one point.
-[[nodiscard]] PlanLoad load_plan(std::string_view yaml, std::string display_name);
+/// the scenario: errors name the file, line and column, with a did-you-mean. A scenario
+/// without `sweep:` is a sweep of one point. The points are loaded on up to `jobs` threads;
+/// the result does not depend on their number.
+[[nodiscard]] PlanLoad load_plan(std::string_view yaml, std::string display_name, unsigned jobs = 1);
 /// load_plan() of a file's text.
-[[nodiscard]] PlanLoad load_plan_file(const std::string& path);
+[[nodiscard]] PlanLoad load_plan_file(const std::string& path, unsigned jobs = 1);
 
 /// The value of each metric of `plan` in the report.json text `report`; throws
 /// std::runtime_error naming the metric when its array or field is missing.

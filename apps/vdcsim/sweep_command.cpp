@@ -2,6 +2,7 @@
 // `sweep:` grid and each replication, on threads or MPI ranks; sweep.json, sweep.csv,
 // sweep.html and a table on stdout (docs/sweeps.md).
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -123,8 +124,9 @@ int sweep_command(const SweepArgs& args) {
     std::cout.flush();
     if (!args.quiet) {
       const double wall = bar.seconds();
-      std::cerr << fmt::format("vdcsim: {} runs in {:.1f} s ({:.2f} runs/s) on {}; sweep written to {}\n", plan.runs(),
-                               wall, wall > 0 ? static_cast<double>(plan.runs()) / wall : 0.0,
+      const auto finished = static_cast<std::size_t>(std::count(results.done.begin(), results.done.end(), true));
+      std::cerr << fmt::format("vdcsim: {} runs in {:.1f} s ({:.2f} runs/s) on {}; sweep written to {}\n", finished,
+                               wall, wall > 0 ? static_cast<double>(finished) / wall : 0.0,
                                mpi ? fmt::format("{} MPI ranks x {} job{}", mpi->size(), how.jobs, how.jobs == 1 ? "" : "s")
                                    : fmt::format("{} job{}", how.jobs, how.jobs == 1 ? "" : "s"),
                                dir.string());

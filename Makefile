@@ -1,6 +1,7 @@
 # Thin wrapper around CMake presets, so the two set-up commands are `make run` and `make test`.
 #   make run [SCENARIO=path] [ARGS="..."]   install missing packages, build release, run a scenario
 #   make test                               build and run every test, plain and under ASan+UBSan
+#                                           (with OpenMPI installed, one sweep under mpirun -np 2)
 #   make bench                              build and run the benchmarks in bench/
 #   make regen-golden                       rewrite tests/golden/ from the release build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -46,6 +47,7 @@ bench: deps
 	cmake --preset bench
 	cmake --build --preset bench -j $(JOBS)
 	./build/bench/bench/vdcsim-bench
+	bash bench/sweep_speedup.sh ./build/bench/apps/vdcsim/vdcsim
 
 # Rewrites the golden reports of tests/golden/ (see README.md, "Golden reports").
 regen-golden: release

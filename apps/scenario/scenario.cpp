@@ -86,7 +86,7 @@ void read_scenario(Context& ctx, const Node& root) {
     read_parameters(ctx.sink, *parameters, models::ParameterScope::model, "parameters",
                     config.parameters);
   }
-  for (std::string_view later : {"datastores", "sweep"}) {
+  for (std::string_view later : {"datastores"}) {  // `sweep:` is read by vdcsim sweep
     if (const Entry* e = m.entry(later)) {
       ctx.sink.warning(e->key_pos, fmt::format("'{}' is not modelled yet; ignored", later));
     }

@@ -1,6 +1,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "sweep_args.hpp"
 #include "vdc/report/summary.hpp"
 
 int main(int argc, char** argv) {
@@ -54,6 +55,32 @@ int main(int argc, char** argv) {
   rvtools_cmd->add_flag("!--no-check", import_args.check,
                         "Skip simulating the first hour and comparing it with the export's vHost figures");
 
+  SweepArgs sweep;
+  auto* sweep_cmd = app.add_subcommand("sweep", "Run every point of the scenario's sweep: grid, with replications");
+  sweep_cmd->add_option("scenario", sweep.scenario, "Scenario file with a sweep: section")->required();
+  sweep_cmd->add_option("--jobs,-j", sweep.jobs, "Worker threads (default: the cores; 1 per rank under mpirun)")
+      ->check(CLI::Range(1u, 1024u));
+  sweep_cmd->add_option("--out", sweep.out_dir, "Folder for sweep.json, sweep.csv, sweep.html (default: "
+                                                "./vdcsim-out/<scenario name>-sweep)");
+  sweep_cmd->add_flag("--runs", sweep.runs, "Also write each run's report.json under DIR/runs/");
+  sweep_cmd->add_flag("--quiet,-q", sweep.quiet, "No progress on stderr");
+
+  HeadroomArgs headroom;
+  auto* headroom_cmd =
+      app.add_subcommand("headroom", "How many more VMs of a profile fit before a limit is crossed, by simulation");
+  headroom_cmd->add_option("scenario", headroom.scenario, "Scenario file")->required();
+  headroom_cmd->add_option("--add", headroom.add, "VM profile of the added VMs")->required();
+  headroom_cmd->add_option("--cluster", headroom.cluster, "Cluster that places them (default: the only one)");
+  headroom_cmd->add_option("--until", headroom.until,
+                           "METRIC>LIMIT, repeatable (default: the capacity report's four thresholds)");
+  headroom_cmd->add_option("--jobs,-j", headroom.jobs, "Worker threads for the replications (default: the cores)")
+      ->check(CLI::Range(1u, 1024u));
+  headroom_cmd->add_option("--replications", headroom.replications,
+                           "Runs per count (default: 1 for a deterministic workload, else 5)")
+      ->check(CLI::Range(1, 1000));
+  headroom_cmd->add_option("--max", headroom.max, "Largest count searched")->check(CLI::Range(1, 1000000))->capture_default_str();
+  headroom_cmd->add_flag("--quiet,-q", headroom.quiet, "No progress on stderr");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -69,5 +96,7 @@ int main(int argc, char** argv) {
   if (describe_cmd->parsed()) return describe_command(area);
   if (models_cmd->parsed()) return models_command();
   if (rvtools_cmd->parsed()) return import_rvtools(import_args);
+  if (sweep_cmd->parsed()) return sweep_command(sweep);
+  if (headroom_cmd->parsed()) return headroom_command(headroom);
   return kExitInvalid;
 }

@@ -16,6 +16,12 @@ std::optional<std::size_t> AreaSection::column(EntityKind kind, std::string_view
   return std::nullopt;
 }
 
+const std::string& AreaSection::text(std::size_t v, std::size_t c) const {
+  static const std::string none;
+  const std::size_t i = v * spec->vm_columns.size() + c;
+  return i < vm_text.size() ? vm_text[i] : none;
+}
+
 const AreaSection* ReportView::section(std::string_view area) const {
   for (const AreaSection& s : sections_) {
     if (s.name() == area) return &s;
@@ -47,6 +53,9 @@ void add_report_sections(RunResult& run, std::span<const AreaSpec* const> areas)
     section.spec = a->report;
     section.hosts.assign(run.hosts.size() * a->report->host_columns.size(), 0.0);
     section.vms.assign(run.vms.size() * a->report->vm_columns.size(), 0.0);
+    const bool texts = std::any_of(a->report->vm_columns.begin(), a->report->vm_columns.end(),
+                                   [](const ReportColumn& c) { return c.kind == ValueKind::text; });
+    if (texts) section.vm_text.assign(section.vms.size(), std::string());
     for (const TableSpec& t : a->report->tables) {
       const auto kept = std::find_if(run.tables.begin(), run.tables.end(),
                                      [&](const ReportTable& r) { return r.spec == &t; });

@@ -44,7 +44,9 @@ void add_sections(std::string& out, const Summary& s, models::EntityKind kind, s
     const bool has = kind == models::EntityKind::host || section.has_vm(i);
     for (std::size_t c = 0; c < columns.size(); ++c) {
       out += ',';
-      if (has) out += value_text(columns[c], row[c]);
+      if (!has) continue;
+      if (columns[c].kind == models::ValueKind::text) out += csv_field(section.text(i, c));
+      else out += value_text(columns[c], row[c]);
     }
   }
 }

@@ -19,10 +19,14 @@ double r6(double x) {
   return r == 0.0 ? 0.0 : r;  // no "-0.0"
 }
 
-void text_or_null(JsonWriter& w, std::string_view key, std::string_view text) {
-  w.key(key);
+void text_or_null(JsonWriter& w, std::string_view text) {
   if (text.empty()) w.null();
   else w.value(text);
+}
+
+void text_or_null(JsonWriter& w, std::string_view key, std::string_view text) {
+  w.key(key);
+  text_or_null(w, text);
 }
 
 /// A count as an integer, a number to six decimals.
@@ -74,7 +78,8 @@ void sections(JsonWriter& w, const Summary& s, models::EntityKind kind, std::siz
       GroupedKeys keys(w);
       for (std::size_t c = 0; c < columns.size(); ++c) {
         keys.key(columns[c].json);
-        value_of(w, columns[c], row[c]);
+        if (columns[c].kind == models::ValueKind::text) text_or_null(w, section.text(i, c));
+        else value_of(w, columns[c], row[c]);
       }
     }
     w.end_object();

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "vdc/models/gpu/gpu_area.hpp"
 #include "vdc/models/metric_names.hpp"
@@ -22,11 +24,15 @@ namespace text = report_text;
 /// lists it.
 constexpr double kWaitPct = 10.0;
 
-constexpr std::array<ReportColumn, 3> vm_columns{{
+constexpr std::array<ReportColumn, 5> vm_columns{{
+    {"profile", "gpu_profile", "", ValueKind::text},
+    {"gpu", "gpu", "", ValueKind::text},
     {"demand_pct_avg", "gpu_demand_pct_avg", "%"},
     {"used_pct_avg", "gpu_used_pct_avg", "%"},
     {"wait_pct", "gpu_wait_pct", "%"},
 }};
+constexpr std::size_t v_profile = column_index(vm_columns, "profile");
+constexpr std::size_t v_gpu = column_index(vm_columns, "gpu");
 constexpr std::size_t v_demand = column_index(vm_columns, "demand_pct_avg");
 constexpr std::size_t v_used = column_index(vm_columns, "used_pct_avg");
 constexpr std::size_t v_wait = column_index(vm_columns, "wait_pct");
@@ -99,6 +105,23 @@ void fill(const RunResult& run, AreaSection& out) {
     out.vms[v * nc + v_used] = u;
     out.vms[v * nc + v_wait] = d > 0.0 ? 100.0 * std::max(0.0, d - u) / d : 0.0;
     if (out.vms[v * nc + v_wait] > kWaitPct) ++waiting;
+  }
+  // Each VM's profile and GPU, as the gpu_vms table lists them (several: joined by ", ").
+  std::unordered_map<std::string_view, std::size_t> vm_index;
+  for (std::size_t v = 0; v < run.vms.size(); ++v) vm_index.emplace(run.vms[v].name, v);
+  for (const ReportTable& t : out.tables) {
+    if (t.spec != &gpu_vms_table) continue;
+    for (std::size_t r = 0; r < t.rows(); ++r) {
+      const auto row = t.row(r);
+      const auto it = vm_index.find(text_of(row[0]));
+      if (it == vm_index.end() || out.vm_text.empty()) continue;
+      const auto join = [](const TableCell& c) {
+        const auto* list = std::get_if<std::vector<std::string>>(&c);
+        return list != nullptr ? fmt::format("{}", fmt::join(*list, ", ")) : std::string();
+      };
+      out.vm_text[it->second * nc + v_profile] = join(row[2]);
+      out.vm_text[it->second * nc + v_gpu] = join(row[3]);
+    }
   }
   const auto util = m.name(gpu_util_pct);
   for (ReportTable& t : out.tables) {

@@ -105,3 +105,43 @@ TEST_CASE("each table of an area is a CSV file, lists and maps in one quoted cel
   CHECK(read("things.csv") == "nic,speed_mbps,moves,up\n");
   std::filesystem::remove_all(dir);
 }
+
+namespace {
+
+constexpr models::ReportColumn kTextyColumns[] = {
+    {"profile", "texty_profile", "", models::ValueKind::text},
+    {"share_pct", "texty_share_pct", "%", models::ValueKind::number},
+};
+
+void fill_texty(const models::RunResult& run, models::AreaSection& out) {
+  (void)run;
+  out.vm_text.at(0) = "A100-3-20C, \"x\"";
+  out.vms.at(1) = 12.5;
+}
+
+constexpr models::AreaReportSpec kTexty{.section = "texty", .vm_columns = kTextyColumns, .fill = fill_texty};
+constexpr models::AreaSpec kTextyArea{.name = "texty", .report = &kTexty};
+
+}  // namespace
+
+TEST_CASE("a VM column of text is a string in report.json and a quoted cell in vms.csv; empty is null") {
+  auto r = small_run();
+  const models::AreaSpec* areas[] = {&kTextyArea};
+  models::add_report_sections(r, areas);
+  const auto summary = report::summarize(r);
+  const auto doc = report::to_json(summary);
+  CHECK(doc["vms"][0]["texty"]["profile"] == "A100-3-20C, \"x\"");
+  CHECK(doc["vms"][0]["texty"]["share_pct"] == 12.5);
+  // The same area with the text left empty: null.
+  r.sections[0].vm_text.at(0).clear();
+  CHECK(report::to_json(report::summarize(r))["vms"][0]["texty"]["profile"].is_null());
+  const auto dir = std::filesystem::temp_directory_path() / "vdcsim-test-texty";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  report::write_summary_csv(dir, summary);
+  std::ifstream in(dir / "vms.csv");
+  std::stringstream csv;
+  csv << in.rdbuf();
+  CHECK(csv.str().find(",\"A100-3-20C, \"\"x\"\"\",12.500000\n") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}

@@ -29,8 +29,9 @@ struct AreaSection;
 /// Which entities a metric, a column or a check belongs to.
 enum class EntityKind { host, vm };
 
-/// How a report value is written: a count as an integer, a number to six decimals.
-enum class ValueKind { count, number };
+/// How a report value is written: a count as an integer, a number to six decimals, a text
+/// (VM columns only: AreaSection::vm_text holds it; null when empty).
+enum class ValueKind { count, number, text };
 
 /// One value per host or per VM: a field of the entity's `<area>` object in report.json
 /// and a column of hosts.csv or vms.csv.
@@ -253,8 +254,12 @@ struct AreaSection {
   /// Which VMs have the area's resource (a NIC, a disk, a vGPU): the others have no
   /// `vms[].<area>` object in report.json and empty cells in vms.csv. Empty: every VM.
   std::vector<bool> vm_has;
+  /// The VM columns of kind text, row-major like `vms` (empty when the area has none).
+  std::vector<std::string> vm_text;
 
   [[nodiscard]] bool has_vm(std::size_t v) const { return vm_has.empty() || (v < vm_has.size() && vm_has[v]); }
+  /// The text of VM `v`'s column `c` (a column of kind text); empty when none.
+  [[nodiscard]] const std::string& text(std::size_t v, std::size_t c) const;
   [[nodiscard]] std::string_view name() const { return spec->section; }
   [[nodiscard]] std::span<const double> host_row(std::size_t h) const {
     const std::size_t n = spec->host_columns.size();

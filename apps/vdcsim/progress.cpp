@@ -14,9 +14,13 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 std::atomic<bool> g_abort{false};
 std::atomic<bool> g_writing{false};
+std::atomic<bool> g_committed{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
 extern "C" void on_interrupt(int sig) {
+  // The reports are in place and the process is about to end with its status: nothing is
+  // left to stop.
+  if (g_committed.load()) return;
   if (!g_interrupted.load()) {
     g_interrupted.store(true);
     return;
@@ -38,6 +42,7 @@ const std::atomic<bool>& abort_flag() { return g_abort; }
 
 void begin_writing() { g_writing.store(true); }
 void end_writing() { g_writing.store(false); }
+void reports_committed() { g_committed.store(true); }
 
 void install_interrupt_handlers() {
   std::signal(SIGINT, on_interrupt);

@@ -27,6 +27,10 @@ void install_interrupt_handlers();
 /// created and after it is removed or moved into place.
 void begin_writing();
 void end_writing();
+/// The reports are in place: from now on Ctrl-C changes nothing (the process ends with the
+/// run's status: a second Ctrl-C landing just after the last file must not turn a run that
+/// wrote its reports into one killed by the signal).
+void reports_committed();
 
 /// A one-line progress bar on stderr: simulated time, wall time, events per second and an
 /// estimate of the time left. Shown only when stderr is a terminal and the run has lasted

@@ -202,6 +202,7 @@ void ReportFolder::merge_into(const fs::path& dir, bool remove_stale_reports) {
       throw std::runtime_error(fmt::format("cannot move {} into place: {}", to.string(), describe_errno(errno)));
     }
   }
+  reports_committed();
   remove_staging();
 }
 
@@ -214,6 +215,7 @@ void ReportFolder::commit() {
       return;
     case Mode::create:
       if (::rename(staging_.c_str(), path_.c_str()) == 0) {
+        reports_committed();
         staging_.clear();
         created_.clear();
         end_writing();
@@ -239,6 +241,7 @@ void ReportFolder::commit() {
   }
   if (::renameat2(AT_FDCWD, staging_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
     // One atomic step; the temporary folder now holds the previous reports.
+    reports_committed();
     remove_staging();
     return;
   }
@@ -253,6 +256,7 @@ void ReportFolder::commit() {
         fs::remove(aside, ec);
         throw std::runtime_error(fmt::format("cannot move the reports to {}: {}", path_.string(), describe_errno(err)));
       }
+      reports_committed();
       staging_.clear();
       end_writing();
       fs::remove_all(aside, ec);

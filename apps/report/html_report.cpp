@@ -20,20 +20,6 @@ namespace {
 
 using namespace html_chart;
 
-/// Makes text safe inside an HTML element.
-std::string escape_html(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 /// JSON inside a <script> element: "</" would end the element early.
 std::string script_json(const Json& j) {
@@ -195,6 +181,20 @@ constexpr std::string_view kScript = R"(
 )";
 
 }  // namespace
+
+std::string escape_html(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
 
 std::string html_report(const Summary& s, const models::RunResult& run) {
   const Timeline t(run);

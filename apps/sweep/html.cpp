@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "output_common.hpp"
+#include "vdc/report/writers.hpp"
 #include "vdc/sweep/sweep.hpp"
 
 namespace vdc::sweep {
@@ -20,19 +21,7 @@ constexpr double kWidth = 640, kHeight = 300, kLeft = 70, kRight = 20, kTop = 20
 constexpr std::array<std::string_view, 8> kColours{"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
                                                    "#9467bd", "#8c564b", "#e377c2", "#17becf"};
 
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using report::escape_html;
 
 /// The x position of each value of the first parameter: its number when every value is a
 /// number with the same unit after it ("256 GiB", "512 GiB"), else its rank.
@@ -107,11 +96,11 @@ std::string chart(const Plan& plan, const std::vector<PointStats>& points, std::
   }
   for (std::size_t i = 0; i < xs.size(); ++i) {
     svg += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" font-size="11">{}</text>)", px(xs[i]),
-                       kHeight - kBottom + 16, escape(x_values[i]));
+                       kHeight - kBottom + 16, escape_html(x_values[i]));
     svg += "\n";
   }
   svg += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" font-size="12">{}</text>)",
-                     (kLeft + kWidth - kRight) / 2, kHeight - 12, has_x ? escape(plan.parameters[0].path) : "");
+                     (kLeft + kWidth - kRight) / 2, kHeight - 12, has_x ? escape_html(plan.parameters[0].path) : "");
   svg += "\n";
   std::size_t colour = 0;
   for (const auto& [rest, pts] : lines) {
@@ -135,7 +124,7 @@ std::string chart(const Plan& plan, const std::vector<PointStats>& points, std::
     for (const PointStats* p : pts) {
       const Stats& s = p->stats[metric];
       svg += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>{}</title></circle>)",
-                         px(xs[has_x ? p->choice[0] : 0]), py(s.mean), c, escape(mean_with_ci(s)));
+                         px(xs[has_x ? p->choice[0] : 0]), py(s.mean), c, escape_html(mean_with_ci(s)));
       svg += "\n";
     }
     std::vector<std::string> label;
@@ -145,7 +134,7 @@ std::string chart(const Plan& plan, const std::vector<PointStats>& points, std::
     svg += fmt::format(R"(<rect x="{}" y="{:.0f}" width="12" height="4" fill="{}"/><text x="{}" y="{:.0f}" font-size="11">{}</text>)",
                        kLeft, kHeight + 18.0 * static_cast<double>(colour) - 4, c, kLeft + 18,
                        kHeight + 18.0 * static_cast<double>(colour),
-                       escape(label.empty() ? std::string("mean, 95% CI band") : fmt::format("{}", fmt::join(label, ", "))));
+                       escape_html(label.empty() ? std::string("mean, 95% CI band") : fmt::format("{}", fmt::join(label, ", "))));
     svg += "\n";
     ++colour;
   }
@@ -164,11 +153,11 @@ std::string sweep_html(const Plan& plan, const Results& results) {
 <p>{1} point{2} x {3} replication{4} (seeds {5}, {5}+1, ...). Each line is a metric's mean over the
 replications; the band is its 95% confidence interval (Student t).{6}</p>
 )",
-                                escape(plan.name), plan.points(), plan.points() == 1 ? "" : "s", plan.replications,
+                                escape_html(plan.name), plan.points(), plan.points() == 1 ? "" : "s", plan.replications,
                                 plan.replications == 1 ? "" : "s", plan.seed,
                                 results.partial ? " <strong>Partial: interrupted; only the finished points are shown.</strong>" : "");
   for (std::size_t m = 0; m < plan.metrics.size(); ++m) {
-    out += fmt::format("<h2>{}</h2>\n", escape(plan.metrics[m].text));
+    out += fmt::format("<h2>{}</h2>\n", escape_html(plan.metrics[m].text));
     out += chart(plan, points, m);
   }
   return out + "</body></html>\n";

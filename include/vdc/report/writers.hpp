@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -55,6 +56,10 @@ void write_esxtop_csv(const std::filesystem::path& path, const models::RunResult
 /// all areas, then their VM charts), capacity headroom bars and the sortable contention
 /// table.
 [[nodiscard]] std::string html_report(const Summary& summary, const models::RunResult& run);
+
+/// `s` made safe inside an HTML element or attribute (& < > " escaped); report.html and
+/// sweep.html use it.
+[[nodiscard]] std::string escape_html(std::string_view s);
 
 /// Writes `content` to `path` through a temporary file in the same folder renamed into
 /// place, so a reader never sees a half-written file. Throws std::runtime_error on failure.

@@ -198,6 +198,9 @@ void DatacenterRun::schedule_events() {
       case EventKind::switch_up:
         // The network area schedules its own events (models/network/).
         break;
+      case EventKind::device_error:
+        // The storage area schedules its own (models/storage/).
+        break;
     }
   }
 }

@@ -95,6 +95,36 @@ void resolve_network(ScenarioConfig& config, const Index& hosts, const Index& vm
   }
 }
 
+/// The storage's names: each datastore's hosts and cluster, each disk's datastore and
+/// policy (-1 where a name is unknown; the loader refuses those with their line and column).
+/// A vSAN datastore is mounted by its cluster's hosts; another datastore with no `hosts`
+/// by every host.
+void resolve_storage(ScenarioConfig& config, const Index& hosts, const Index& clusters) {
+  StorageConfig& st = config.storage;
+  const auto by_name = [](const auto& x) { return std::string_view(x.name); };
+  for (DatastoreConfig& ds : st.datastores) {
+    ds.cluster_id = ds.cluster.empty() ? -1 : clusters.find(ds.cluster);
+    if (ds.kind == DatastoreKind::vsan && ds.cluster_id >= 0) {
+      ds.hosts.clear();
+      for (const HostConfig& h : config.hosts) {
+        if (h.cluster_id == ds.cluster_id) ds.hosts.push_back(h.name);
+      }
+    } else if (ds.hosts.empty() && ds.kind != DatastoreKind::vsan) {
+      for (const HostConfig& h : config.hosts) ds.hosts.push_back(h.name);
+    }
+    ds.host_ids.clear();
+    for (const std::string& h : ds.hosts) ds.host_ids.push_back(hosts.find(h));
+  }
+  const Index datastores(st.datastores, by_name);
+  const Index policies(st.policies, by_name);
+  for (VmConfig& vm : config.vms) {
+    for (DiskConfig& d : vm.disks) {
+      d.datastore_id = datastores.find(d.datastore);
+      d.policy_id = d.policy.empty() ? -1 : policies.find(d.policy);
+    }
+  }
+}
+
 }  // namespace
 
 void resolve_ids(ScenarioConfig& config) {
@@ -128,6 +158,7 @@ void resolve_ids(ScenarioConfig& config) {
     switch (e.kind) {
       case EventKind::fail_host:
       case EventKind::restore_host:
+      case EventKind::device_error:
         e.target_id = hosts.find(e.target);
         break;
       case EventKind::power_on:
@@ -148,6 +179,7 @@ void resolve_ids(ScenarioConfig& config) {
     }
   }
   resolve_network(config, hosts, vms);
+  resolve_storage(config, hosts, clusters);
   config.ids_resolved = true;
 }
 

@@ -12,6 +12,7 @@
 
 #include "vdc/models/gpu_config.hpp"
 #include "vdc/models/network_config.hpp"
+#include "vdc/models/storage_config.hpp"
 #include "vdc/sim/time.hpp"
 
 namespace vdc::models {
@@ -153,6 +154,9 @@ struct VmConfig {
   /// GPU demand of each of its vGPUs, a fraction of one whole GPU (`workload.gpu`; the
   /// tasks kind is not accepted there).
   CpuWorkload gpu_workload = ConstantCpu{0.0};
+  std::vector<DiskConfig> disks;          ///< its virtual disks (storage_config.hpp)
+  std::vector<SnapshotConfig> snapshots;  ///< snapshots of all its disks, in time order
+  std::optional<DiskWorkload> disk_workload;  ///< `workload.disk`; none: no I/O
 };
 
 /// Where a resource pool hangs: a host, a cluster or another pool.
@@ -185,7 +189,8 @@ enum class EventKind {
   switch_up,
   power_on,
   power_off,
-  migrate
+  migrate,
+  device_error  ///< a capacity device of a host's vSAN storage fails (target the host)
 };
 
 struct EventConfig {
@@ -217,6 +222,7 @@ struct ScenarioConfig {
   std::vector<VmConfig> vms;
   std::vector<EventConfig> events;
   NetworkConfig network;  ///< `networks:` (network_config.hpp)
+  StorageConfig storage;  ///< `storage_policies:` and `datastores:` (storage_config.hpp)
   /// True once resolve_ids filled every `..._id` field and `pool_order`.
   bool ids_resolved = false;
   /// Pool indices, every parent before its children (resolved).

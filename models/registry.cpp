@@ -12,6 +12,7 @@
 #include "vdc/models/memory/memory_area.hpp"
 #include "vdc/models/network/network_area.hpp"
 #include "vdc/models/parameters.hpp"
+#include "vdc/models/storage/storage_area.hpp"
 
 namespace vdc::models {
 
@@ -25,6 +26,7 @@ std::vector<const AreaSpec*> collect_areas() {
            memory::area_specs(),
            network::area_specs(),
            gpu::area_specs(),
+           storage::area_specs(),
        }) {
     for (const AreaSpec& s : specs) all.push_back(&s);
   }
@@ -97,6 +99,16 @@ std::vector<const AreaSpec*> areas_for(const ScenarioConfig& config) {
 std::span<const ModelParameter> all_parameters() {
   static const std::vector<ModelParameter> all = collect_parameters();
   return all;
+}
+
+double parameter_value(const std::map<std::string, double>& set, std::span<const ModelParameter> params,
+                       std::string_view name) {
+  const auto it = set.find(std::string(name));
+  if (it != set.end()) return it->second;
+  for (const ModelParameter& p : params) {
+    if (p.name == name) return p.default_value;
+  }
+  return 0.0;
 }
 
 const ModelParameter* find_parameter(std::string_view name, ParameterScope scope) {

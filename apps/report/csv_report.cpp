@@ -216,7 +216,9 @@ void write_summary_csv(const std::filesystem::path& dir, const Summary& summary)
   write_file_atomically(dir / "hosts.csv", hosts_csv(summary));
   write_file_atomically(dir / "vms.csv", vms_csv(summary));
   for (const auto& section : summary.sections) {
-    for (const auto& t : section.tables) write_file_atomically(dir / std::string(t.spec->csv), table_csv(t));
+    for (const auto& t : section.tables) {
+      if (t.spec->place != models::TablePlace::internal) write_file_atomically(dir / std::string(t.spec->csv), table_csv(t));
+    }
   }
 }
 

@@ -1,7 +1,9 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <span>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -66,8 +68,51 @@ class GroupedKeys {
   std::string_view group_;  // the object a key "group.x" is open in
 };
 
-/// Each area's object of host or VM `i`, under the area's name.
-void sections(JsonWriter& w, const Summary& s, models::EntityKind kind, std::size_t i) {
+void table_rows(JsonWriter& w, const models::ReportTable& t, std::span<const std::size_t> rows, std::size_t skip);
+
+/// The rows of the areas' per-VM tables (TablePlace::per_vm), grouped by VM: `rows` holds
+/// the row numbers of VM v in [start[v], start[v + 1]).
+struct PerVmTable {
+  std::string_view section;
+  const models::ReportTable* table = nullptr;
+  std::vector<std::size_t> start;
+  std::vector<std::size_t> rows;
+};
+
+std::vector<PerVmTable> per_vm_tables(const Summary& s) {
+  std::vector<PerVmTable> out;
+  std::unordered_map<std::string_view, std::size_t> index;
+  for (const auto& section : s.sections) {
+    for (const auto& t : section.tables) {
+      if (t.spec->place != models::TablePlace::per_vm) continue;
+      if (index.empty()) {
+        for (std::size_t v = 0; v < s.vms.size(); ++v) index.emplace(s.vms[v].name, v);
+      }
+      PerVmTable p{section.name(), &t, std::vector<std::size_t>(s.vms.size() + 1, 0), {}};
+      std::vector<std::size_t> owner(t.rows(), s.vms.size());
+      for (std::size_t r = 0; r < t.rows(); ++r) {
+        const auto* name = std::get_if<std::string>(&t.row(r)[0]);
+        const auto it = name != nullptr ? index.find(*name) : index.end();
+        if (it == index.end()) continue;
+        owner[r] = it->second;
+        ++p.start[it->second + 1];
+      }
+      for (std::size_t v = 0; v < s.vms.size(); ++v) p.start[v + 1] += p.start[v];
+      p.rows.resize(p.start.back());
+      std::vector<std::size_t> fill(p.start.begin(), p.start.end() - 1);
+      for (std::size_t r = 0; r < t.rows(); ++r) {
+        if (owner[r] < s.vms.size()) p.rows[fill[owner[r]]++] = r;
+      }
+      out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+/// Each area's object of host or VM `i`, under the area's name; a VM's holds the rows of
+/// its area's per-VM tables.
+void sections(JsonWriter& w, const Summary& s, models::EntityKind kind, std::size_t i,
+              std::span<const PerVmTable> per_vm = {}) {
   for (const auto& section : s.sections) {
     if (kind == models::EntityKind::vm && !section.has_vm(i)) continue;
     w.key(section.name());
@@ -80,6 +125,13 @@ void sections(JsonWriter& w, const Summary& s, models::EntityKind kind, std::siz
         keys.key(columns[c].json);
         if (columns[c].kind == models::ValueKind::text) text_or_null(w, section.text(i, c));
         else value_of(w, columns[c], row[c]);
+      }
+    }
+    if (kind == models::EntityKind::vm) {
+      for (const PerVmTable& p : per_vm) {
+        if (p.section != section.name()) continue;
+        w.key(p.table->spec->key);
+        table_rows(w, *p.table, std::span<const std::size_t>(p.rows).subspan(p.start[i], p.start[i + 1] - p.start[i]), 1);
       }
     }
     w.end_object();
@@ -110,15 +162,16 @@ void cell(JsonWriter& w, const models::TableColumn& c, const models::TableCell& 
   }
 }
 
-void table(JsonWriter& w, const models::ReportTable& t) {
+/// The rows `rows` of `t` as an array of objects, leaving out its first `skip` columns.
+void table_rows(JsonWriter& w, const models::ReportTable& t, std::span<const std::size_t> rows, std::size_t skip) {
   const auto columns = t.spec->columns;
   w.begin_array();
-  for (std::size_t r = 0; r < t.rows(); ++r) {
+  for (const std::size_t r : rows) {
     const auto row = t.row(r);
     w.begin_object();
     {
       GroupedKeys keys(w);
-      for (std::size_t c = 0; c < columns.size(); ++c) {
+      for (std::size_t c = skip; c < columns.size(); ++c) {
         keys.key(columns[c].json);
         cell(w, columns[c], row[c]);
       }
@@ -128,12 +181,19 @@ void table(JsonWriter& w, const models::ReportTable& t) {
   w.end_array();
 }
 
+void table(JsonWriter& w, const models::ReportTable& t) {
+  std::vector<std::size_t> rows(t.rows());
+  for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = r;
+  table_rows(w, t, rows, 0);
+}
+
 /// The areas' tables at their keys: "gpus" at the top level, "network.uplinks" in a
 /// top-level object `network` that the tables sharing "network." share.
 void tables(JsonWriter& w, const Summary& s) {
   GroupedKeys keys(w);
   for (const auto& section : s.sections) {
     for (const auto& t : section.tables) {
+      if (t.spec->place != models::TablePlace::top) continue;
       keys.key(t.spec->key);
       table(w, t);
     }
@@ -149,7 +209,7 @@ void host(JsonWriter& w, const Summary& s, std::size_t i) {
   w.end_object();
 }
 
-void vm(JsonWriter& w, const Summary& s, std::size_t i) {
+void vm(JsonWriter& w, const Summary& s, std::size_t i, std::span<const PerVmTable> per_vm) {
   const auto& v = s.vms[i];
   w.begin_object();
   w.field("name", v.name);
@@ -161,7 +221,7 @@ void vm(JsonWriter& w, const Summary& s, std::size_t i) {
   w.key("admission");
   if (v.admission) w.value(*v.admission);
   else w.null();
-  sections(w, s, models::EntityKind::vm, i);
+  sections(w, s, models::EntityKind::vm, i, per_vm);
   w.end_object();
 }
 
@@ -336,7 +396,8 @@ std::string report_json(const Summary& s) {
   w.end_array();
   w.key("vms");
   w.begin_array();
-  for (std::size_t i = 0; i < s.vms.size(); ++i) vm(w, s, i);
+  const std::vector<PerVmTable> per_vm = per_vm_tables(s);
+  for (std::size_t i = 0; i < s.vms.size(); ++i) vm(w, s, i, per_vm);
   w.end_array();
   tables(w, s);
   capacity(w, s.capacity);

@@ -38,6 +38,7 @@ std::vector<std::string_view> report_files() {
   for (const models::AreaSpec* a : models::area_registry()) {
     if (a->report == nullptr) continue;
     for (const auto& t : a->report->tables) {
+      if (t.place == models::TablePlace::internal) continue;
       if (std::find(out.begin(), out.end(), t.csv) == out.end()) out.push_back(t.csv);
     }
   }

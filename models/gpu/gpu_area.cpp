@@ -38,12 +38,7 @@ constexpr std::array<ModelParameter, 3> params{{
 }};
 
 double parameter(const ScenarioConfig& config, std::string_view name) {
-  const auto it = config.parameters.find(std::string(name));
-  if (it != config.parameters.end()) return it->second;
-  for (const ModelParameter& p : params) {
-    if (p.name == name) return p.default_value;
-  }
-  return 0.0;
+  return parameter_value(config.parameters, params, name);
 }
 
 /// Expected stun time of a vGPU vMotion on 10 GbE by vGPU framebuffer (GB -> s), the

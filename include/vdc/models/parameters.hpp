@@ -4,6 +4,7 @@
 /// advanced settings by their own names). Each area declares its own beside its model and
 /// models/registry.cpp lists them all, by an explicit call list.
 
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -36,6 +37,12 @@ struct ModelParameter {
 
 /// Every parameter of every model, in a stable order (area, then declaration order).
 [[nodiscard]] std::span<const ModelParameter> all_parameters();
+
+/// The value of `name`, one of `params` (an area's own list), in a scenario's `parameters:`
+/// map `set`: what the scenario wrote, else the parameter's default (0 for a name not in
+/// `params`).
+[[nodiscard]] double parameter_value(const std::map<std::string, double>& set, std::span<const ModelParameter> params,
+                                     std::string_view name);
 
 /// The parameter of that name and scope, if any.
 [[nodiscard]] const ModelParameter* find_parameter(std::string_view name, ParameterScope scope);

@@ -42,14 +42,23 @@ struct TableColumn {
 using TableCell = std::variant<std::monostate, double, bool, std::string, std::vector<std::string>,
                                std::vector<std::pair<std::string, double>>>;
 
+/// Where the writers put a table's rows.
+enum class TablePlace {
+  top,     ///< report.json at `key`; its CSV file
+  per_vm,  ///< report.json: in each VM's area object, at `key`, the array of the rows whose
+           ///< first column (a text) names the VM, without that column; its CSV file whole
+  internal ///< no writer shows it: figures the area keeps for its own `fill`
+};
+
 /// A table an area reports: where it goes and its columns (a constant of the area's
 /// description, AreaReportSpec::tables).
 struct TableSpec {
   /// Where it goes in report.json: "gpus" (a top-level array) or "network.uplinks" (an
   /// array in a top-level object; tables that share the first part share the object).
   std::string_view key;
-  std::string_view csv;  ///< its CSV file: "network_uplinks.csv"
+  std::string_view csv;  ///< its CSV file: "network_uplinks.csv" (empty for an internal table)
   std::span<const TableColumn> columns;
+  TablePlace place = TablePlace::top;
 };
 
 /// The rows of one of an area's tables after a run: cells row-major, one per column.

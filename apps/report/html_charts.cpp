@@ -19,7 +19,16 @@ double value_of(models::ChartValue f, const models::ChartInput& in) { return f !
 std::vector<Drawn> candidates(const models::RunResult& run, const Summary& s, const models::AreaSection& section,
                               const models::ChartSpec& c) {
   std::vector<Drawn> out;
-  if (c.entity == models::EntityKind::host) {
+  if (!c.entities.empty()) {
+    for (const auto& table : section.tables) {
+      if (table.spec->key != c.entities) continue;
+      for (std::size_t r = 0; r < table.rows(); ++r) {
+        const auto* name = std::get_if<std::string>(&table.row(r)[0]);
+        if (name == nullptr) continue;
+        out.push_back({*name, {}, fmt::format("{}{}", c.entity_prefix, *name), {nullptr, nullptr, {}, &run.metrics, {}}});
+      }
+    }
+  } else if (c.entity == models::EntityKind::host) {
     for (std::size_t i = 0; i < s.hosts.size(); ++i) {
       out.push_back({s.hosts[i].name, s.hosts[i].name, metric::host_entity(s.hosts[i].name),
                      {&s.hosts[i], nullptr, section.host_row(i), &run.metrics, {}}});
@@ -45,6 +54,7 @@ std::vector<Drawn> candidates(const models::RunResult& run, const Summary& s, co
 std::string keep_with_series(const models::RunResult& run, const Timeline& t, const models::ChartSpec& c,
                              std::vector<Drawn>& drawn) {
   const bool hosts = c.entity == models::EntityKind::host;
+  if (drawn.empty() && !c.entities.empty()) return fmt::format("No {} in this run.", c.entity_one);
   if (drawn.empty()) return hosts ? "No host in this run." : "No VM was powered on in this run.";
   const std::size_t all = drawn.size();
   bool registered = false;
@@ -55,7 +65,9 @@ std::string keep_with_series(const models::RunResult& run, const Timeline& t, co
     return run.metrics.series(*id).empty();
   });
   if (!registered) return fmt::format("Not drawn: this run did not model {}.", c.modelled);
-  if (drawn.empty()) return not_kept_text(t, all, hosts ? "hosts" : "VMs", c.gauges, c.series_of, c.where);
+  if (drawn.empty()) {
+    return not_kept_text(t, all, !c.entities.empty() ? c.entity_many : hosts ? "hosts" : "VMs", c.gauges, c.series_of, c.where);
+  }
   return {};
 }
 
@@ -124,7 +136,10 @@ Chart lines_chart(const models::RunResult& run, const Summary& s, const Timeline
     add_step_line(values, t, cols, {{"host", h.name}}, "util",
                   [scale](double v) { return scale > 0 ? clean(scale * v, kPctDigits) : 0.0; });
   }
-  Json spec = base_spec(fmt::format("{}: {}", c.title, which_text(hosts.size(), total, "host", "hosts", c.rank_text)),
+  const bool own = !c.entities.empty();
+  Json spec = base_spec(fmt::format("{}: {}", c.title,
+                                    which_text(hosts.size(), total, own ? c.entity_one : "host", own ? c.entity_many : "hosts",
+                                               c.rank_text)),
                         {note_line(c.note, t)});
   spec["data"] = {{"values", values}};
   spec["height"] = std::max<std::size_t>(220, 14 * hosts.size() + 20);  // room for the legend
@@ -133,6 +148,7 @@ Chart lines_chart(const models::RunResult& run, const Summary& s, const Timeline
                       {"y", {{"field", "util"}, {"type", "quantitative"}, {"title", c.axis},
                              {"scale", {{"domainMin", 0}}}}},
                       {"color", {{"field", "host"}, {"type", "nominal"}, {"sort", nullptr}}}};
+  if (own) spec["encoding"]["color"]["title"] = c.entity_one;
   chart.spec = mark_moments(mark_warmup(std::move(spec), t), t, section, c);
   return chart;
 }

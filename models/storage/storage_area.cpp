@@ -190,7 +190,7 @@ struct Datastore {
   std::vector<HostPart> parts;  // per host: its last contribution to the host's esxtop
   int scsi_reservations = 0;
   double reserved_s = 0.0;
-  sim::MetricId g_capacity = 0, g_used = 0, g_provisioned = 0, g_iops = 0, g_latency = 0, g_throttled = 0;
+  sim::MetricId g_capacity = 0, g_used = 0, g_used_pct = 0, g_provisioned = 0, g_iops = 0, g_latency = 0, g_throttled = 0;
 };
 
 struct Disk {
@@ -292,6 +292,7 @@ class StorageArea final : public Area {
       const std::string e = datastore_entity(c.name);
       d.g_capacity = ctx.metrics.gauge(e, ds_capacity_gib, true);
       d.g_used = ctx.metrics.gauge(e, ds_used_gib, true);
+      d.g_used_pct = ctx.metrics.gauge(e, ds_used_pct, true);
       d.g_provisioned = ctx.metrics.gauge(e, ds_provisioned_gib, true);
       d.g_iops = ctx.metrics.gauge(e, ds_iops, true);
       d.g_latency = ctx.metrics.gauge(e, ds_latency_ms, true);
@@ -607,6 +608,7 @@ class StorageArea final : public Area {
     const sim::Time now = ctx_.sim.now();
     ctx_.metrics.set(d.g_capacity, now, d.capacity);
     ctx_.metrics.set(d.g_used, now, d.used);
+    ctx_.metrics.set(d.g_used_pct, now, d.capacity > 0.0 ? 100.0 * d.used / d.capacity : 0.0);
     ctx_.metrics.set(d.g_provisioned, now, d.provisioned);
   }
 

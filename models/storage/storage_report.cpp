@@ -117,6 +117,54 @@ constexpr std::array<TableColumn, 7> vm_table_columns{{
     {"refusal", "refusal", "", CellKind::text},  // what the area last said to a power-on of it
 }};
 
+/// A datastore's peak of `gauge` (a chart's rank).
+double peak(const ChartInput& in, std::string_view gauge) {
+  const auto id = in.metrics->find(in.entity, gauge);
+  return id ? in.metrics->max(*id) : 0.0;
+}
+double peak_used(const ChartInput& in) { return peak(in, ds_used_pct); }
+double peak_latency(const ChartInput& in) { return peak(in, ds_latency_ms); }
+
+constexpr std::array<ChartSpec, 2> charts{{
+    {.kind = ChartKind::lines,
+     .id = "datastore-space",
+     .name = "The datastore space chart",
+     .title = "Datastore space used, % of capacity",
+     .note = "vSAN: raw space of the hosts that are up; events of the vSAN timeline marked.",
+     .modelled = "storage",
+     .series_of = "datastore space",
+     .gauges = 6,
+     .where = "report.json datastores",
+     .gauge = ds_used_pct,
+     .rank = &peak_used,
+     .rank_text = "peak use",
+     .axis = "used %",
+     .marks = "storage_events",
+     .marks_time = "at_s",
+     .marks_label = "detail",
+     .entities = "datastores",
+     .entity_prefix = "datastore/",
+     .entity_one = "datastore",
+     .entity_many = "datastores"},
+    {.kind = ChartKind::lines,
+     .id = "datastore-latency",
+     .name = "The datastore latency chart",
+     .title = "Datastore latency, ms per command (as the VMs see it)",
+     .note = "IO-weighted over the datastore's VMs.",
+     .modelled = "storage",
+     .series_of = "datastore latency",
+     .gauges = 6,
+     .where = "report.json datastores",
+     .gauge = ds_latency_ms,
+     .rank = &peak_latency,
+     .rank_text = "peak latency",
+     .axis = "ms",
+     .entities = "datastores",
+     .entity_prefix = "datastore/",
+     .entity_one = "datastore",
+     .entity_many = "datastores"},
+}};
+
 constexpr std::array<TableSpec, 4> tables{{
     {"datastores", "datastores.csv", datastore_columns},
     {"disks", "storage_disks.csv", disk_columns, TablePlace::per_vm},
@@ -258,6 +306,7 @@ constexpr AreaReportSpec report_spec{
     .series = series,
     .esxtop = esxtop,
     .contention = contention,
+    .charts = charts,
     .fill = &fill,
     .vm_score = &vm_score,
     .text = &write_text,

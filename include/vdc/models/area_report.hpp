@@ -182,6 +182,13 @@ struct ChartSpec {
   std::string_view marks = {};
   std::string_view marks_time = {};
   std::string_view marks_label = {};
+  /// lines: a line per row of the area's table `entities` (its key) instead of per host:
+  /// each row's first column names it, its metrics' entity is `entity_prefix` + that name,
+  /// and `entity_one` / `entity_many` say what they are ("datastore", "datastores").
+  std::string_view entities = {};
+  std::string_view entity_prefix = {};
+  std::string_view entity_one = {};
+  std::string_view entity_many = {};
 };
 
 /// What a run's report shows of every area: the hosts, the VMs and the sections, for the

@@ -24,6 +24,7 @@ inline constexpr std::string_view vm_used_gib = "storage.used_gib";
 inline constexpr std::string_view ds_capacity_gib = "storage.capacity_gib";
 inline constexpr std::string_view ds_provisioned_gib = "storage.provisioned_gib";
 inline constexpr std::string_view ds_used_gib = "storage.used_gib";
+inline constexpr std::string_view ds_used_pct = "storage.used_pct";  ///< used, percent of capacity
 inline constexpr std::string_view ds_iops = "storage.iops";
 inline constexpr std::string_view ds_latency_ms = "storage.latency_ms";
 inline constexpr std::string_view ds_throttled = "storage.sioc_throttled";  ///< 1 while SIOC cuts the queues

@@ -301,3 +301,25 @@ vms:
 )"));
   CHECK(c.vms.at(0).disks.at(0).size_gib == doctest::Approx(2048.0));
 }
+
+TEST_CASE("a VM's own disks and snapshots replace its profile's") {
+  const models::ScenarioConfig c = load_ok(with_hosts(R"(datastores: [{name: a, capacity: 1 TiB}, {name: b, capacity: 1 TiB}]
+vm_profiles:
+  p:
+    disks: [{size: 10 GiB, datastore: a}, {size: 20 GiB, datastore: a}]
+    snapshots: [{at: 1h, growth: 1 GiB/h}]
+vms:
+  - {name: own, profile: p, cluster: prod, disks: [{size: 5 GiB, datastore: b}], snapshots: []}
+  - {name: inherits, profile: p, cluster: prod}
+)"));
+  const models::VmConfig& own = named(c.vms, "own");
+  REQUIRE(own.disks.size() == 1);
+  CHECK(own.disks[0].datastore == "b");
+  CHECK(own.disks[0].size_gib == doctest::Approx(5.0));
+  CHECK(own.snapshots.empty());
+  const models::VmConfig& inherits = named(c.vms, "inherits");
+  REQUIRE(inherits.disks.size() == 2);
+  CHECK(inherits.disks[1].size_gib == doctest::Approx(20.0));
+  REQUIRE(inherits.snapshots.size() == 1);
+  CHECK(inherits.snapshots[0].growth_gib_per_h == doctest::Approx(1.0));
+}

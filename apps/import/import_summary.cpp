@@ -111,14 +111,29 @@ std::string import_summary(const ImportResult& r) {
   if (!r.has_datastore_tab) {
     out += "\nDatastores: none listed (the export has no vDatastore tab).\n";
   } else {
-    out += fmt::format("\nDatastores (vDatastore; not modelled yet): {}\n", r.datastores.size());
-    out += fmt::format("  {:<24} {:<8} {:>14} {:>12} {:>16}\n", "name", "type", "capacity GiB",
-                       "free GiB", "provisioned GiB");
+    const auto in = std::count_if(r.datastores.begin(), r.datastores.end(),
+                                  [](const ImportedDatastore& d) { return d.left_out.empty(); });
+    out += fmt::format("\nDatastores (vDatastore): {}, {} imported\n", r.datastores.size(), in);
+    out += fmt::format("  {:<24} {:<8} {:>14} {:>12} {:>16}  {}\n", "name", "type", "capacity GiB",
+                       "free GiB", "provisioned GiB", "in the scenario");
     for (const auto& d : r.datastores) {
-      out += fmt::format("  {:<24} {:<8} {:>14.1f} {:>12.1f} {:>16.1f}\n", d.name, d.type,
-                         d.capacity_mib / 1024.0, d.free_mib / 1024.0, d.provisioned_mib / 1024.0);
+      out += fmt::format("  {:<24} {:<8} {:>14.1f} {:>12.1f} {:>16.1f}  {}\n", d.name, d.type,
+                         d.capacity_mib / 1024.0, d.free_mib / 1024.0, d.provisioned_mib / 1024.0,
+                         d.left_out.empty() ? fmt::format("as '{}'", d.scenario_name)
+                                            : fmt::format("left out: {}", d.left_out));
     }
   }
+  const DiskImport& disks = r.disks;
+  if (!disks.has_tab) {
+    out += "\nDisks: none listed (the export has no vDisk tab).\n";
+  } else {
+    out += fmt::format("\nDisks (vDisk): {} rows, {} imported on {} VMs", disks.rows, disks.imported,
+                       disks.vms);
+    if (disks.templates > 0) out += fmt::format(", {} of templates not imported", disks.templates);
+    out += "\n";
+    for (const std::string& why : disks.left_out) out += fmt::format("  left out: {}\n", why);
+  }
+  for (const std::string& note : disks.notes) out += fmt::format("  note: {}\n", note);
 
   out +=
       "\nHost-name mapping (vInfo Host -> vHost Host; rules: same name, same short name, "

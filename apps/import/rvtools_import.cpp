@@ -11,6 +11,7 @@
 #include "host_mapping.hpp"
 #include "import_names.hpp"
 #include "rvtools_tables.hpp"
+#include "storage_import.hpp"
 #include "vdc/import/rvtools.hpp"
 #include "workload_seeding.hpp"
 #include "vdc/io/text.hpp"
@@ -28,8 +29,8 @@ using detail::clean_text;
 using detail::NameBook;
 using detail::slug;
 
-constexpr std::array<std::string_view, 5> tabs_read{"vInfo", "vHost", "vCPU", "vMemory",
-                                                    "vDatastore"};
+constexpr std::array<std::string_view, 6> tabs_read{"vInfo", "vHost", "vCPU", "vMemory",
+                                                    "vDatastore", "vDisk"};
 
 const char* power_name(Power p) {
   switch (p) {
@@ -374,7 +375,15 @@ void list_tabs(const Workbook& book, const std::vector<VmRow>& vms,
       if (has_column(*sheet, "Consumed"))
         use.use += "; 'Consumed' and 'Active' as each VM's memory workload";
     } else if (iequals(tab, "vDatastore")) {
-      use.use = "datastores, listed below; not modelled yet";
+      const auto in = std::count_if(result.datastores.begin(), result.datastores.end(),
+                                    [](const ImportedDatastore& d) { return d.left_out.empty(); });
+      use.use = fmt::format("datastores: name, type, capacity, version, hosts, vSAN cluster; {} of {} "
+                            "imported, listed below",
+                            in, result.datastores.size());
+    } else if (iequals(tab, "vDisk")) {
+      use.use = fmt::format("virtual disks: size, datastore (from the path), provisioning; {} of {} "
+                            "imported, listed below",
+                            result.disks.imported, result.disks.rows);
     } else {
       const std::string what = tab_content(tab);
       const bool meta = iequals(tab, "vSource") || iequals(tab, "vLicense") ||
@@ -526,10 +535,7 @@ ImportResult import_workbook(const Workbook& book, const ImportOptions& options)
 
   apply_allocations(cpu_tab, vms, config.vms, true, notes);
   apply_allocations(mem_tab, vms, config.vms, false, notes);
-  if (const Sheet* ds = book.find("vDatastore")) {
-    result.has_datastore_tab = true;
-    result.datastores = detail::read_datastores(*ds);
-  }
+  detail::import_storage(book, vms, hosts, result);
   build_profiles(hosts, result);
 
   std::vector<detail::VmUsage> usage(vms.size());

@@ -306,12 +306,50 @@ std::vector<ImportedDatastore> read_datastores(const Sheet& sheet) {
   const int type = tab.find({"Type"});
   const int free = tab.find({"Free MiB", "Free MB"});
   const int provisioned = tab.find({"Provisioned MiB", "Provisioned MB"});
+  const int hosts = tab.find({"Hosts"});
+  const int cluster = tab.find({"Cluster name"});
+  const int major = tab.find({"Major Version"});
   std::vector<ImportedDatastore> out;
   for (const SheetRow& row : sheet.rows) {
-    out.push_back(
-        ImportedDatastore{tab.required_text(row, name, "the datastore's name"), tab.text(row, type),
-                          tab.number(row, capacity, 0.0, 1e15, "a capacity in MiB, 0 or more"),
-                          tab.optional_size(row, free), tab.optional_size(row, provisioned)});
+    ImportedDatastore d;
+    d.row = row.number;
+    d.name = tab.required_text(row, name, "the datastore's name");
+    d.type = tab.text(row, type);
+    d.capacity_mib = tab.number(row, capacity, 0.0, 1e15, "a capacity in MiB, 0 or more");
+    d.free_mib = tab.optional_size(row, free);
+    d.provisioned_mib = tab.optional_size(row, provisioned);
+    d.hosts = tab.text(row, hosts);
+    d.cluster = tab.text(row, cluster);
+    d.major_version = tab.text(row, major);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::vector<DiskRow> read_disks(const Sheet& sheet) {
+  const TabReader tab(sheet);
+  const int vm = tab.require({"VM"});
+  const int path = tab.require({"Disk Path"});
+  const int capacity = tab.require({"Capacity MiB", "Capacity MB"});
+  const int thin = tab.find({"Thin"});
+  const int eager = tab.find({"Eagerly Scrub"});
+  const int raw = tab.find({"Raw"});
+  const int templ = tab.find({"Template"});
+  const auto flag = [&](const SheetRow& row, int col) {
+    return col >= 0 && !tab.text(row, col).empty() && tab.boolean(row, col);
+  };
+  std::vector<DiskRow> out;
+  for (const SheetRow& row : sheet.rows) {
+    DiskRow d;
+    d.row = row.number;
+    d.vm = tab.required_text(row, vm, "the VM's name");
+    d.is_template = flag(row, templ);
+    d.path = tab.text(row, path);
+    d.capacity_mib = tab.number(row, capacity, 0.0, 1e15, "a capacity in MiB, 0 or more");
+    d.thin = flag(row, thin);
+    d.eager = flag(row, eager);
+    d.raw = flag(row, raw);
+    out.push_back(std::move(d));
   }
   return out;
 }

@@ -81,6 +81,18 @@ struct AllocationRow {
   std::optional<double> swapped_mib;
 };
 
+/// A virtual disk of vDisk.
+struct DiskRow {
+  int row = 0;
+  std::string vm;
+  bool is_template = false;
+  std::string path;          ///< "Disk Path": "[datastore] folder/file.vmdk"
+  double capacity_mib = 0.0;
+  bool thin = false;         ///< "Thin"
+  bool eager = false;        ///< "Eagerly Scrub"
+  bool raw = false;          ///< "Raw": a raw device mapping
+};
+
 /// What a VM's vCPU count and memory must be, for messages.
 extern const char* const vcpus_expected;
 extern const char* const memory_expected;
@@ -93,5 +105,7 @@ extern const char* const memory_expected;
 [[nodiscard]] std::vector<AllocationRow> read_allocations(const Sheet& sheet, bool cpu);
 /// Reads vDatastore.
 [[nodiscard]] std::vector<ImportedDatastore> read_datastores(const Sheet& sheet);
+/// Reads vDisk.
+[[nodiscard]] std::vector<DiskRow> read_disks(const Sheet& sheet);
 
 }  // namespace vdc::import::detail

@@ -108,6 +108,49 @@ std::string workload(const models::VmConfig& v, const VmSeed& seed) {
   return fmt::format(", workload: {{{}}}", fmt::join(parts, ", "));
 }
 
+const char* kind_name(models::DatastoreKind k) {
+  switch (k) {
+    case models::DatastoreKind::vmfs: return "vmfs";
+    case models::DatastoreKind::nfs: return "nfs";
+    case models::DatastoreKind::vsan: return "vsan";
+    case models::DatastoreKind::vvols: return "vvols";
+  }
+  return "vmfs";
+}
+
+/// One datastore as a flow mapping.
+std::string datastore(const models::DatastoreConfig& d) {
+  std::string out = fmt::format("{{name: {}, kind: {}", yaml_scalar(d.name), kind_name(d.kind));
+  if (d.kind == models::DatastoreKind::vmfs) out += fmt::format(", version: {}", d.version);
+  if (d.kind == models::DatastoreKind::nfs) out += d.version == 41 ? ", version: 4.1" : ", version: 3";
+  if (d.kind == models::DatastoreKind::vsan) {
+    out += fmt::format(", cluster: {}, capacity_per_host: {} MiB", yaml_scalar(d.cluster),
+                       d.capacity_per_host_gib * 1024.0);
+  } else {
+    out += fmt::format(", capacity: {} MiB", d.capacity_gib * 1024.0);
+  }
+  if (!d.hosts.empty()) {
+    std::vector<std::string> hosts;
+    for (const std::string& h : d.hosts) hosts.push_back(yaml_scalar(h));
+    out += fmt::format(", hosts: [{}]", fmt::join(hosts, ", "));
+  }
+  if (d.vaai_nas) out += ", vaai_nas: true";
+  return out + "}";
+}
+
+/// ", disks: [...]" for a VM with disks; empty otherwise.
+std::string disks(const models::VmConfig& v) {
+  if (v.disks.empty()) return {};
+  std::vector<std::string> parts;
+  for (const models::DiskConfig& d : v.disks) {
+    std::string p = fmt::format("{{size: {} MiB, datastore: {}", d.size_gib * 1024.0, yaml_scalar(d.datastore));
+    if (d.provisioning == models::Provisioning::lazy_zeroed) p += ", provisioning: lazy_zeroed";
+    if (d.provisioning == models::Provisioning::eager_zeroed) p += ", provisioning: eager_zeroed";
+    parts.push_back(p + "}");
+  }
+  return fmt::format(", disks: [{}]", fmt::join(parts, ", "));
+}
+
 /// `text` as YAML comment lines of at most about 90 characters.
 std::string comment_lines(const std::string& text) {
   std::string out;
@@ -145,8 +188,16 @@ std::string to_scenario_yaml(const ImportResult& r) {
   y += std::string("# Workloads (`--workload ") +
        (r.options.shape == WorkloadShape::diurnal ? "diurnal" : "constant") + "`):\n";
   for (const std::string& w : r.workload_notes) y += comment_lines(w);
+  if (r.has_datastore_tab || r.disks.has_tab) {
+    const auto in = std::count_if(r.datastores.begin(), r.datastores.end(),
+                                  [](const ImportedDatastore& d) { return d.left_out.empty(); });
+    y += comment_lines(fmt::format(
+        "Storage: {} of {} datastores of vDatastore, {} of {} disks of vDisk; the summary says "
+        "why the others were left out.",
+        in, r.datastores.size(), r.disks.imported, r.disks.rows));
+  }
   y += "# The host-name mapping, the placements and every disagreement between tabs are in the\n"
-       "# import summary, with the tabs left out (datastores, networks, disks: not modelled yet).\n";
+       "# import summary, with the tabs left out (networks: not modelled yet).\n";
   y += fmt::format("name: {}\n", yaml_scalar(c.name));
   const auto minutes = [](sim::Time t) { return t.ns() / 60'000'000'000; };
   if (c.warmup > sim::Time::zero()) y += fmt::format("warmup: {}m\n", minutes(c.warmup));
@@ -176,6 +227,10 @@ std::string to_scenario_yaml(const ImportResult& r) {
                        fmt::join(members, ", "));
     }
   }
+  if (!c.storage.datastores.empty()) {
+    y += "datastores:\n";
+    for (const models::DatastoreConfig& d : c.storage.datastores) y += "  - " + datastore(d) + "\n";
+  }
   y += c.vms.empty() ? "vms: []\n" : "vms:\n";
   for (std::size_t i = 0; i < c.vms.size(); ++i) {
     const models::VmConfig& v = c.vms[i];
@@ -187,6 +242,7 @@ std::string to_scenario_yaml(const ImportResult& r) {
     if (!v.guest.os.empty()) y += fmt::format(", guest: {{os: {}}}", yaml_scalar(v.guest.os));
     if (!v.powered_on) y += ", powered_on: false";
     if (i < r.seeds.size()) y += workload(v, r.seeds[i]);
+    y += disks(v);
     y += "}\n";
   }
   return y;

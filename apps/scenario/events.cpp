@@ -21,7 +21,7 @@ struct Action {
   Target target;
 };
 
-constexpr std::array<Action, 11> actions{{
+constexpr std::array<Action, 12> actions{{
     {"fail_host", models::EventKind::fail_host, Target::host},
     {"restore_host", models::EventKind::restore_host, Target::host},
     {"link_down", models::EventKind::link_down, Target::nic},
@@ -33,20 +33,33 @@ constexpr std::array<Action, 11> actions{{
     {"power_on", models::EventKind::power_on, Target::vm},
     {"power_off", models::EventKind::power_off, Target::vm},
     {"migrate", models::EventKind::migrate, Target::vm},
+    {"device_error", models::EventKind::device_error, Target::host},
 }};
 
 constexpr std::string_view action_list =
     "fail_host, restore_host, link_down, link_up, upstream_down, upstream_up, switch_down, "
-    "switch_up, power_on, power_off or migrate";
+    "switch_up, power_on, power_off, migrate or device_error";
 
-constexpr std::array<std::string_view, 13> event_keys{
+constexpr std::array<std::string_view, 14> event_keys{
     "at", "fail_host", "restore_host", "link_down", "link_up", "upstream_down", "upstream_up",
-    "switch_down", "switch_up", "power_on", "power_off", "migrate", "to"};
+    "switch_down", "switch_up", "power_on", "power_off", "migrate", "device_error", "to"};
 constexpr KeySet event_key_set{"event", "an event", event_keys};
 constexpr std::array<const KeySet*, 1> key_sets{&event_key_set};
 
 constexpr Bounds event_time{0.0, limits::max_duration_s, false,
                             "expected a time from the start of the run, like 30m"};
+
+/// A device_error's host must hold a vSAN datastore: one whose cluster it is in.
+bool check_vsan_host(Context& ctx, std::size_t host, const Node& at) {
+  const models::HostConfig& h = ctx.config.hosts[host];
+  for (const models::DatastoreConfig& ds : ctx.config.storage.datastores) {
+    if (ds.kind == models::DatastoreKind::vsan && !h.cluster.empty() && ds.cluster == h.cluster) return true;
+  }
+  ctx.sink.error(at.pos, fmt::format("device_error on host '{}', which holds no vSAN datastore", h.name),
+                 "expected a host of a cluster with a vSAN datastore: the event fails one of its "
+                 "capacity devices");
+  return false;
+}
 
 void read_event(Context& ctx, const Node& item, std::map<std::size_t, std::pair<sim::Time, bool>>& first_power) {
   const MapView m(ctx.sink, item, event_key_set, "an events entry");
@@ -81,7 +94,14 @@ void read_event(Context& ctx, const Node& item, std::map<std::size_t, std::pair<
   event.kind = action->kind;
   bool target_ok = false;
   switch (action->target) {
-    case Target::host: target_ok = ctx.hosts.resolve(ctx.sink, action->key, *target).has_value(); break;
+    case Target::host: {
+      const auto host = ctx.hosts.resolve(ctx.sink, action->key, *target);
+      target_ok = host.has_value();
+      if (host && action->kind == models::EventKind::device_error) {
+        target_ok = check_vsan_host(ctx, *host, *target);
+      }
+      break;
+    }
     case Target::nic: target_ok = resolve_host_nic(ctx, "link", *target); break;
     case Target::physical_node:
       target_ok = ctx.physical_nodes.resolve(ctx.sink, action->key, *target).has_value();

@@ -58,11 +58,14 @@ void read_warmup(Sink& sink, const Node& node, const MapView& scenario,
 
 }  // namespace
 
-// The sections read before the VMs (whose NICs name port groups) and after them, each
-// defined beside its reader.
+// The sections read before the VMs (whose NICs name port groups, whose disks name
+// datastores and policies) and after them, each defined beside its reader.
 extern const Section networks_section;
+extern const Section storage_policies_section;
+extern const Section datastores_section;
 extern const Section events_section;
-constexpr std::array<const Section*, 1> early{&networks_section};
+constexpr std::array<const Section*, 3> early{&networks_section, &storage_policies_section,
+                                              &datastores_section};
 constexpr std::array<const Section*, 1> late{&events_section};
 
 std::span<const Section* const> early_sections() { return early; }
@@ -86,11 +89,7 @@ void read_scenario(Context& ctx, const Node& root) {
     read_parameters(ctx.sink, *parameters, models::ParameterScope::model, "parameters",
                     config.parameters);
   }
-  for (std::string_view later : {"datastores"}) {  // `sweep:` is read by vdcsim sweep
-    if (const Entry* e = m.entry(later)) {
-      ctx.sink.warning(e->key_pos, fmt::format("'{}' is not modelled yet; ignored", later));
-    }
-  }
+  // `sweep:` is read by vdcsim sweep.
 
   const Profiles host_profiles = read_host_profiles(ctx, m.get("host_profiles"));
   const Profiles vm_profiles = read_vm_profiles(ctx, m.get("vm_profiles"));
@@ -106,6 +105,7 @@ void read_scenario(Context& ctx, const Node& root) {
     read_vms(ctx, *vms, vm_profiles);
   }
   check_vm_networks(ctx);  // flows may name VMs listed after them
+  check_vm_storage(ctx);
   for (const Section* section : late_sections()) {
     if (const Node* node = m.get(section->key)) section->read(ctx, *node);
   }

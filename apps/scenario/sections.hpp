@@ -86,6 +86,22 @@ struct VmNetworkSite {
   Position flows;                      ///< the flows sequence
 };
 
+/// Where the storage names and values of one VM entry are written (its merged mapping: the
+/// entry or its profile), for the checks that need the datastores; every VM the entry
+/// makes has the same disks.
+struct VmStorageSite {
+  std::size_t vm = 0;  ///< index in config.vms of the first VM the entry made
+  struct Disk {
+    Position entry;         ///< the disks entry
+    Position size;          ///< its size
+    Position datastore;     ///< its datastore
+    std::optional<Position> policy;        ///< its policy, when written
+    std::optional<Position> provisioning;  ///< its provisioning, when written
+  };
+  std::vector<Disk> disks;    ///< parallel to vm.disks
+  std::vector<bool> checked;  ///< per disk: its size and names were read (else reported)
+};
+
 /// State shared by the converters while one scenario loads.
 struct Context {
   /// A context that builds `config`, reporting into `sink`.
@@ -109,6 +125,10 @@ struct Context {
   NameIndex physical_nodes{"physical switch or router", "networks.physical"};
   NameIndex endpoints{"endpoint", "networks.physical.endpoints"};
   std::vector<VmNetworkSite> vm_network_sites;  ///< per VM with NICs or flows
+  /// storage: parallel to config.storage.policies and .datastores.
+  NameIndex storage_policies{"storage policy", "storage_policies"};
+  NameIndex datastores{"datastore", "datastores"};
+  std::vector<VmStorageSite> vm_storage_sites;  ///< per VM entry with disks
 };
 
 /// Where a VM's trace path is resolved.
@@ -191,6 +211,17 @@ bool resolve_host_nic(Context& ctx, std::string_view key, const Node& node);
 /// read of an IPv4 address written in `node` under `key`.
 [[nodiscard]] std::optional<std::uint32_t> read_ipv4(Sink& sink, std::string_view key,
                                                      const Node& node);
+
+/// A VM's `disks:` and `snapshots:` (apps/scenario/vm_storage.cpp), as written: names stay
+/// unresolved (see check_vm_storage). `site`, when given, receives where they are written.
+void read_vm_storage(Sink& sink, const Node& node, models::VmConfig& vm, VmStorageSite* site);
+/// A VM's `workload.disk`, constant or a Bitbrains trace (its file resolved later, with the
+/// VM's other trace files).
+void read_disk_workload(Sink& sink, const Node& node, models::VmConfig& vm);
+/// Checks every VM entry's disks against the datastores and policies, once all VMs are
+/// read: names, policies on vSAN only, erasure coding on all-flash only, the format's
+/// largest disk, thick disks on NFS without VAAI-NAS.
+void check_vm_storage(Context& ctx);
 
 /// A host's `gpus:` (apps/scenario/gpus.cpp): boards, modes, schedulers, RmPVMRL.
 void read_host_gpus(Sink& sink, const Node& node, std::vector<models::GpuConfig>& gpus);

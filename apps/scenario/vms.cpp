@@ -16,8 +16,10 @@ constexpr Bounds vm_memory{limits::min_vm_memory_mib, limits::max_vm_memory_mib,
                            "expected a size from 4 MiB to 24 TiB"};
 
 /// The configuration keys a VM and a VM profile share; `node` is a mapping whose keys were
-/// checked already. `network`, when given, receives where the network names are written.
-void read_vm_body(Sink& sink, const Node& node, models::VmConfig& vm, VmNetworkSite* network) {
+/// checked already. `network` and `storage`, when given, receive where the network and
+/// storage names are written.
+void read_vm_body(Sink& sink, const Node& node, models::VmConfig& vm, VmNetworkSite* network,
+                  VmStorageSite* storage) {
   if (const Node* v = node.get("vcpus")) {
     assign(read_integer(sink, "vcpus", *v, 1, limits::max_vcpus), vm.vcpus);
   }
@@ -33,6 +35,7 @@ void read_vm_body(Sink& sink, const Node& node, models::VmConfig& vm, VmNetworkS
   if (const Node* v = node.get("powered_on")) assign(read_bool(sink, "powered_on", *v), vm.powered_on);
   read_vm_network(sink, node, vm, network);
   if (const Node* v = node.get("vgpus")) read_vgpus(sink, *v, vm);
+  read_vm_storage(sink, node, vm, storage);
   // vSphere refuses a memory reservation above the configured memory.
   const Node* mem = node.get("mem");
   const Node* reservation = mem != nullptr ? mem->get("reservation") : nullptr;
@@ -137,7 +140,7 @@ NeverFitsSite never_fits_site(const Node& entry, const Node& name, std::size_t c
 Profiles read_vm_profiles(Context& ctx, const Node* section) {
   static constexpr auto check = [](Sink& sink, const Node& body) {
     models::VmConfig scratch;
-    read_vm_body(sink, body, scratch, nullptr);
+    read_vm_body(sink, body, scratch, nullptr, nullptr);
   };
   return read_profiles(ctx, section, ProfileSection{"VM profile", "vm_profiles", "VM profiles", keys::vm_profile, check});
 }
@@ -165,7 +168,8 @@ void read_vms(Context& ctx, const Node& section, const Profiles& profiles) {
     const Node merged = profile != nullptr ? deep_merge(*profile, item) : item;
     models::VmConfig vm;
     VmNetworkSite network;
-    if (body_ok) read_vm_body(ctx.sink, merged, vm, &network);
+    VmStorageSite storage;
+    if (body_ok) read_vm_body(ctx.sink, merged, vm, &network, &storage);
     place_vm(ctx, entry, vm);
     if (body_ok) check_vm_gpus(ctx, merged, vm);
     if (body_ok && name_node != nullptr && !names.empty()) {
@@ -186,6 +190,11 @@ void read_vms(Context& ctx, const Node& section, const Profiles& profiles) {
         ctx.vm_network_sites.push_back(network);
       }
       ctx.vm_power_explicit.push_back(merged.get("powered_on") != nullptr);
+      if (!added.disks.empty() && storage.disks.size() == added.disks.size()) {
+        storage.vm = index;
+        ctx.vm_storage_sites.push_back(storage);
+        storage.disks.clear();  // the entry's other VMs have the same disks: checked once
+      }
     }
   }
 }

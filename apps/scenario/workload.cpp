@@ -232,6 +232,7 @@ void read_workload(Sink& sink, const Node& node, models::VmConfig& vm) {
     read_memory_workload(sink, *memory, vm.mem_workload,
                          trace != nullptr && !trace->memory_column.empty());
   }
+  if (const Node* disk = m.get("disk")) read_disk_workload(sink, *disk, vm);
   // workload.network is read with the VM's NICs (read_vm_network).
 }
 
@@ -279,6 +280,11 @@ void resolve_trace_file(Sink& sink, const Node& vm_node, const TraceSite& site,
   if (workload == nullptr) return;
   resolve_one_trace(sink, workload, "cpu", site, vm.cpu_workload);
   resolve_one_trace(sink, workload, "gpu", site, vm.gpu_workload);
+  const Node* disk = workload->get("disk");
+  const Node* disk_file = disk != nullptr ? disk->get("file") : nullptr;
+  if (vm.disk_workload && vm.disk_workload->kind == models::DiskWorkloadKind::trace && disk_file != nullptr) {
+    assign(resolve_vm_file(sink, *disk_file, site, vm.disk_workload->file), vm.disk_workload->file);
+  }
   const Node* network = workload->get("network");
   const Node* flows = network != nullptr ? network->get("flows") : nullptr;
   if (flows == nullptr || !flows->is_sequence() || flows->items.size() != vm.flows.size()) return;

@@ -183,18 +183,108 @@ TEST_CASE("allocations outside the scenario's bounds are adjusted and noted") {
   CHECK(loaded.config->vms[0].cpu.custom_shares == 1'000'000);
 }
 
-TEST_CASE("datastores of vDatastore are listed in the summary") {
+TEST_CASE("vDatastore becomes datastores and vDisk each VM's disks; the summary says what was left out") {
   const vdc::test::ScratchDir dir;
   dir.write("x_tabvDatastore.csv",
-            "Name,Type,Capacity MiB,Provisioned MiB,Free MiB\nds1,VMFS,1048576,524288,262144\n");
-  const ImportResult r = import_csv(dir, "h1,C,2000,1,4,16384,False,,\n", "");
-  REQUIRE(r.datastores.size() == 1);
+            "Name,Type,Capacity MiB,Provisioned MiB,Free MiB,Hosts,Cluster name,Major Version\n"
+            "ds1,VMFS,1048576,524288,262144,\"h1, h2\",,6\n"
+            "ds5,VMFS,2097152,0,0,,,5\n"
+            "nfs1,NFS41,512000,0,0,h1,,\n"
+            "vsan1,vsan,4194304,0,0,\"h1, h2\",C,\n"
+            "vsan2,vsan,1048576,0,0,,,\n"
+            "pmem,PMEM,1024,0,0,,,\n");
+  dir.write("x_tabvDisk.csv",
+            "VM,Template,Disk Path,Capacity MiB,Thin,Eagerly Scrub,Raw\n"
+            "a,False,[ds1] a/a.vmdk,102400,True,False,False\n"
+            "a,False,[nfs1] a/a_1.vmdk,20480,False,False,False\n"
+            "a,False,[vsan1] a/a_2.vmdk,10240,True,False,False\n"
+            "b,False,[ds5] b/b.vmdk,51200,False,True,False\n"
+            "b,False,[vsan2] b/b_1.vmdk,1024,True,False,False\n"
+            "b,False,[ghost] b/b.vmdk,1024,True,False,False\n"
+            "b,False,/vmfs/volumes/x.vmdk,1024,True,False,False\n"
+            "b,False,[ds1] b/rdm.vmdk,1024,False,False,True\n"
+            "t,True,[ds1] t/t.vmdk,1024,True,False,False\n"
+            "zz,False,[ds1] zz.vmdk,1024,True,False,False\n"
+            "b,False,[ds5] b/huge.vmdk,66060288,True,False,False\n");
+  const ImportResult r = import_csv(dir,
+                                    "h1,C,2000,1,4,16384,False,,\n"
+                                    "h2,C,2000,1,4,16384,False,,\n"
+                                    "h3,,2000,1,4,16384,False,,\n",
+                                    "a,poweredOn,False,1,1024,C,h1\n"
+                                    "b,poweredOn,False,1,1024,C,h2\n"
+                                    "t,poweredOff,True,1,1024,C,h1\n");
+  // Six rows: PMEM is no kind of the scenario, vsan2 names no cluster.
+  REQUIRE(r.datastores.size() == 6);
+  CHECK(r.datastores[4].left_out == "a vSAN datastore needs its cluster, and vDatastore names none");
+  CHECK(r.datastores[5].left_out == "type 'PMEM' is not modelled");
+  const auto& st = r.config.storage.datastores;
+  REQUIRE(st.size() == 4);
+  // vsan1: 4194304 MiB = 4096 GiB raw over the 2 hosts of cluster C.
+  CHECK(st[3].capacity_per_host_gib == doctest::Approx(2048.0));
+  // 11 rows: 1 of a template, 4 imported (3 on a, 1 on b), 6 left out for 6 reasons.
+  CHECK(r.disks.rows == 11);
+  CHECK(r.disks.templates == 1);
+  CHECK(r.disks.imported == 4);
+  CHECK(r.disks.vms == 2);
+  CHECK(r.disks.left_out ==
+        std::vector<std::string>{
+            "1 disk: its datastore 'vsan2' was left out (a vSAN datastore needs its cluster, and "
+            "vDatastore names none)",
+            "1 disk: its datastore 'ghost' is not in vDatastore",
+            "1 disk: its Disk Path is not \"[datastore] folder/file.vmdk\"",
+            "1 disk: a raw device mapping, not a virtual disk on a datastore",
+            "1 disk: the VM is not in vInfo (or is a template)",
+            "1 disk: larger than the largest VMFS disk (62 TiB) on 'ds5'"});
+
+  const std::string yaml = vdc::import::to_scenario_yaml(r);
+  for (const std::string line :
+       {"datastores:\n"
+        "  - {name: ds1, kind: vmfs, version: 6, capacity: 1048576 MiB, hosts: [h1, h2]}\n"
+        "  - {name: ds5, kind: vmfs, version: 5, capacity: 2097152 MiB}\n"
+        "  - {name: nfs1, kind: nfs, version: 4.1, capacity: 512000 MiB, hosts: [h1], vaai_nas: true}\n"
+        "  - {name: vsan1, kind: vsan, cluster: C, capacity_per_host: 2097152 MiB}\n"
+        "vms:\n",
+        ", disks: [{size: 102400 MiB, datastore: ds1}, {size: 20480 MiB, datastore: nfs1, "
+        "provisioning: lazy_zeroed}, {size: 10240 MiB, datastore: vsan1}]}\n",
+        ", disks: [{size: 51200 MiB, datastore: ds5, provisioning: eager_zeroed}]}\n",
+        "# Storage: 4 of 6 datastores of vDatastore, 4 of 11 disks of vDisk; the summary says why\n"}) {
+    CAPTURE(line);
+    CHECK(yaml.find(line) != std::string::npos);
+  }
+  const auto loaded = vdc::scenario::load_string(yaml, "storage.yaml");
+  INFO(yaml);
+  REQUIRE(loaded.ok());
+  CHECK(loaded.diagnostics.empty());
+  const auto& vsan = loaded.config->storage.datastores.at(3);
+  CHECK(vsan.hosts == std::vector<std::string>{"h1", "h2"});
+  CHECK(loaded.config->vms.at(0).disks.size() == 3);
+  CHECK(loaded.config->vms.at(0).disks.at(1).provisioning == vdc::models::Provisioning::lazy_zeroed);
+
   const std::string summary = vdc::import::import_summary(r);
-  CHECK(summary.find("Datastores (vDatastore; not modelled yet): 1") != std::string::npos);
-  CHECK(summary.find(
-            "  ds1                      VMFS             1024.0        256.0            512.0") !=
-        std::string::npos);
-  CHECK(vdc::scenario::load_string(vdc::import::to_scenario_yaml(r), "empty.yaml").ok());
+  for (const std::string line :
+       {"Datastores (vDatastore): 6, 4 imported\n",
+        "  ds1                      VMFS             1024.0        256.0            512.0  as 'ds1'\n",
+        "  vsan2                    vsan             1024.0          0.0              0.0  left out: a "
+        "vSAN datastore needs its cluster, and vDatastore names none\n",
+        "Disks (vDisk): 11 rows, 4 imported on 2 VMs, 1 of templates not imported\n",
+        "  left out: 1 disk: its datastore 'ghost' is not in vDatastore\n",
+        "  note: NFS datastore 'nfs1' holds thick disks: imported with vaai_nas: true (without "
+        "VAAI-NAS only thin disks can be created on NFS)\n",
+        "  vDatastore (6 rows): datastores: name, type, capacity, version, hosts, vSAN cluster; 4 of "
+        "6 imported, listed below\n",
+        "  vDisk (11 rows): virtual disks: size, datastore (from the path), provisioning; 4 of 11 "
+        "imported, listed below\n"}) {
+    CAPTURE(line);
+    CHECK(summary.find(line) != std::string::npos);
+  }
+}
+
+TEST_CASE("a malformed vDisk row is an error naming its tab, row and column") {
+  const vdc::test::ScratchDir dir;
+  dir.write("x_tabvDisk.csv", "VM,Disk Path,Capacity MiB,Thin\na,[ds1] a.vmdk,100,maybe\n");
+  CHECK(message_of([&] { (void)import_csv(dir, "h1,C,2000,1,4,16384,False,,\n", ""); }) ==
+        (dir.path() / "x_tabvDisk.csv").string() +
+            ": sheet vDisk, row 2, column 'Thin': 'maybe' is not a boolean (expected True or False)");
 }
 
 TEST_CASE(

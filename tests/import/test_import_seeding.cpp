@@ -269,7 +269,7 @@ TEST_CASE("the summary lists every tab: what was read and what was left out, wit
   dir.write("x_tabvNetwork.csv", "VM,Network\na,n1\nb,n1\nc,n2\n");
   dir.write("x_tabvRP.csv", "Resource pool name\nGold\n");
   dir.write("x_tabvSource.csv", "Name\nvc01\n");
-  dir.write("x_tabvDisk.csv", "VM,Disk\na,1,extra\n");
+  dir.write("x_tabvPartition.csv", "VM,Disk\na,1,extra\n");
   const ImportResult r = vdc::import::import_rvtools(dir.path());
   const std::string summary = vdc::import::import_summary(r);
   CHECK(contains(summary,
@@ -282,8 +282,8 @@ TEST_CASE("the summary lists every tab: what was read and what was left out, wit
   CHECK(contains(summary, "  vSource (1 row): not used (the vCenter): 1 row left out\n"));
   CHECK(contains(summary, "  vHost (1 row): hosts: sockets, cores, hyperthreading, speed, "
                           "memory, cluster\n"));
-  CHECK(contains(summary, "  vDisk: not read: " + (dir.path() / "x_tabvDisk.csv").string() +
-                              ": sheet vDisk, row 2: the row has 3 fields"));
+  CHECK(contains(summary, "  vPartition: not read: " + (dir.path() / "x_tabvPartition.csv").string() +
+                              ": sheet vPartition, row 2: the row has 3 fields"));
   REQUIRE(r.tab_uses.size() == 6);
 }
 

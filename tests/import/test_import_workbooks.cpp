@@ -187,3 +187,33 @@ TEST_CASE("the scenario loader accepts the YAML of both workbooks, and it runs")
   check_loads_and_runs(
       vdc::import::import_rvtools(data / "kubev2v_migration-planner/example1.xlsx"));
 }
+
+TEST_CASE("example1's vDisk: 9 disks, none with a datastore path, so none imported and the summary says why") {
+  VDC_REQUIRE_SHARED_DATA(data);
+  // example1_tabvDisk.csv has 9 rows (vm-1 to vm-9, one disk each, none a template or raw);
+  // its Disk Path is empty on 7 and a list of guest mount points on vm-7 and vm-9: the
+  // anonymisation removed the "[datastore] folder/file.vmdk" form. No vDatastore tab.
+  for (const auto& source : {data / "kubev2v_migration-planner/example1.xlsx",
+                             data / "kubev2v_migration-planner/csv_derived"}) {
+    CAPTURE(source.string());
+    const ImportResult r = vdc::import::import_rvtools(source);
+    CHECK_FALSE(r.has_datastore_tab);
+    CHECK(r.disks.has_tab);
+    CHECK(r.disks.rows == 9);
+    CHECK(r.disks.templates == 0);
+    CHECK(r.disks.imported == 0);
+    CHECK(r.disks.left_out ==
+          std::vector<std::string>{"9 disks: its Disk Path is not \"[datastore] folder/file.vmdk\""});
+    CHECK(r.config.storage.datastores.empty());
+    const std::string summary = vdc::import::import_summary(r);
+    CHECK(summary.find("Disks (vDisk): 9 rows, 0 imported on 0 VMs\n"
+                       "  left out: 9 disks: its Disk Path is not \"[datastore] folder/file.vmdk\"\n") !=
+          std::string::npos);
+    CHECK(vdc::scenario::load_string(vdc::import::to_scenario_yaml(r), "example1.yaml").ok());
+  }
+  const ImportResult sizing =
+      vdc::import::import_rvtools(data / "mjvincent_rvtools-to-ibm-cloud/SizingWorkshop-RVTools.xlsx");
+  CHECK_FALSE(sizing.disks.has_tab);
+  CHECK(vdc::import::import_summary(sizing).find(
+            "Disks: none listed (the export has no vDisk tab).\n") != std::string::npos);
+}

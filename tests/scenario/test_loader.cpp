@@ -196,20 +196,16 @@ TEST_CASE("a file that cannot be read is reported at its first line") {
                            "readable scenario file)"});
 }
 
-TEST_CASE("datastores are accepted with a warning; sweep is read by vdcsim sweep") {
+TEST_CASE("datastores load without a warning; sweep is read by vdcsim sweep") {
   const LoadResult r = load(scenario_text(R"(hosts: [{name: esx01, memory: 64 GiB}]
 vms: []
-datastores: [{name: ds1}]
+datastores: [{name: ds1, capacity: 1 TiB}]
 sweep: {vms: [10, 20]}
 )"));
   REQUIRE(r.ok());
-  CHECK(messages(r) == std::vector<std::string>{
-                           "t.yaml:5:1: warning: 'datastores' is not modelled yet; ignored"});
-  for (const Diagnostic& d : r.diagnostics) CHECK(d.is_warning);
-  CHECK(r.diagnostics[0].line == 5);
-  CHECK(r.diagnostics[0].column == 1);
-  CHECK(r.diagnostics[0].file == "t.yaml");
-  CHECK(r.diagnostics[0].format() == r.diagnostics[0].message);
+  CHECK(r.diagnostics.empty());
+  REQUIRE(r.config->storage.datastores.size() == 1);
+  CHECK(r.config->storage.datastores[0].name == "ds1");
 }
 
 TEST_CASE("parameters and advanced settings are stored in their base units") {

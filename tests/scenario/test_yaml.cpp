@@ -239,7 +239,7 @@ vms:
 )"))) == std::vector<std::string>{
                "t.yaml:7:6: error: unknown key '<<' in a VM (expected one of: name, profile, "
                "host, cluster, pool, vcpus, memory, cpu, mem, guest, workload, powered_on, nics, "
-               "vgpus)",
+               "vgpus, disks, snapshots)",
                "t.yaml:8:18: error: an item of '<<' is a scalar (expected an alias to a mapping "
                "like *defaults, a mapping, or a sequence of them)",
                "t.yaml:9:6: error: '<<' is empty (expected an alias to a mapping like *defaults, "

@@ -210,7 +210,7 @@ TEST_CASE("bad paths, values and metrics are errors at their line and column") {
             "t.yaml:23:5: error: bad sweep parameter 'vm_profiles.wbe.vcpus': no profile 'wbe' in 'vm_profiles' "
             "(expected one of: web, steady); did you mean 'web'?",
             "t.yaml:24:5: error: unknown key 'vcpu' in a VM profile (expected one of: vcpus, memory, cpu, mem, "
-            "guest, workload, powered_on, nics, vgpus); did you mean 'vcpus'?",
+            "guest, workload, powered_on, nics, vgpus, disks, snapshots); did you mean 'vcpus'?",
             "t.yaml:25:5: error: bad sweep parameter 'hosts.esx1.memory': no entry named 'esx1' in 'hosts' "
             "(expected one of: esx01); did you mean 'esx01'?",
             "t.yaml:26:37: error: bad value 'lots' for 'memory': expected a number, got 'lots' (expected a size "

@@ -1,6 +1,6 @@
 #pragma once
 /// RVTools import: an inventory (hosts from vHost, VMs from vInfo, allocations from vCPU and
-/// vMemory, datastores from vDatastore) and the usage it records (vCPU, vMemory, vHost)
+/// vMemory, datastores from vDatastore, virtual disks from vDisk) and the usage it records (vCPU, vMemory, vHost)
 /// turned into a scenario with seeded workloads, its YAML text and a summary of what was
 /// found, where the tabs disagree and how VMs were mapped to hosts (docs/traces.md
 /// "RVTools import").
@@ -16,13 +16,34 @@
 
 namespace vdc::import {
 
-/// A datastore of vDatastore; kept for the summary (datastores are not modelled yet).
+/// A datastore of vDatastore, and what the import made of it.
 struct ImportedDatastore {
+  int row = 0;                   ///< its row in vDatastore
   std::string name;              ///< as in vDatastore
-  std::string type;              ///< VMFS, NFS, vsan, ... as RVTools writes it
+  std::string type;              ///< VMFS, NFS, NFS41, vsan, VVOL, ... as RVTools writes it
   double capacity_mib = 0.0;     ///< MiB (MB in RVTools 3.x)
   double free_mib = 0.0;         ///< 0 when the tab has no free-space column
   double provisioned_mib = 0.0;  ///< 0 when the tab has no provisioned column
+  std::string hosts;             ///< "Hosts", as written (empty when absent)
+  std::string cluster;           ///< "Cluster name", as written (empty when absent)
+  std::string major_version;     ///< "Major Version", as written (empty when absent)
+  /// Its name in the scenario (config.storage.datastores), empty when it was left out.
+  std::string scenario_name;
+  /// Why it was left out of the scenario, empty when it is in.
+  std::string left_out;
+};
+
+/// What the import made of vDisk.
+struct DiskImport {
+  bool has_tab = false;  ///< the export has a vDisk tab
+  int rows = 0;          ///< its data rows
+  int templates = 0;     ///< rows of templates (not imported, like the templates)
+  int imported = 0;      ///< disks now in the scenario
+  int vms = 0;           ///< VMs with at least one disk
+  /// Why the other rows were left out, one sentence per reason with its count.
+  std::vector<std::string> left_out;
+  /// Values changed to fit the scenario (vaai_nas set on an NFS datastore with thick disks).
+  std::vector<std::string> notes;
 };
 
 /// How the VMs of one vInfo Host value found their host.
@@ -148,8 +169,11 @@ struct ImportResult {
   std::string source_kind;
   /// Every tab the export has, in its order.
   std::vector<std::string> tabs;
-  /// Datastores from vDatastore (empty without that tab).
+  /// Datastores from vDatastore (empty without that tab); those imported are also in
+  /// config.storage.datastores.
   std::vector<ImportedDatastore> datastores;
+  /// Virtual disks from vDisk: those imported are in each VM's config.vms[i].disks.
+  DiskImport disks;
   /// True when the export has a vDatastore tab (even an empty one).
   bool has_datastore_tab = false;
   /// How each vInfo Host value was mapped, in order of first appearance.
@@ -184,13 +208,13 @@ struct ImportResult {
 [[nodiscard]] ImportResult import_rvtools(const std::filesystem::path& path,
                                           const ImportOptions& options = {});
 
-/// Imports tabs already read (vInfo and vHost required; vCPU, vMemory, vDatastore used when
+/// Imports tabs already read (vInfo and vHost required; vCPU, vMemory, vDatastore, vDisk used when
 /// present; the others are listed with their row counts). Throws ImportError like
 /// import_rvtools.
 [[nodiscard]] ImportResult import_workbook(const Workbook& book, const ImportOptions& options = {});
 
 /// The scenario as YAML the scenario loader accepts (docs/scenario.md): a header comment
-/// naming the source, host_profiles, hosts, clusters and vms.
+/// naming the source, host_profiles, hosts, clusters, datastores and vms (with their disks).
 [[nodiscard]] std::string to_scenario_yaml(const ImportResult& result);
 
 /// A text summary: hosts and VMs, vCPU:pCPU and vRAM:pRAM per cluster (powered-on VMs),

@@ -23,11 +23,11 @@ struct KeySet {
 
 namespace keys {
 
-inline constexpr std::array<std::string_view, 18> scenario_keys{
+inline constexpr std::array<std::string_view, 19> scenario_keys{
     "name", "description", "seed", "duration", "warmup", "fidelity", "sample_interval",
     "parameters",
     "host_profiles", "vm_profiles", "hosts", "clusters", "resource_pools", "vms",
-    "networks", "datastores", "events", "sweep"};
+    "networks", "storage_policies", "datastores", "events", "sweep"};
 inline constexpr std::array<std::string_view, 5> host_profile_keys{
     "cpu", "memory", "nics", "gpus", "advanced"};
 inline constexpr std::array<std::string_view, 7> host_keys{
@@ -39,11 +39,13 @@ inline constexpr std::array<std::string_view, 6> gpu_keys{"model", "count", "mod
                                                            "RmPVMRL"};
 inline constexpr std::array<std::string_view, 2> vgpu_keys{"profile", "passthrough"};
 inline constexpr std::array<std::string_view, 2> cluster_keys{"name", "hosts"};
-inline constexpr std::array<std::string_view, 9> vm_profile_keys{
-    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on", "nics", "vgpus"};
-inline constexpr std::array<std::string_view, 14> vm_keys{
+inline constexpr std::array<std::string_view, 11> vm_profile_keys{
+    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on", "nics", "vgpus",
+    "disks", "snapshots"};
+inline constexpr std::array<std::string_view, 16> vm_keys{
     "name", "profile", "host", "cluster", "pool",
-    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on", "nics", "vgpus"};
+    "vcpus", "memory", "cpu", "mem", "guest", "workload", "powered_on", "nics", "vgpus",
+    "disks", "snapshots"};
 inline constexpr std::array<std::string_view, 3> vm_allocation_keys{
     "shares", "reservation", "limit"};
 inline constexpr std::array<std::string_view, 4> vm_mem_allocation_keys{
@@ -51,7 +53,8 @@ inline constexpr std::array<std::string_view, 4> vm_mem_allocation_keys{
 inline constexpr std::array<std::string_view, 4> pool_allocation_keys{
     "shares", "reservation", "limit", "expandable"};
 inline constexpr std::array<std::string_view, 2> guest_keys{"os", "salt"};
-inline constexpr std::array<std::string_view, 4> workload_keys{"cpu", "memory", "network", "gpu"};
+inline constexpr std::array<std::string_view, 5> workload_keys{"cpu", "memory", "network", "gpu",
+                                                                "disk"};
 inline constexpr std::array<std::string_view, 5> memory_workload_keys{
     "active", "touched", "zero", "image", "compressible"};
 inline constexpr std::array<std::string_view, 2> cpu_constant_keys{"kind", "demand"};
@@ -73,6 +76,13 @@ inline constexpr std::array<std::string_view, 4> flow_on_off_keys{"kind", "rate"
 inline constexpr std::array<std::string_view, 5> flow_diurnal_keys{
     "kind", "mean", "amplitude", "peak", "step"};
 inline constexpr std::array<std::string_view, 4> flow_trace_keys{"kind", "file", "column", "scale"};
+inline constexpr std::array<std::string_view, 8> disk_keys{
+    "size", "datastore", "policy", "provisioning", "written", "shares", "reservation", "limit"};
+inline constexpr std::array<std::string_view, 2> snapshot_keys{"at", "growth"};
+inline constexpr std::array<std::string_view, 5> disk_constant_keys{"kind", "iops", "read", "block",
+                                                                    "outstanding"};
+inline constexpr std::array<std::string_view, 5> disk_trace_keys{"kind", "file", "block",
+                                                                 "outstanding", "scale"};
 
 inline constexpr KeySet scenario{"scenario", "the scenario", scenario_keys};
 inline constexpr KeySet host_profile{"host_profile", "a host profile", host_profile_keys};
@@ -109,15 +119,20 @@ inline constexpr KeySet flow_constant{"flow_constant", "a constant flow rate", f
 inline constexpr KeySet flow_on_off{"flow_on_off", "an on_off flow rate", flow_on_off_keys};
 inline constexpr KeySet flow_diurnal{"flow_diurnal", "a diurnal flow rate", flow_diurnal_keys};
 inline constexpr KeySet flow_trace{"flow_trace", "a trace flow rate", flow_trace_keys};
+inline constexpr KeySet disk{"disk", "a virtual disk", disk_keys};
+inline constexpr KeySet snapshot{"snapshot", "a snapshot", snapshot_keys};
+inline constexpr KeySet disk_constant{"disk_constant", "a constant disk workload",
+                                      disk_constant_keys};
+inline constexpr KeySet disk_trace{"disk_trace", "a trace disk workload", disk_trace_keys};
 
 /// The key sets of the scenario's core: the scenario, its profiles, hosts, clusters, pools
-/// and VMs (with their virtual NICs, flows and vGPUs).
-inline constexpr std::array<const KeySet*, 29> core{
+/// and VMs (with their virtual NICs, flows, vGPUs, virtual disks and snapshots).
+inline constexpr std::array<const KeySet*, 33> core{
     &scenario, &host_profile, &host, &host_cpu, &nic, &gpu, &vgpu, &cluster, &vm_profile, &vm,
     &vm_allocation, &vm_mem_allocation, &pool_allocation, &guest, &workload,
     &memory_workload, &cpu_constant, &cpu_on_off, &cpu_diurnal, &cpu_tasks, &cpu_trace,
     &pool, &vnic, &network_workload, &flow, &flow_constant, &flow_on_off, &flow_diurnal,
-    &flow_trace};
+    &flow_trace, &disk, &snapshot, &disk_constant, &disk_trace};
 
 }  // namespace keys
 

@@ -40,18 +40,20 @@ def main() -> None:
         "hosts:",
     ]
     cluster_of = []
+    ranges = []
     h = 0
     for c in range(vsan_clusters):
-        lines.append(f'  - {{name: "esx{{{h:04}..{h + vsan_hosts - 1:04}}}", profile: h32, cluster: vsan{c:02}}}')
+        lines.append(f'  - {{name: "esx{{{h:04}..{h + vsan_hosts - 1:04}}}", profile: h32}}')
+        ranges.append(f'  - {{name: vsan{c:02}, hosts: ["esx{{{h:04}..{h + vsan_hosts - 1:04}}}"]}}')
         cluster_of += [("vsan", c)] * vsan_hosts
         h += vsan_hosts
     for c in range(vmfs_clusters):
-        lines.append(f'  - {{name: "esx{{{h:04}..{h + vmfs_hosts - 1:04}}}", profile: h32, cluster: vmfs{c:02}}}')
+        lines.append(f'  - {{name: "esx{{{h:04}..{h + vmfs_hosts - 1:04}}}", profile: h32}}')
+        ranges.append(f'  - {{name: vmfs{c:02}, hosts: ["esx{{{h:04}..{h + vmfs_hosts - 1:04}}}"]}}')
         cluster_of += [("vmfs", c)] * vmfs_hosts
         h += vmfs_hosts
     lines.append("clusters:")
-    lines += [f"  - {{name: vsan{c:02}}}" for c in range(vsan_clusters)]
-    lines += [f"  - {{name: vmfs{c:02}}}" for c in range(vmfs_clusters)]
+    lines += ranges
     lines += [
         "storage_policies:",
         "  - {name: parity, ftt: 1, raid: 5}",

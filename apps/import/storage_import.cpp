@@ -12,6 +12,7 @@
 
 #include "import_names.hpp"
 #include "vdc/io/text.hpp"
+#include "vdc/models/storage/storage_area.hpp"
 
 namespace vdc::import::detail {
 namespace {
@@ -19,8 +20,11 @@ namespace {
 using io::iequals;
 using io::trim;
 
-/// The largest disk the loader takes on VMFS (docs/scenario.md "Storage").
-constexpr double vmfs_max_disk_mib = 62.0 * 1024.0 * 1024.0;
+/// The largest disk the loader takes on VMFS by default: the storage area's parameter
+/// storage.vmfs_max_disk (an imported scenario sets no parameters).
+double vmfs_max_disk_mib() {
+  return models::storage::parameter(models::ScenarioConfig{}, models::storage::param_vmfs_max_disk) * 1024.0;
+}
 
 /// The datastore kind and version of RVTools' Type column (the vSphere API's
 /// DatastoreSummary.type: VMFS, NFS, NFS41, vsan, VVOL), or nothing.
@@ -223,7 +227,7 @@ void import_storage(const Workbook& book, const std::vector<VmRow>& vms,
     }
     const auto ds = std::find_if(config.storage.datastores.begin(), config.storage.datastores.end(),
                                  [&](const models::DatastoreConfig& x) { return x.name == it->scenario_name; });
-    if (ds->kind == models::DatastoreKind::vmfs && d.capacity_mib > vmfs_max_disk_mib) {
+    if (ds->kind == models::DatastoreKind::vmfs && d.capacity_mib > vmfs_max_disk_mib()) {
       leave_out(fmt::format("larger than the largest VMFS disk (62 TiB) on '{}'", *ds_name));
       continue;
     }

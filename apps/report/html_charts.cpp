@@ -100,13 +100,25 @@ Json mark_moments(Json spec, const Timeline& t, const models::AreaSection& secti
   };
   const std::size_t at = column(c.marks_time), label = column(c.marks_label);
   if (at == columns.size() || label == columns.size()) return spec;
-  Json values = Json::array();
+  // One rule per moment: several rows at the same moment share it, the first one's label
+  // saying how many more there were.
+  std::vector<std::pair<double, std::vector<std::string>>> moments;
   for (std::size_t r = 0; r < table->rows(); ++r) {
     const auto row = table->row(r);
     const auto* seconds = std::get_if<double>(&row[at]);
     const auto* text = std::get_if<std::string>(&row[label]);
     if (seconds == nullptr) continue;
-    values.push_back({{"m", t.axis(*seconds)}, {"what", text != nullptr ? *text : std::string()}});
+    const double m = t.axis(*seconds);
+    if (moments.empty() || moments.back().first != m) moments.emplace_back(m, std::vector<std::string>{});
+    const std::string what = text != nullptr ? *text : std::string();
+    auto& labels = moments.back().second;
+    if (std::find(labels.begin(), labels.end(), what) == labels.end()) labels.push_back(what);
+  }
+  Json values = Json::array();
+  for (const auto& [m, labels] : moments) {
+    const std::string what =
+        labels.size() > 1 ? fmt::format("{} (and {} more)", labels.front(), labels.size() - 1) : labels.front();
+    values.push_back({{"m", m}, {"what", what}});
   }
   if (!spec.contains("layer")) {
     Json chart = {{"mark", spec["mark"]}, {"encoding", spec["encoding"]}, {"data", spec["data"]}};

@@ -10,6 +10,7 @@
 #include "sections.hpp"
 #include "suggest.hpp"
 #include "values.hpp"
+#include "vdc/models/storage/storage_area.hpp"
 #include "vdc/scenario/keys.hpp"
 #include "vdc/scenario/limits.hpp"
 #include "vdc/sim/units.hpp"
@@ -21,10 +22,6 @@ namespace {
 using models::DatastoreKind;
 using models::Provisioning;
 
-/// The largest virtual disk on VMFS 5 and VMFS 6: 62 TiB (reference B.1, unconfirmed: the
-/// configuration maximums page was not retrieved). The storage area has no parameter for it
-/// yet, so the loader holds it here and docs/scenario.md "Storage" names it.
-constexpr double vmfs_max_disk_gib = 62.0 * 1024.0;
 
 constexpr std::array<Choice<Provisioning>, 3> provisionings{
     {{"thin", Provisioning::thin},
@@ -212,6 +209,8 @@ void read_disk_workload(Sink& sink, const Node& node, models::VmConfig& vm) {
 
 void check_vm_storage(Context& ctx) {
   Sink& sink = ctx.sink;
+  // The largest virtual disk on VMFS 5 and 6 (62 TiB by default; unconfirmed, reference B.1).
+  const double vmfs_max_disk_gib = models::storage::parameter(ctx.config, models::storage::param_vmfs_max_disk);
   const models::StorageConfig& storage = ctx.config.storage;
   for (const VmStorageSite& site : ctx.vm_storage_sites) {
     const models::VmConfig& vm = ctx.config.vms[site.vm];
@@ -240,7 +239,7 @@ void check_vm_storage(Context& ctx) {
                    fmt::format("disk of {:g} GiB on VMFS {} datastore '{}' exceeds the largest "
                                "VMFS disk",
                                d.size_gib, ds.version, ds.name),
-                   "expected at most 62 TiB (reference B.1)");
+                   fmt::format("expected at most {:g} GiB (storage.vmfs_max_disk; reference B.1)", vmfs_max_disk_gib));
       }
       if (ds.kind == DatastoreKind::nfs && !ds.vaai_nas && d.provisioning != Provisioning::thin &&
           at.provisioning) {

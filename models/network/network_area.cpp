@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -23,13 +24,27 @@ class NetworkArea final : public Area {
         done_(ctx.signals.get<TransferDone>()) {
     schedule_events(ctx);
     ctx.signals.get<TransferRequest>().connect([this](const TransferRequest& r) {
+      in_request_ = true;
       const std::uint64_t own = model_.start_transfer(r.kind, r.label, r.from, r.to, r.mib);
-      requested_.emplace_back(own, r.id);
+      in_request_ = false;
+      // A transfer with nothing to move, or no path, is done before start_transfer returns.
+      if (finished_now_ && finished_now_->first == own) {
+        const double seconds = finished_now_->second;
+        finished_now_.reset();
+        done_.emit(TransferDone{r.id, seconds});
+        return;
+      }
+      requested_.emplace(own, r.id);
     });
     model_.on_transfer_done([this](std::uint64_t own, double seconds) {
-      for (const auto& [mine, theirs] : requested_) {
-        if (mine == own) done_.emit(TransferDone{theirs, seconds});
+      const auto it = requested_.find(own);
+      if (it == requested_.end()) {
+        if (in_request_) finished_now_.emplace(own, seconds);
+        return;  // the area's own (a vMotion), or a request being started
       }
+      const std::uint64_t theirs = it->second;
+      requested_.erase(it);
+      done_.emit(TransferDone{theirs, seconds});
     });
   }
 
@@ -100,7 +115,9 @@ class NetworkArea final : public Area {
   const ScenarioConfig& config_;
   NetworkModel model_;
   sim::Signal<TransferDone>& done_;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> requested_;  // (the model's id, the requester's)
+  std::unordered_map<std::uint64_t, std::uint64_t> requested_;  // the model's id -> the requester's
+  std::optional<std::pair<std::uint64_t, double>> finished_now_;  // done inside start_transfer
+  bool in_request_ = false;
   std::optional<HostId> departed_from_;  // between depart and arrive of a migration
 };
 

@@ -543,12 +543,14 @@ class StorageArea final : public Area {
       double used = 0.0;
       for (const std::size_t k : vm.disks) {
         const Disk& d = disks_[k];
-        provisioned += d.cfg->size_gib + d.delta_gib;
+        // vSAN: raw if full, as the datastore counts it.
+        provisioned += d.object ? (d.cfg->size_gib + d.delta_gib) * objects_[*d.object].scheme.multiplier
+                                : d.cfg->size_gib + d.delta_gib;
         used += d.object ? objects_[*d.object].used_gib * objects_[*d.object].scheme.multiplier : d.consumed + d.delta_gib;
         for (const std::size_t o : d.deltas) used += objects_[o].used_gib * objects_[o].scheme.multiplier;
       }
       if (vm.swap_on) {
-        provisioned += vm.swap_gib;
+        provisioned += vm.swap_object ? vm.swap_gib * objects_[*vm.swap_object].scheme.multiplier : vm.swap_gib;
         if (!vm.swap_object) used += vm.swap_gib;
       }
       vms.add(std::string(config_.vms[v].name));
@@ -981,7 +983,9 @@ class StorageArea final : public Area {
       d.host_raw[*spare] += raw;
       d.host_components[*spare] += comps;
       const Rebuild r{o, p, *source, *spare, raw};
-      event(obj, "rebuilding", fmt::format("{:.1f} GiB from {} to {}", raw, config_.hosts[*source].name, config_.hosts[*spare].name));
+      if (raw > 0.0) {
+        event(obj, "rebuilding", fmt::format("{:.1f} GiB from {} to {}", raw, config_.hosts[*source].name, config_.hosts[*spare].name));
+      }
       start_transfer(r);
     }
     if (any_missing) space_changed(obj.ds);
@@ -992,6 +996,10 @@ class StorageArea final : public Area {
 
   void start_transfer(const Rebuild& r) {
     const Object& obj = objects_[r.object];
+    if (r.gib <= 0.0) {  // a witness, or nothing written yet: metadata only
+      rebuilt(r);
+      return;
+    }
     if (network_) {
       const std::uint64_t id = ++transfer_id_;
       transfers_.emplace(id, r);
@@ -1027,7 +1035,10 @@ class StorageArea final : public Area {
     piece.alive = true;
     piece.rebuilding = false;
     d.resync_gib += r.gib;
-    event(obj, std::string(obj.state()), fmt::format("{:.1f} GiB resynchronised on {}", r.gib, config_.hosts[r.to].name));
+    event(obj, std::string(obj.state()),
+          r.gib > 0.0 ? fmt::format("{:.1f} GiB resynchronised on {}", r.gib, config_.hosts[r.to].name)
+                      : fmt::format("{} recreated on {}", obj.is_witness(r.piece) ? "witness" : "empty component",
+                                    config_.hosts[r.to].name));
     space_changed(obj.ds);
   }
 
@@ -1128,7 +1139,7 @@ class StorageArea final : public Area {
     if (host_local_.size() != config_.hosts.size()) host_local_.assign(config_.hosts.size(), -1);
     for (const VmId v : d.vms) {
       const Vm& vm = vms_[v];
-      if (!vm.on || vm.demand <= 0.0 || now < vm.stall_until) continue;
+      if (!vm.on || vm.demand <= 0.0 || now < vm.stall_until || !readable(v)) continue;
       const auto s = std::find_if(vm.shares.begin(), vm.shares.end(), [&](const DiskShare& x) { return x.ds == i; });
       if (s == vm.shares.end() || s->weight <= 0.0) continue;
       int& local = host_local_[vm.host];
@@ -1236,6 +1247,15 @@ class StorageArea final : public Area {
       publish_host(h, now);
     }
     for (const HostId h : local_) host_local_[h] = -1;
+  }
+
+  /// False when one of the VM's disks is an inaccessible vSAN object: its I/O stops (the
+  /// guest would hang; all-paths-down handling is not modelled).
+  bool readable(VmId v) const {
+    for (const std::size_t k : vms_[v].disks) {
+      if (disks_[k].object && !objects_[*disks_[k].object].readable()) return false;
+    }
+    return true;
   }
 
   double nfs_path_bytes_s(HostId h, int version) const {

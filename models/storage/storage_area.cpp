@@ -229,6 +229,7 @@ struct Vm {
   std::optional<std::size_t> swap_object;
   bool swap_on = false;
   LatencyLog latency;
+  double published_iops = 0.0, published_latency = 0.0;  // what publish_vm last wrote
   sim::MetricId g_iops = 0, g_latency = 0, g_provisioned = 0, g_used = 0;
   bool has_gauges = false;
 };
@@ -1279,6 +1280,9 @@ class StorageArea final : public Area {
       weighted += s.iops * s.latency_ms;
     }
     const double latency = iops > 0.0 ? weighted / iops : 0.0;
+    if (iops == vm.published_iops && latency == vm.published_latency) return;  // nothing moved
+    vm.published_iops = iops;
+    vm.published_latency = latency;
     vm.latency.set(t, latency, iops, warmup_);
     const sim::Time now = ctx_.sim.now();
     ctx_.metrics.set(vm.g_iops, now, iops);

@@ -245,10 +245,25 @@ double vm_score(std::span<const double> row, const VmFacts&) { return row[4]; }
 /// A line per datastore, the disks not compliant, and the VMs kept off for storage.
 void write_text(const ReportView& view, std::string& out) {
   const AreaSection& st = *view.section(report_spec.section);
-  out += "\nDatastores (space at the end of the run; I/O over the measured window)\n";
   if (const ReportTable* t = find_table(st, Table::datastores)) {
-    if (t->rows() == 0) out += "  none\n";
-    for (std::size_t r = 0; r < t->rows(); ++r) {
+    // The fullest first, then the slowest; at most kRowsShown.
+    std::vector<std::size_t> order(t->rows());
+    for (std::size_t r = 0; r < order.size(); ++r) order[r] = r;
+    const auto full = [&](std::size_t r) {
+      const double capacity = number_of(t->row(r)[d_capacity]);
+      return capacity > 0.0 ? number_of(t->row(r)[d_used]) / capacity : 0.0;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if (full(a) != full(b)) return full(a) > full(b);
+      return number_of(t->row(a)[d_p95]) > number_of(t->row(b)[d_p95]);
+    });
+    const std::string which = order.size() > text::kRowsShown
+                                  ? fmt::format("fullest {} of {}, then the slowest; ", text::kRowsShown, order.size())
+                                  : std::string();
+    fmt::format_to(std::back_inserter(out), "\nDatastores ({}space at the end of the run; I/O over the measured window)\n", which);
+    if (order.empty()) out += "  none\n";
+    if (order.size() > text::kRowsShown) order.resize(text::kRowsShown);
+    for (const std::size_t r : order) {
       const auto row = t->row(r);
       const double capacity = number_of(row[d_capacity]);
       fmt::format_to(std::back_inserter(out),

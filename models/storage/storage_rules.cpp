@@ -190,6 +190,66 @@ Pass at_latency(std::span<const World> worlds, const DeviceModel& device, double
   return p;
 }
 
+/// The device latency when every world gets all it asks (up to its limit) and neither its
+/// outstanding commands nor its host's slots or path bind at that latency: the fixed point
+/// without a search. Nothing when one of them binds, or the device is saturated.
+std::optional<double> unconstrained(std::span<const World> worlds, const DeviceModel& device,
+                                    const std::vector<std::vector<std::size_t>>& by_host) {
+  double commands = 0.0;
+  double bytes = 0.0;
+  const auto wanted = [](const World& w) { return w.limit > 0.0 ? std::min(w.demand, w.limit) : w.demand; };
+  for (const World& w : worlds) {
+    commands += wanted(w) * w.backend;
+    bytes += wanted(w) * w.backend * w.block_bytes;
+  }
+  const double rho = std::max(commands / device.iops, bytes / device.bandwidth_bytes_s);
+  if (rho >= 1.0) return std::nullopt;
+  const double block = commands > 0.0 ? bytes / commands : 0.0;
+  const double service = std::max(1.0 / device.iops, block / device.bandwidth_bytes_s);
+  const double davg = std::max(device.latency_s, 1e-9) + service * rho / (1.0 - rho);
+  for (const World& w : worlds) {
+    if (w.outstanding / davg < wanted(w)) return std::nullopt;
+  }
+  for (std::size_t h = 0; h < by_host.size(); ++h) {
+    double rate = 0.0;
+    double host_bytes = 0.0;
+    for (const std::size_t i : by_host[h]) {
+      rate += wanted(worlds[i]);
+      host_bytes += wanted(worlds[i]) * worlds[i].block_bytes;
+    }
+    if (h < device.host_slots.size() && rate > device.host_slots[h] / davg) return std::nullopt;
+    if (h < device.host_bytes_s.size() && device.host_bytes_s[h] > 0.0 && host_bytes > device.host_bytes_s[h]) {
+      return std::nullopt;
+    }
+  }
+  return davg;
+}
+
+/// The DAVG at which the throughput it allows implies that same DAVG: h(D) = implied(D) - D
+/// falls as D grows, so its root is bracketed by doubling from L0, then bisected
+/// (geometrically).
+double search_latency(std::span<const World> worlds, const DeviceModel& device,
+                      const std::vector<std::vector<std::size_t>>& by_host, std::vector<double>& cap,
+                      std::vector<double>& x) {
+  double lo = std::max(device.latency_s, 1e-9);
+  Pass p = at_latency(worlds, device, lo, by_host, cap, x);
+  if (p.davg_implied <= lo * (1.0 + 1e-12)) return lo;
+  double hi = lo * 2.0;
+  for (int it = 0; it < 200; ++it) {
+    p = at_latency(worlds, device, hi, by_host, cap, x);
+    if (p.davg_implied <= hi) break;
+    lo = hi;
+    hi *= 2.0;
+  }
+  for (int it = 0; it < 200 && hi - lo > 1e-12 * hi; ++it) {
+    const double mid = std::sqrt(lo * hi);
+    p = at_latency(worlds, device, mid, by_host, cap, x);
+    if (p.davg_implied > mid) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
 }  // namespace
 
 Solution solve(std::span<const World> worlds, const DeviceModel& device) {
@@ -201,28 +261,9 @@ Solution solve(std::span<const World> worlds, const DeviceModel& device) {
   for (std::size_t i = 0; i < n; ++i) by_host[static_cast<std::size_t>(worlds[i].host)].push_back(i);
   std::vector<double> cap(n, 0.0);
   std::vector<double> x(n, 0.0);
-  const double l0 = std::max(device.latency_s, 1e-9);
-  // h(D) = implied(D) - D falls as D grows: bracket its root, then bisect (geometrically).
-  double lo = l0;
-  Pass p = at_latency(worlds, device, lo, by_host, cap, x);
-  double davg = l0;
-  if (p.davg_implied > lo * (1.0 + 1e-12)) {
-    double hi = lo * 2.0;
-    for (int it = 0; it < 200; ++it) {
-      p = at_latency(worlds, device, hi, by_host, cap, x);
-      if (p.davg_implied <= hi) break;
-      lo = hi;
-      hi *= 2.0;
-    }
-    for (int it = 0; it < 200 && hi - lo > 1e-12 * hi; ++it) {
-      const double mid = std::sqrt(lo * hi);
-      p = at_latency(worlds, device, mid, by_host, cap, x);
-      if (p.davg_implied > mid) lo = mid;
-      else hi = mid;
-    }
-    davg = hi;
-  }
-  p = at_latency(worlds, device, davg, by_host, cap, x);
+  const auto free = unconstrained(worlds, device, by_host);  // the common case: only the device binds
+  const double davg = free ? *free : search_latency(worlds, device, by_host, cap, x);
+  const Pass p = at_latency(worlds, device, davg, by_host, cap, x);
   out.davg_s = davg;
   out.utilisation = p.utilisation;
   out.worlds.resize(n);

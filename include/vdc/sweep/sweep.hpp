@@ -82,6 +82,10 @@ struct PlanLoad {
 [[nodiscard]] PlanLoad load_plan(std::string_view yaml, std::string display_name, unsigned jobs = 1);
 /// load_plan() of a file's text.
 [[nodiscard]] PlanLoad load_plan_file(const std::string& path, unsigned jobs = 1);
+/// load_plan_file() of a file that has a `sweep:` section, checked exactly as `vdcsim sweep`
+/// checks it before running (`vdcsim validate`); none for a file without one, or one that
+/// cannot be read or parsed (the scenario loader reports those).
+[[nodiscard]] std::optional<PlanLoad> check_sweep_file(const std::string& path, unsigned jobs = 1);
 
 /// The value of each metric of `plan` in the report.json text `report`; throws
 /// std::runtime_error naming the metric when its array or field is missing.

@@ -149,6 +149,10 @@ class MpiSession {
   [[nodiscard]] Results execute(const Plan& plan, const Execution& how) const;
   /// Ends every rank with `status` (after rank 0 failed alone).
   [[noreturn]] void abort(int status) const;
+  /// Ends this rank with `status` once every rank has called it (rank 0 after writing its
+  /// files), its output flushed and without MPI_Finalize: after a Ctrl-C, mpirun is taking
+  /// the job down, and a finalize would wait for it until the SIGKILL that follows.
+  [[noreturn]] void leave(int status) const;
 
  private:
   int rank_ = 0;

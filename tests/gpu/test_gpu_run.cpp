@@ -177,6 +177,32 @@ TEST_CASE("vGPU vMotion stun time scales with the slower host's link") {
   CHECK(std::get<double>(vms.row(0)[5]) == doctest::Approx(2 * 12.0 * 10.0 / 25.0));
 }
 
+TEST_CASE("a vGPU vMotion's stun pauses the VM's GPU work, and the GPU's time goes to the others") {
+  // v (A100-20C, 50% asked) moves to esx02 at 10 minutes. Its 20 GB of framebuffer stun it
+  // for 22 + (20 - 16) x (39 - 22) / (32 - 16) = 26.25 s on 10 GbE (hosts without NICs),
+  // during which it uses nothing and all its demand waits. w (A100-20C, 80% asked) on esx02
+  // has the GPU to itself until the stun ends (80%), then best effort splits 130% asked into
+  // 50 and 50.
+  const std::string yaml =
+      "parameters: {vgpu.hotmigrate.enabled: 1}\n"
+      "hosts:\n"
+      "  - {name: esx01, cpu: {sockets: 1, cores_per_socket: 8}, memory: 256 GiB, gpus: [{model: A100-40GB}]}\n"
+      "  - {name: esx02, cpu: {sockets: 1, cores_per_socket: 8}, memory: 256 GiB, gpus: [{model: A100-40GB}]}\n"
+      "vms:\n"
+      "  - {name: v, host: esx01, memory: 8 GiB, vgpus: [{profile: A100-20C}], workload: {gpu: {kind: constant, demand: 50%}}}\n"
+      "  - {name: w, host: esx02, memory: 8 GiB, vgpus: [{profile: A100-20C}], workload: {gpu: {kind: constant, demand: 80%}}}\n"
+      "events:\n"
+      "  - {at: 10m, migrate: v, to: esx02}\n";
+  const RunResult r = run_scenario(load(yaml));
+  REQUIRE(facts(r, "v").host == "esx02");
+  const double stun = 22.0 + 4.0 * 17.0 / 16.0;
+  CHECK(std::get<double>(r.view().section("gpu")->tables[1].row(0)[5]) == doctest::Approx(stun));
+  CHECK(avg(r, "v", vm_gpu_demand_pct) == doctest::Approx(50.0));
+  CHECK(avg(r, "v", vm_gpu_used_pct) == doctest::Approx(50.0 * (3600.0 - stun) / 3600.0));
+  CHECK(avg(r, "v", vm_gpu_wait_pct) == doctest::Approx(100.0 * stun / 3600.0));
+  CHECK(avg(r, "w", vm_gpu_used_pct) == doctest::Approx((80.0 * (600.0 + stun) + 50.0 * (3000.0 - stun)) / 3600.0));
+}
+
 TEST_CASE("GPU demand from a trace and from an on/off workload") {
   // A percent column: 20% for the first half hour, 80% after (held to the end).
   const std::filesystem::path file = std::filesystem::temp_directory_path() / "vdcsim-test-gpu-trace.csv";

@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 #include <sstream>
@@ -253,7 +254,8 @@ int validate_command(const std::vector<std::string>& files) {
   for (const auto& file : files) {
     // A `sweep:` section is checked as `vdcsim sweep` checks it before running: its paths,
     // values and metrics, and every point of its grid, with the scenario's own problems.
-    const std::optional<sweep::PlanLoad> swept = sweep::check_sweep_file(file);
+    const std::optional<sweep::PlanLoad> swept =
+        sweep::check_sweep_file(file, std::max(1u, std::thread::hardware_concurrency()));
     const auto loaded = scenario::load_file(file);
     if (swept) {
       for (const auto& d : swept->diagnostics) std::cerr << d.format() << '\n';

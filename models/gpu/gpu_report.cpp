@@ -62,8 +62,8 @@ constexpr std::array<TableColumn, 12> gpu_columns{{
     {"framebuffer_mib", "framebuffer_mib", "MiB", CellKind::number},
     {"util_pct_avg", "util_pct_avg", "%", CellKind::number},
 }};
-constexpr std::size_t g_host = 0, g_index = 1, g_model = 2, g_mode = 3, g_sizes = 4, g_count = 8, g_alloc = 9, g_fb = 10,
-                      g_util = 11;
+constexpr std::size_t g_host = 0, g_index = 1, g_model = 2, g_mode = 3, g_sizes = 4, g_vgpus = 7, g_count = 8, g_alloc = 9,
+                      g_fb = 10, g_util = 11;
 
 constexpr std::array<TableColumn, 6> vm_table_columns{{
     {"vm", "vm", "", CellKind::text},
@@ -237,7 +237,7 @@ std::vector<Bar> mig_bars(const ReportView& view) {
       bar.note = fmt::format("{}, MIG", text_of(row[g_model]));
       bar.size = mig_memory_slices;
       std::vector<bool> used(mig_memory_slices, false);
-      for (const std::string& entry : list_of(row[7])) {
+      for (const std::string& entry : list_of(row[g_vgpus])) {
         const Resident v = resident_of(entry);
         const auto ref = find_profile(v.profile);
         if (!ref || v.start < 0) continue;
@@ -282,7 +282,7 @@ std::vector<Bar> share_bars(const ReportView& view) {
                              sizes.empty() ? std::string() : fmt::format(" ({}-size)", sizes));
       double at = 0.0;
       std::vector<BarPart> waited;
-      for (const std::string& entry : list_of(row[7])) {
+      for (const std::string& entry : list_of(row[g_vgpus])) {
         const Resident v = resident_of(entry);
         const auto it = vm_index.find(v.vm);
         if (it == vm_index.end()) continue;
@@ -327,8 +327,8 @@ constexpr std::array<BarsSpec, 2> views{{
     {.id = "gpu-shares",
      .heading = "GPUs",
      .title = "Time-slice shares",
-     .note = "Of each GPU's time over the run: what each vGPU used, then the time left idle up to 100%; past 100%, "
-             "what each waited (demand it was not given)",
+     .note = "Of each GPU's time over the run: what each vGPU there at the end of the run used on average, then the "
+             "time left idle up to 100%; past 100%, what each waited (demand it was not given)",
      .one = "time-sliced GPU",
      .many = "time-sliced GPUs",
      .axis = "% of the GPU's time",

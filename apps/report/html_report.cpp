@@ -99,6 +99,69 @@ Chart capacity_chart(const Summary& s) {
   return chart;
 }
 
+/// At most this many bars per bar view, in the area's order; the title says which.
+constexpr std::size_t kMaxBars = 48;
+
+/// An area's bar view (models::BarsSpec): a row per bar, its parts side by side over the
+/// bar's length, coloured by key, labelled where they are wide enough, a tooltip each.
+Chart bars_chart(const models::ReportView& view, const models::BarsSpec& b) {
+  Chart chart(std::string(b.id), std::string(b.title));
+  std::vector<models::Bar> bars = b.bars != nullptr ? b.bars(view) : std::vector<models::Bar>{};
+  if (bars.empty()) return not_drawn(chart, fmt::format("No {} in this run.", b.many));
+  const std::size_t total = bars.size();
+  if (bars.size() > kMaxBars) bars.resize(kMaxBars);
+  double size = 0.0;
+  for (const auto& bar : bars) size = std::max(size, bar.size);
+  // Characters that fit on a part: the chart is about 1,100 pixels wide at 6 per character.
+  const double chars_per_unit = size > 0.0 ? 1100.0 / 6.0 / size : 0.0;
+  Json values = Json::array();
+  for (const auto& bar : bars) {
+    for (const auto& part : bar.parts) {
+      const bool fits = !part.label.empty() && static_cast<double>(part.label.size()) + 1.0 <= part.width * chars_per_unit;
+      values.push_back({{"bar", bar.name},
+                        {"key", part.key},
+                        {"x0", clean(part.start, kPctDigits)},
+                        {"x1", clean(part.start + part.width, kPctDigits)},
+                        {"xm", clean(part.start + part.width / 2.0, kPctDigits)},
+                        {"label", fits ? part.label : std::string()},
+                        {"detail", part.detail},
+                        {"about", bar.note.empty() ? bar.name : fmt::format("{} ({})", bar.name, bar.note)}});
+    }
+  }
+  std::string which;
+  if (total == 1) which = fmt::format("the only {}", b.one);
+  else if (bars.size() == total) which = fmt::format("all {} {}", count_text(total), b.many);
+  else which = fmt::format("the first {} of {} {}", count_text(bars.size()), count_text(total), b.many);
+  Json spec = base_spec(fmt::format("{}: {}", b.title, which),
+                        b.note.empty() ? std::vector<std::string>{} : std::vector<std::string>{std::string(b.note)});
+  spec["data"] = {{"values", values}};
+  Json domain = Json::array(), range = Json::array(), ticks = Json::array();
+  for (const auto& k : b.keys) {
+    domain.push_back(k.label);
+    range.push_back(k.colour);
+  }
+  for (double v = 0.0; b.tick > 0.0 && v <= size + 1e-9; v += b.tick) ticks.push_back(clean(v, kPctDigits));
+  Json x = {{"field", "x0"}, {"type", "quantitative"}, {"title", b.axis},
+            {"scale", {{"domain", {0.0, size}}, {"nice", false}}}};
+  if (!ticks.empty()) x["axis"] = {{"values", ticks}, {"grid", true}, {"format", "~f"}};
+  const Json tooltip = Json::array({{{"field", "about"}, {"title", b.one}}, {{"field", "detail"}, {"title", "part"}}});
+  spec["encoding"] = {{"y", {{"field", "bar"}, {"type", "nominal"}, {"sort", nullptr}, {"title", nullptr}}},
+                      {"tooltip", tooltip}};
+  spec["layer"] = Json::array(
+      {{{"mark", {{"type", "bar"}, {"stroke", "#fff"}, {"strokeWidth", 1.5}}},
+        {"encoding", {{"x", x},
+                      {"x2", {{"field", "x1"}}},
+                      {"color", {{"field", "key"}, {"type", "nominal"}, {"title", nullptr},
+                                 {"scale", {{"domain", domain}, {"range", range}}},
+                                 {"legend", {{"orient", "bottom"}, {"direction", "horizontal"}}}}}}}},
+       {{"transform", {{{"filter", "datum.label != ''"}}}},
+        {"mark", {{"type", "text"}, {"fontSize", 9}, {"color", "#111"}}},
+        {"encoding", {{"x", {{"field", "xm"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}}});
+  spec["height"] = {{"step", 20}};
+  chart.spec = std::move(spec);
+  return chart;
+}
+
 std::string contention_table(const Summary& s) {
   std::string rows;
   for (const auto& o : s.contention.offenders) {
@@ -205,12 +268,25 @@ std::string html_report(const Summary& s, const models::RunResult& run) {
       (c.entity == models::EntityKind::host ? host_charts : vm_charts).push_back(area_chart(run, s, t, section, c));
     }
   }
+  // The areas' bar views, grouped under their headings in the order the headings come.
+  const models::ReportView view = s.view();
+  std::vector<std::pair<std::string, std::vector<Chart>>> views;
+  for (const auto& section : s.sections) {
+    for (const auto& b : section.spec->views) {
+      auto it = std::find_if(views.begin(), views.end(), [&](const auto& v) { return v.first == b.heading; });
+      if (it == views.end()) it = views.insert(views.end(), {std::string(b.heading), {}});
+      it->second.push_back(bars_chart(view, b));
+    }
+  }
   const Chart capacity = capacity_chart(s);
 
   Json charts = Json::array();
   std::vector<const Chart*> all;
   for (const auto& c : host_charts) all.push_back(&c);
   for (const auto& c : vm_charts) all.push_back(&c);
+  for (const auto& v : views) {
+    for (const auto& c : v.second) all.push_back(&c);
+  }
   all.push_back(&capacity);
   for (const Chart* c : all) {
     if (!c->spec.is_null()) charts.push_back({{"id", c->id}, {"spec", c->spec}});
@@ -240,6 +316,10 @@ std::string html_report(const Summary& s, const models::RunResult& run) {
   for (const auto& c : host_charts) page += chart_div(c);
   page += "<h2>VMs</h2>\n";
   for (const auto& c : vm_charts) page += chart_div(c);
+  for (const auto& [heading, charts_of_heading] : views) {
+    page += fmt::format("<h2>{}</h2>\n", escape_html(heading));
+    for (const auto& c : charts_of_heading) page += chart_div(c);
+  }
   page += fmt::format("<h2>Capacity</h2>\n<p class=\"note\">{}</p>\n", escape_html(s.capacity.method));
   page += chart_div(capacity);
   page += "<h2>Contention</h2>\n<p class=\"note\">Click a column to sort.</p>\n";

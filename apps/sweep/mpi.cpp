@@ -1,10 +1,12 @@
 // Runs spread over MPI ranks (built when CMake finds MPI): run i goes to rank i mod size,
-// each rank makes its share on its threads, rank 0 gathers every result.
+// each rank makes its share on its threads, rank 0 gathers every result. Interrupted, each
+// rank drops the run under way and gives what it finished: rank 0 gathers those.
 
 #include <mpi.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <numeric>
 
@@ -33,6 +35,14 @@ MpiSession::~MpiSession() { MPI_Finalize(); }
 void MpiSession::abort(int status) const {
   MPI_Abort(MPI_COMM_WORLD, status);
   std::exit(status);
+}
+
+void MpiSession::leave(int status) const {
+  // mpirun ends the whole job when one rank exits: the others wait here until rank 0 has
+  // written the files.
+  MPI_Barrier(MPI_COMM_WORLD);
+  std::fflush(nullptr);
+  std::_Exit(status);
 }
 
 Results MpiSession::execute(const Plan& plan, const Execution& how) const {
@@ -84,7 +94,16 @@ Results MpiSession::execute(const Plan& plan, const Execution& how) const {
     MPI_Gatherv(text.data(), my_text, MPI_CHAR, all_text.data(), text_counts.data(), text_offsets.data(), MPI_CHAR, 0,
                 MPI_COMM_WORLD);
   }
-  if (rank_ != 0) return {};
+  // Interrupted anywhere (mpirun passes a Ctrl-C on to every rank as SIGTERM): every rank
+  // learns it, so that all of them end with the same status.
+  const int partial_here = local.partial ? 1 : 0;
+  int partial_any = 0;
+  MPI_Allreduce(&partial_here, &partial_any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (rank_ != 0) {
+    Results none;
+    none.partial = partial_any != 0;
+    return none;
+  }
 
   Results r;
   r.values.assign(total, {});

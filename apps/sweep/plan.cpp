@@ -530,4 +530,17 @@ PlanLoad load_plan_file(const std::string& path, unsigned jobs) {
   return load_plan(text.str(), path, jobs);
 }
 
+std::optional<PlanLoad> check_sweep_file(const std::string& path, unsigned jobs) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || in.bad() || std::filesystem::is_directory(path)) return std::nullopt;
+  const std::string yaml = text.str();
+  if (yaml.find("sweep") == std::string::npos) return std::nullopt;  // no parse for most files
+  Sink sink(path);
+  const std::optional<Node> root = scenario::detail::parse_document(yaml, sink);
+  if (!root || root->get("sweep") == nullptr) return std::nullopt;
+  return load_plan(yaml, path, jobs);
+}
+
 }  // namespace vdc::sweep

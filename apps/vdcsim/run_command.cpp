@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "vdc/report/writers.hpp"
 #include "vdc/scenario/loader.hpp"
 #include "vdc/sim/units.hpp"
+#include "vdc/sweep/sweep.hpp"
 
 namespace vdc::cli {
 namespace {
@@ -250,8 +252,20 @@ int run_command(const RunArgs& args) {
 int validate_command(const std::vector<std::string>& files) {
   int status = kExitOk;
   for (const auto& file : files) {
+    // A `sweep:` section is checked as `vdcsim sweep` checks it before running: its paths,
+    // values and metrics, and every point of its grid, with the scenario's own problems.
+    const std::optional<sweep::PlanLoad> swept =
+        sweep::check_sweep_file(file, std::max(1u, std::thread::hardware_concurrency()));
     const auto loaded = scenario::load_file(file);
-    print_diagnostics(loaded);
+    if (swept) {
+      for (const auto& d : swept->diagnostics) std::cerr << d.format() << '\n';
+      if (!swept->ok()) {
+        status = kExitInvalid;
+        continue;
+      }
+    } else {
+      print_diagnostics(loaded);
+    }
     if (loaded.ok()) {
       // The traces too, read as a run reads them.
       models::trace::TraceCache cache;
@@ -261,8 +275,15 @@ int validate_command(const std::vector<std::string>& files) {
         status = kExitInvalid;
         continue;
       }
-      std::cout << fmt::format("{}: valid ({} hosts, {} VMs, {} events)\n", file, loaded.config->hosts.size(),
-                               loaded.config->vms.size(), loaded.config->events.size());
+      std::string grid;
+      if (swept) {
+        const sweep::Plan& plan = *swept->plan;
+        grid = fmt::format(", a sweep of {} point{} x {} replication{}, {} metric{}", plan.points(),
+                           plan.points() == 1 ? "" : "s", plan.replications, plan.replications == 1 ? "" : "s",
+                           plan.metrics.size(), plan.metrics.size() == 1 ? "" : "s");
+      }
+      std::cout << fmt::format("{}: valid ({} hosts, {} VMs, {} events{})\n", file, loaded.config->hosts.size(),
+                               loaded.config->vms.size(), loaded.config->events.size(), grid);
     } else {
       status = kExitInvalid;
     }

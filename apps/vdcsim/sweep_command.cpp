@@ -106,11 +106,14 @@ int sweep_command(const SweepArgs& args) {
       args.out_dir ? std::filesystem::path(*args.out_dir) : std::filesystem::path("vdcsim-out") / (plan.name + "-sweep");
   if (!usable_folder(dir)) return kExitInvalid;  // every rank sees the same answer
 
-  if (!mpi) install_interrupt_handlers();
+  // Ctrl-C: on threads the signal comes here; under mpirun, mpirun passes it on to every
+  // rank (as SIGTERM). Each drops the runs under way; rank 0 writes the points finished by
+  // all ranks, marked partial, and every rank ends with kExitInterrupted.
+  install_interrupt_handlers();
   sweep::Execution how;
   how.jobs = jobs;
   how.keep_reports = args.runs;
-  how.stop = mpi ? nullptr : &interrupt_flag();
+  how.stop = &interrupt_flag();
   SweepProgress bar(mpi ? (plan.runs() + static_cast<std::size_t>(mpi->size()) - 1) / static_cast<std::size_t>(mpi->size())
                         : plan.runs(),
                     plan.points(), root && !args.quiet);
@@ -118,7 +121,10 @@ int sweep_command(const SweepArgs& args) {
   try {
     const sweep::Results results = mpi ? mpi->execute(plan, how) : sweep::execute(plan, how);
     bar.clear();
-    if (!root) return kExitOk;
+    if (!root) {
+      if (results.partial) mpi->leave(kExitInterrupted);
+      return kExitOk;
+    }
     write_outputs(dir, plan, results);
     sweep::write_text(std::cout, plan, results);
     std::cout.flush();
@@ -133,6 +139,7 @@ int sweep_command(const SweepArgs& args) {
     }
     if (results.partial) {
       std::cerr << "vdcsim: interrupted; the files hold the points finished so far and are marked partial\n";
+      if (mpi) mpi->leave(kExitInterrupted);
       return kExitInterrupted;
     }
     return kExitOk;

@@ -157,9 +157,26 @@ class GpuArea final : public Area {
     double framebuffer_gb = 0.0;
     for (const Slot& s : vm.slots) framebuffer_gb += (s.profile != nullptr ? s.profile->framebuffer_mib : vm.board->framebuffer_mib) / 1024.0;
     const double link = std::min(fastest_nic_mbps(ctx_.config.hosts[vm.left]), fastest_nic_mbps(ctx_.config.hosts[to]));
-    vm.stun_s += stun_seconds(framebuffer_gb, link);
+    const double stun = stun_seconds(framebuffer_gb, link);
+    vm.stun_s += stun;
     ++vm.migrations;
+    // Stunned, its vGPUs on the destination run nothing for the stun time: their demand
+    // stands and waits (used 0, wait 100% of it), and the GPU's time goes to the others.
+    vm.stunned = stun > 0.0;
     power_on(v, to);
+    if (!vm.on) {
+      vm.stunned = false;
+      return;
+    }
+    const sim::Time end = ctx_.sim.now() + sim::Time::from_seconds(stun);
+    if (!vm.stunned || end > ctx_.config.duration) return;
+    const std::uint64_t epoch = vm.epoch;
+    ctx_.sim.at(end, [this, v, epoch] {
+      Vm& resumed = vms_[v];
+      if (resumed.epoch != epoch || !resumed.on) return;
+      resumed.stunned = false;
+      for (const Slot& s : resumed.slots) share(s.gpu);
+    });
   }
 
   void finish(sim::Time, RunResult& result) override {
@@ -250,6 +267,7 @@ class GpuArea final : public Area {
     HostId left = 0;          // the host a migration leaves
     int migrations = 0;       // vGPU vMotions
     double stun_s = 0.0;      // their stun time, summed
+    bool stunned = false;     // in a vGPU vMotion's stun: its vGPUs get no GPU time
   };
 
   double slice_ms(const Gpu& g) const {
@@ -331,6 +349,7 @@ class GpuArea final : public Area {
   void stop(VmId v) {
     Vm& vm = vms_[v];
     vm.on = false;
+    vm.stunned = false;
     ++vm.epoch;
     std::vector<std::size_t> left;
     for (Slot& s : vm.slots) {
@@ -370,7 +389,7 @@ class GpuArea final : public Area {
     used_.assign(n, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
       const Slot& s = slot_of(residents[i].owner, g);
-      demand_[i] = s.demand;
+      demand_[i] = vms_[residents[i].owner].stunned ? 0.0 : s.demand;
       fixed_[i] = fixed_share(s.profile);
     }
     double util = 0.0;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "vdc/models/gpu/boards.hpp"
 #include "vdc/models/gpu/gpu_area.hpp"
 #include "vdc/models/metric_names.hpp"
 #include "vdc/models/report_text.hpp"
@@ -61,8 +62,8 @@ constexpr std::array<TableColumn, 12> gpu_columns{{
     {"framebuffer_mib", "framebuffer_mib", "MiB", CellKind::number},
     {"util_pct_avg", "util_pct_avg", "%", CellKind::number},
 }};
-constexpr std::size_t g_host = 0, g_index = 1, g_model = 2, g_mode = 3, g_sizes = 4, g_count = 8, g_alloc = 9, g_fb = 10,
-                      g_util = 11;
+constexpr std::size_t g_host = 0, g_index = 1, g_model = 2, g_mode = 3, g_sizes = 4, g_vgpus = 7, g_count = 8, g_alloc = 9,
+                      g_fb = 10, g_util = 11;
 
 constexpr std::array<TableColumn, 6> vm_table_columns{{
     {"vm", "vm", "", CellKind::text},
@@ -184,6 +185,158 @@ void write_text(const ReportView& view, std::string& out) {
   }
 }
 
+/// The part of `entry` ("vm:profile" or "vm:profile@start", as the gpus table lists a
+/// GPU's vGPUs) before the colon, between it and the '@', and after the '@' (-1: none).
+struct Resident {
+  std::string vm, profile;
+  int start = -1;
+};
+Resident resident_of(const std::string& entry) {
+  Resident r;
+  const std::size_t colon = entry.find(':');
+  const std::size_t at = entry.rfind('@');
+  r.vm = entry.substr(0, colon);
+  r.profile = colon == std::string::npos ? std::string() : entry.substr(colon + 1, at == std::string::npos ? at : at - colon - 1);
+  if (at != std::string::npos) r.start = std::stoi(entry.substr(at + 1));
+  return r;
+}
+
+const std::vector<std::string>& list_of(const TableCell& c) {
+  static const std::vector<std::string> none;
+  const auto* l = std::get_if<std::vector<std::string>>(&c);
+  return l != nullptr ? *l : none;
+}
+
+constexpr std::array<BarKey, 6> slice_keys{{
+    {"1g instance", "#9ecae9"},
+    {"2g instance", "#72b7b2"},
+    {"3g instance", "#f58518"},
+    {"4g instance", "#4c78a8"},
+    {"7g instance", "#b279a2"},
+    {"free slice", "#eeeeee"},
+}};
+constexpr std::array<BarKey, 3> share_keys{{
+    {"used", "#4c78a8"},
+    {"waited (demand not served)", "#f58518"},
+    {"idle", "#eeeeee"},
+}};
+
+/// Each MIG GPU as its 8 memory slices: every vGPU's GPU instance from its start slot over
+/// its profile's width (boards' geometry), and the free slices.
+std::vector<Bar> mig_bars(const ReportView& view) {
+  std::vector<Bar> out;
+  const AreaSection* gpu = view.section(report_spec.section);
+  if (gpu == nullptr) return out;
+  for (const ReportTable& t : gpu->tables) {
+    if (t.spec != &gpus_table) continue;
+    for (std::size_t r = 0; r < t.rows(); ++r) {
+      const auto row = t.row(r);
+      if (text_of(row[g_mode]) != "mig") continue;
+      Bar bar;
+      bar.name = fmt::format("{}/{}", text_of(row[g_host]), static_cast<int>(number_of(row[g_index])));
+      bar.note = fmt::format("{}, MIG", text_of(row[g_model]));
+      bar.size = mig_memory_slices;
+      std::vector<bool> used(mig_memory_slices, false);
+      for (const std::string& entry : list_of(row[g_vgpus])) {
+        const Resident v = resident_of(entry);
+        const auto ref = find_profile(v.profile);
+        if (!ref || v.start < 0) continue;
+        const VgpuProfile& p = *ref->profile;
+        const std::string g = p.instance.substr(0, p.instance.find('.'));
+        for (int k = v.start; k < std::min(v.start + p.memory_slices, mig_memory_slices); ++k) used[static_cast<std::size_t>(k)] = true;
+        bar.parts.push_back({fmt::format("{} instance", g), static_cast<double>(v.start),
+                             static_cast<double>(p.memory_slices), fmt::format("{} {}", v.vm, p.name),
+                             fmt::format("{}: {} ({}), slices {} to {}", v.vm, p.name, p.instance, v.start,
+                                         v.start + p.memory_slices - 1)});
+      }
+      for (int k = 0; k < mig_memory_slices; ++k) {
+        if (used[static_cast<std::size_t>(k)]) continue;
+        bar.parts.push_back({"free slice", static_cast<double>(k), 1.0, "free", fmt::format("slice {} free", k)});
+      }
+      std::sort(bar.parts.begin(), bar.parts.end(), [](const BarPart& a, const BarPart& b) { return a.start < b.start; });
+      out.push_back(std::move(bar));
+    }
+  }
+  return out;
+}
+
+/// Each time-sliced or passthrough GPU as the shares of its time: what each vGPU used
+/// (percent of the GPU), then the time left idle up to 100%, then past 100% what each
+/// waited (its demand not served). A VM's figures are averaged over its vGPUs.
+std::vector<Bar> share_bars(const ReportView& view) {
+  std::vector<Bar> out;
+  const AreaSection* gpu = view.section(report_spec.section);
+  if (gpu == nullptr) return out;
+  std::unordered_map<std::string_view, std::size_t> vm_index;
+  for (std::size_t v = 0; v < view.vms().size(); ++v) vm_index.emplace(view.vms()[v].name, v);
+  for (const ReportTable& t : gpu->tables) {
+    if (t.spec != &gpus_table) continue;
+    for (std::size_t r = 0; r < t.rows(); ++r) {
+      const auto row = t.row(r);
+      const std::string& mode = text_of(row[g_mode]);
+      if (mode == "mig") continue;
+      Bar bar;
+      bar.name = fmt::format("{}/{}", text_of(row[g_host]), static_cast<int>(number_of(row[g_index])));
+      const std::string& sizes = text_of(row[g_sizes]);
+      bar.note = fmt::format("{}, {}{}", text_of(row[g_model]), mode == "time_sliced" ? "time-sliced" : mode,
+                             sizes.empty() ? std::string() : fmt::format(" ({}-size)", sizes));
+      double at = 0.0;
+      std::vector<BarPart> waited;
+      for (const std::string& entry : list_of(row[g_vgpus])) {
+        const Resident v = resident_of(entry);
+        const auto it = vm_index.find(v.vm);
+        if (it == vm_index.end()) continue;
+        const double used = view.value(report_spec.section, EntityKind::vm, it->second, "used_pct_avg").value_or(0.0);
+        const double demand = view.value(report_spec.section, EntityKind::vm, it->second, "demand_pct_avg").value_or(0.0);
+        const double wait = std::max(0.0, demand - used);
+        const std::string detail = fmt::format("{} ({}): demand {:.1f}%, used {:.1f}%, waited {:.1f}% of the GPU",
+                                               v.vm, v.profile, demand, used, wait);
+        if (used > 0.0) bar.parts.push_back({"used", at, used, v.vm, detail});
+        at += used;
+        if (wait > 0.0) waited.push_back({"waited (demand not served)", 0.0, wait, v.vm, detail});
+      }
+      // (Below the page's resolution of 0.01 points, what is left is rounding, not idle time.)
+      if (at < 100.0 - 0.005) {
+        bar.parts.push_back({"idle", at, 100.0 - at, "", fmt::format("idle {:.1f}% of the time", 100.0 - at)});
+      }
+      at = std::max(at, 100.0);
+      for (BarPart& w : waited) {
+        w.start = at;
+        at += w.width;
+        bar.parts.push_back(std::move(w));
+      }
+      bar.size = at;
+      out.push_back(std::move(bar));
+    }
+  }
+  return out;
+}
+
+constexpr std::array<BarsSpec, 2> views{{
+    {.id = "gpu-mig",
+     .heading = "GPUs",
+     .title = "MIG slices",
+     .note = "Each GPU's 8 memory slices at the end of the run: every vGPU's GPU instance from its start slot over "
+             "its profile's width (first fit, in the order of power-ons), and the slices left free",
+     .one = "MIG GPU",
+     .many = "MIG GPUs",
+     .axis = "memory slice (slice k spans k to k + 1)",
+     .tick = 1.0,
+     .keys = slice_keys,
+     .bars = &mig_bars},
+    {.id = "gpu-shares",
+     .heading = "GPUs",
+     .title = "Time-slice shares",
+     .note = "Of each GPU's time over the run: what each vGPU there at the end of the run used on average, then the "
+             "time left idle up to 100%; past 100%, what each waited (demand it was not given)",
+     .one = "time-sliced GPU",
+     .many = "time-sliced GPUs",
+     .axis = "% of the GPU's time",
+     .tick = 25.0,
+     .keys = share_keys,
+     .bars = &share_bars},
+}};
+
 }  // namespace
 
 const TableSpec& gpus_table = tables[0];
@@ -198,6 +351,7 @@ constexpr AreaReportSpec report_spec{
     .vm_score = &vm_score,
     .text = &write_text,
     .tables = tables,
+    .views = views,
 };
 
 }  // namespace vdc::models::gpu

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <variant>
 
 #include "vdc/models/datacenter.hpp"
@@ -176,6 +177,32 @@ TEST_CASE("vGPU vMotion stun time scales with the slower host's link") {
   CHECK(std::get<double>(vms.row(0)[5]) == doctest::Approx(2 * 12.0 * 10.0 / 25.0));
 }
 
+TEST_CASE("a vGPU vMotion's stun pauses the VM's GPU work, and the GPU's time goes to the others") {
+  // v (A100-20C, 50% asked) moves to esx02 at 10 minutes. Its 20 GB of framebuffer stun it
+  // for 22 + (20 - 16) x (39 - 22) / (32 - 16) = 26.25 s on 10 GbE (hosts without NICs),
+  // during which it uses nothing and all its demand waits. w (A100-20C, 80% asked) on esx02
+  // has the GPU to itself until the stun ends (80%), then best effort splits 130% asked into
+  // 50 and 50.
+  const std::string yaml =
+      "parameters: {vgpu.hotmigrate.enabled: 1}\n"
+      "hosts:\n"
+      "  - {name: esx01, cpu: {sockets: 1, cores_per_socket: 8}, memory: 256 GiB, gpus: [{model: A100-40GB}]}\n"
+      "  - {name: esx02, cpu: {sockets: 1, cores_per_socket: 8}, memory: 256 GiB, gpus: [{model: A100-40GB}]}\n"
+      "vms:\n"
+      "  - {name: v, host: esx01, memory: 8 GiB, vgpus: [{profile: A100-20C}], workload: {gpu: {kind: constant, demand: 50%}}}\n"
+      "  - {name: w, host: esx02, memory: 8 GiB, vgpus: [{profile: A100-20C}], workload: {gpu: {kind: constant, demand: 80%}}}\n"
+      "events:\n"
+      "  - {at: 10m, migrate: v, to: esx02}\n";
+  const RunResult r = run_scenario(load(yaml));
+  REQUIRE(facts(r, "v").host == "esx02");
+  const double stun = 22.0 + 4.0 * 17.0 / 16.0;
+  CHECK(std::get<double>(r.view().section("gpu")->tables[1].row(0)[5]) == doctest::Approx(stun));
+  CHECK(avg(r, "v", vm_gpu_demand_pct) == doctest::Approx(50.0));
+  CHECK(avg(r, "v", vm_gpu_used_pct) == doctest::Approx(50.0 * (3600.0 - stun) / 3600.0));
+  CHECK(avg(r, "v", vm_gpu_wait_pct) == doctest::Approx(100.0 * stun / 3600.0));
+  CHECK(avg(r, "w", vm_gpu_used_pct) == doctest::Approx((80.0 * (600.0 + stun) + 50.0 * (3000.0 - stun)) / 3600.0));
+}
+
 TEST_CASE("GPU demand from a trace and from an on/off workload") {
   // A percent column: 20% for the first half hour, 80% after (held to the end).
   const std::filesystem::path file = std::filesystem::temp_directory_path() / "vdcsim-test-gpu-trace.csv";
@@ -220,6 +247,75 @@ TEST_CASE("only VMs with vGPUs have a gpu section") {
   CHECK(gpu->has_vm(0));
   CHECK_FALSE(gpu->has_vm(1));
   REQUIRE(gpu->tables[1].rows() == 1);
+}
+
+TEST_CASE("report.html's GPU views: MIG slices by start and width, time-slice shares used and waited") {
+  // GPU 0 in MIG mode takes big (4g.20gb: 4 slices, starts 0), mid (2g.10gb: 2 slices,
+  // starts 0, 2, 4: first free 4) and small (1g.5gb: 1 slice, starts 0-6: first free 6),
+  // leaving slice 7 free. GPU 1, time-sliced best effort: a asks 40% and gets it, b asks
+  // 80% and gets the other 60%, waiting 20.
+  const RunResult r = run_scenario(load(lab("[{model: A100-40GB, mode: mig}, {model: A100-40GB}]",
+                                            vm("big", "[{profile: A100-4-20C}]", 10) +
+                                                vm("mid", "[{profile: A100-2-10C}]", 10) +
+                                                vm("small", "[{profile: A100-1-5C}]", 10) +
+                                                vm("a", "[{profile: A100-20C}]", 40) +
+                                                vm("b", "[{profile: A100-20C}]", 80))));
+  REQUIRE(report_spec.views.size() == 2);
+  const auto mig = report_spec.views[0].bars(r.view());
+  REQUIRE(mig.size() == 1);
+  CHECK(mig[0].name == "esx01/0");
+  CHECK(mig[0].size == 8.0);
+  REQUIRE(mig[0].parts.size() == 4);
+  const auto part = [](const BarPart& p) { return std::tuple(p.key, p.start, p.width, p.label); };
+  CHECK(part(mig[0].parts[0]) == std::tuple(std::string("4g instance"), 0.0, 4.0, std::string("big A100-4-20C")));
+  CHECK(part(mig[0].parts[1]) == std::tuple(std::string("2g instance"), 4.0, 2.0, std::string("mid A100-2-10C")));
+  CHECK(part(mig[0].parts[2]) == std::tuple(std::string("1g instance"), 6.0, 1.0, std::string("small A100-1-5C")));
+  CHECK(part(mig[0].parts[3]) == std::tuple(std::string("free slice"), 7.0, 1.0, std::string("free")));
+
+  const auto shares = report_spec.views[1].bars(r.view());
+  REQUIRE(shares.size() == 1);
+  CHECK(shares[0].name == "esx01/1");
+  CHECK(shares[0].size == doctest::Approx(120.0));
+  const auto& p = shares[0].parts;
+  REQUIRE(p.size() == 3);  // a used, b used, b waited: no idle time left
+  CHECK(p[0].key == "used");
+  CHECK(p[0].label == "a");
+  CHECK(p[0].start == 0.0);
+  CHECK(p[0].width == doctest::Approx(40.0));
+  CHECK(p[1].key == "used");
+  CHECK(p[1].label == "b");
+  CHECK(p[1].start == doctest::Approx(40.0));
+  CHECK(p[1].width == doctest::Approx(60.0));
+  CHECK(p[2].key == "waited (demand not served)");
+  CHECK(p[2].label == "b");
+  CHECK(p[2].start == doctest::Approx(100.0));
+  CHECK(p[2].width == doctest::Approx(20.0));
+  // Every key a part uses is one of its view's keys (their colours and legend).
+  for (std::size_t v = 0; v < 2; ++v) {
+    for (const auto& bar : v == 0 ? mig : shares) {
+      for (const auto& q : bar.parts) {
+        const auto& keys = report_spec.views[v].keys;
+        CHECK(std::any_of(keys.begin(), keys.end(), [&](const BarKey& k) { return k.label == q.key; }));
+      }
+    }
+  }
+}
+
+TEST_CASE("a time-sliced GPU's idle time fills its bar to 100%, and a GPU without vGPUs is all idle or free") {
+  const RunResult r = run_scenario(load(lab("[{model: A100-40GB, mode: mig}, {model: A100-40GB, count: 2}]",
+                                            vm("a", "[{profile: A100-20C}]", 30))));
+  const auto shares = report_spec.views[1].bars(r.view());
+  REQUIRE(shares.size() == 2);
+  REQUIRE(shares[0].parts.size() == 2);  // a used 30, idle 70
+  CHECK(shares[0].parts[1].key == "idle");
+  CHECK(shares[0].parts[1].start == doctest::Approx(30.0));
+  CHECK(shares[0].parts[1].width == doctest::Approx(70.0));
+  CHECK(shares[0].size == 100.0);
+  REQUIRE(shares[1].parts.size() == 1);
+  CHECK(shares[1].parts[0].width == 100.0);
+  const auto mig = report_spec.views[0].bars(r.view());
+  REQUIRE(mig.size() == 1);
+  CHECK(mig[0].parts.size() == 8);  // eight free slices
 }
 
 TEST_CASE("a scenario without GPUs does not build the GPU area") {

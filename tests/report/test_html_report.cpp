@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <string>
 #include <vector>
@@ -377,4 +378,87 @@ TEST_CASE("html: host charts whose series were not kept say so, and the others a
   }
   CHECK(charts.contains("ready-heatmap"));
   CHECK(charts.contains("capacity"));
+}
+
+namespace {
+
+// A bar view of an area of the test's own: two keys, and 50 bars of 10 units: bar k has a
+// part "a" over [0, k mod 10) labelled "part k" and a part "b" over the rest.
+constexpr std::array<models::BarKey, 2> test_keys{{{"a", "#111111"}, {"b", "#222222"}}};
+std::vector<models::Bar> test_bars(const models::ReportView&) {
+  std::vector<models::Bar> out;
+  for (int k = 0; k < 50; ++k) {
+    models::Bar bar{fmt::format("thing{:02}", k), "a thing", 10.0, {}};
+    const double a = k % 10;
+    if (a > 0) bar.parts.push_back({"a", 0.0, a, fmt::format("part {}", k), "detail"});
+    bar.parts.push_back({"b", a, 10.0 - a, "", "rest"});
+    out.push_back(std::move(bar));
+  }
+  return out;
+}
+std::vector<models::Bar> no_bars(const models::ReportView&) { return {}; }
+constexpr std::array<models::BarsSpec, 2> test_views{{
+    {.id = "things", .heading = "Things", .title = "Parts of things", .note = "a note", .one = "thing",
+     .many = "things", .axis = "unit", .tick = 2.0, .keys = test_keys, .bars = &test_bars},
+    {.id = "nothing", .heading = "Things", .title = "Nothing", .one = "widget", .many = "widgets",
+     .axis = "unit", .bars = &no_bars},
+}};
+constexpr models::AreaReportSpec test_area{.section = "things", .views = test_views};
+
+}  // namespace
+
+TEST_CASE("html: an area's bar view draws each bar's parts over its length, under its heading") {
+  models::RunResult run = make_run(Shape{});
+  models::AreaSection things;
+  things.spec = &test_area;
+  run.sections.push_back(things);
+  const auto page = page_of(run);
+  const auto body = body_of(page);
+  // Under its own heading, after the VM charts.
+  const auto heading = body.find("<h2>Things</h2>");
+  REQUIRE(heading != std::string::npos);
+  CHECK(body.find("<h2>VMs</h2>") < heading);
+  CHECK(heading < body.find("id=\"things\""));
+  const auto charts = charts_of(page);
+  REQUIRE(charts.contains("things"));
+  const Json& spec = charts["things"];
+  // 48 of the 50 bars, in the area's order, and the title says so.
+  CHECK(title_of(spec) == "Parts of things: the first 48 of 50 things");
+  CHECK(subtitles_of(spec) == "a note\n");
+  const auto values = cells_of(spec);
+  // Bar k: 2 parts, 1 when k mod 10 is 0: 48 bars, 5 of them (0, 10, 20, 30, 40) with one.
+  CHECK(values.size() == 2 * 48 - 5);
+  CHECK(values.front()["bar"] == "thing00");
+  CHECK(values.back()["bar"] == "thing47");
+  // thing13: a over [0, 3) labelled at its middle, b over [3, 10).
+  std::vector<Json> thing13;
+  for (const auto& v : values) {
+    if (v["bar"] == "thing13") thing13.push_back(v);
+  }
+  REQUIRE(thing13.size() == 2);
+  CHECK(thing13[0]["key"] == "a");
+  CHECK(thing13[0]["x0"] == 0.0);
+  CHECK(thing13[0]["x1"] == 3.0);
+  CHECK(thing13[0]["xm"] == 1.5);
+  CHECK(thing13[0]["label"] == "part 13");  // 8 characters on 3 of 10 units: it fits
+  CHECK(thing13[1]["x0"] == 3.0);
+  CHECK(thing13[1]["x1"] == 10.0);
+  // The axis spans the longest bar, ticks every 2 units; the colours are the keys'.
+  std::vector<Json> xs;
+  collect(spec, [](const Json& o) { return o.contains("field") && o["field"] == "x0"; }, xs);
+  REQUIRE(xs.size() == 1);
+  CHECK(xs[0]["scale"]["domain"] == Json::array({0.0, 10.0}));
+  CHECK(xs[0]["axis"]["values"] == Json::array({0.0, 2.0, 4.0, 6.0, 8.0, 10.0}));
+  std::vector<Json> colours;
+  collect(spec, [](const Json& o) { return o.contains("field") && o["field"] == "key"; }, colours);
+  REQUIRE(colours.size() == 1);
+  CHECK(colours[0]["scale"]["domain"] == Json::array({"a", "b"}));
+  CHECK(colours[0]["scale"]["range"] == Json::array({"#111111", "#222222"}));
+  // A view with no bars says so in words.
+  CHECK(!charts.contains("nothing"));
+  const auto at = page.find("id=\"nothing\"");
+  REQUIRE(at != std::string::npos);
+  CHECK(page.substr(at, page.find("</div>", at) - at).find("No widgets in this run.") != std::string::npos);
+  // A run without such an area has no heading for it.
+  CHECK(body_of(page_of(make_run(Shape{}))).find("<h2>Things</h2>") == std::string::npos);
 }

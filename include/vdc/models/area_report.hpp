@@ -191,6 +191,48 @@ struct ChartSpec {
   std::string_view entity_many = {};
 };
 
+/// A colour of a bar view, and its legend entry.
+struct BarKey {
+  std::string_view label;   ///< "4g instance", "used"
+  std::string_view colour;  ///< "#4c78a8"
+};
+
+/// A part of a bar: [start, start + width) in the view's units, in one of the view's keys.
+struct BarPart {
+  std::string key;     ///< the label of one of BarsSpec::keys
+  double start = 0.0;
+  double width = 0.0;
+  std::string label;   ///< written on the part when it is wide enough; may be empty
+  std::string detail;  ///< its tooltip
+};
+
+/// A bar: one of the area's own entities (a physical GPU), `size` units long.
+struct Bar {
+  std::string name;    ///< its row of the chart: "mig01/0"
+  std::string note;    ///< in every part's tooltip: "A100-40GB, MIG"
+  double size = 0.0;
+  std::vector<BarPart> parts;
+};
+
+class ReportView;
+
+/// A view of report.html drawn as one bar per entity of the area's own, each bar made of
+/// parts (a GPU as its MIG slices, or as the shares of its time): `bars` reads the area's
+/// section (its tables and VM rows) and the writer draws what it returns, knowing nothing
+/// of what the bars stand for.
+struct BarsSpec {
+  std::string_view id = {};        ///< its element id: "gpu-mig"
+  std::string_view heading = {};   ///< the page's section it goes under: "GPUs"
+  std::string_view title = {};     ///< "MIG slices of each GPU"
+  std::string_view note = {};      ///< its subtitle
+  std::string_view one = {};       ///< a bar, singular: "MIG GPU"
+  std::string_view many = {};      ///< plural: "MIG GPUs" ("No MIG GPUs in this run.")
+  std::string_view axis = {};      ///< the x axis: "memory slice"
+  double tick = 0.0;               ///< an axis tick and grid line every `tick` units
+  std::span<const BarKey> keys = {};
+  std::vector<Bar> (*bars)(const ReportView& view) = nullptr;
+};
+
 /// What a run's report shows of every area: the hosts, the VMs and the sections, for the
 /// functions of a description that read more than their own area's row.
 class ReportView {
@@ -246,6 +288,9 @@ struct AreaReportSpec {
   /// Its own entities (uplinks, flows, datastores, GPUs, ...), as tables that `fill` fills
   /// in this order (include/vdc/models/report_table.hpp).
   std::span<const TableSpec> tables = {};
+  /// Its bar views of report.html (its own entities), each under its heading, after the
+  /// VM charts.
+  std::span<const BarsSpec> views = {};
 };
 
 /// One area's part of a run's report: its description and its values.

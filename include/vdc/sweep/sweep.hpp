@@ -82,6 +82,10 @@ struct PlanLoad {
 [[nodiscard]] PlanLoad load_plan(std::string_view yaml, std::string display_name, unsigned jobs = 1);
 /// load_plan() of a file's text.
 [[nodiscard]] PlanLoad load_plan_file(const std::string& path, unsigned jobs = 1);
+/// load_plan_file() of a file that has a `sweep:` section, checked exactly as `vdcsim sweep`
+/// checks it before running (`vdcsim validate`); none for a file without one, or one that
+/// cannot be read or parsed (the scenario loader reports those).
+[[nodiscard]] std::optional<PlanLoad> check_sweep_file(const std::string& path, unsigned jobs = 1);
 
 /// The value of each metric of `plan` in the report.json text `report`; throws
 /// std::runtime_error naming the metric when its array or field is missing.
@@ -145,6 +149,10 @@ class MpiSession {
   [[nodiscard]] Results execute(const Plan& plan, const Execution& how) const;
   /// Ends every rank with `status` (after rank 0 failed alone).
   [[noreturn]] void abort(int status) const;
+  /// Ends this rank with `status` once every rank has called it (rank 0 after writing its
+  /// files), its output flushed and without MPI_Finalize: after a Ctrl-C, mpirun is taking
+  /// the job down, and a finalize would wait for it until the SIGKILL that follows.
+  [[noreturn]] void leave(int status) const;
 
  private:
   int rank_ = 0;

@@ -186,6 +186,21 @@ std::string cell_text(const models::TableColumn& c, const models::TableCell& v) 
       }
       return csv_field(out);
     }
+    case CellKind::records: {
+      std::string out;
+      for (const models::Record& r : std::get<std::vector<models::Record>>(v)) {
+        if (!out.empty()) out += ';';
+        bool first = true;
+        for (const auto& [k, x] : r) {
+          if (!first) out += ',';
+          first = false;
+          if (const auto* d = std::get_if<double>(&x)) out += fmt::format("{}={}", k, num(*d));
+          else if (const auto* t = std::get_if<std::string>(&x)) out += fmt::format("{}={}", k, *t);
+          else out += fmt::format("{}=", k);
+        }
+      }
+      return csv_field(out);
+    }
   }
   return {};
 }

@@ -159,6 +159,20 @@ void cell(JsonWriter& w, const models::TableColumn& c, const models::TableCell& 
       for (const auto& [k, x] : std::get<std::vector<std::pair<std::string, double>>>(v)) w.field(k, r6(x));
       w.end_object();
       break;
+    case CellKind::records:
+      w.begin_array();
+      for (const models::Record& r : std::get<std::vector<models::Record>>(v)) {
+        w.begin_object();
+        for (const auto& [k, x] : r) {
+          w.key(k);
+          if (const auto* d = std::get_if<double>(&x)) w.value(r6(*d));
+          else if (const auto* t = std::get_if<std::string>(&x)) w.value(*t);
+          else w.null();
+        }
+        w.end_object();
+      }
+      w.end_array();
+      break;
   }
 }
 

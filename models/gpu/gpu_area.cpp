@@ -184,16 +184,16 @@ class GpuArea final : public Area {
     ReportTable gpus{&gpus_table, {}};
     for (const Gpu& g : gpus_) {
       const PhysicalGpu& p = g.phys;
-      std::vector<std::string> resident;
+      // Each vGPU as report.json's gpus[].vgpus writes it: {vm, profile, start} (the MIG
+      // start slice; null when time-sliced; profile "passthrough" for a whole GPU).
+      std::vector<Record> resident;
       for (const Resident& r : p.residents()) {
-        const std::string& name = config.vms[r.owner].name;
-        if (r.profile == nullptr) {
-          resident.push_back(fmt::format("{}:passthrough", name));
-        } else if (r.start >= 0) {
-          resident.push_back(fmt::format("{}:{}@{}", name, r.profile->name, r.start));
-        } else {
-          resident.push_back(fmt::format("{}:{}", name, r.profile->name));
-        }
+        Record rec;
+        rec.emplace_back("vm", config.vms[r.owner].name);
+        rec.emplace_back("profile", r.profile == nullptr ? std::string("passthrough") : r.profile->name);
+        if (r.start >= 0) rec.emplace_back("start", static_cast<double>(r.start));
+        else rec.emplace_back("start", std::monostate{});
+        resident.push_back(std::move(rec));
       }
       text(gpus, config.hosts[g.host].name);
       number(gpus, static_cast<double>(g.index));
@@ -206,7 +206,7 @@ class GpuArea final : public Area {
       else none(gpus);
       if (sliced && !p.residents().empty()) number(gpus, slice_ms(g));
       else none(gpus);
-      gpus.cells.emplace_back(std::in_place_type<std::vector<std::string>>, std::move(resident));
+      gpus.cells.emplace_back(std::in_place_type<std::vector<Record>>, std::move(resident));
       number(gpus, static_cast<double>(p.residents().size()));
       number(gpus, p.allocated_mib());
       number(gpus, p.board().framebuffer_mib);

@@ -56,7 +56,7 @@ constexpr std::array<TableColumn, 12> gpu_columns{{
     {"sizes", "sizes", "", CellKind::text},
     {"scheduler", "scheduler", "", CellKind::text},
     {"time_slice_ms", "time_slice_ms", "ms", CellKind::number},
-    {"vgpus", "vgpus", "", CellKind::texts},
+    {"vgpus", "vgpus", "", CellKind::records},
     {"vgpu_count", "vgpu_count", "", CellKind::count},
     {"framebuffer_allocated_mib", "framebuffer_allocated_mib", "MiB", CellKind::number},
     {"framebuffer_mib", "framebuffer_mib", "MiB", CellKind::number},
@@ -191,19 +191,22 @@ struct Resident {
   std::string vm, profile;
   int start = -1;
 };
-Resident resident_of(const std::string& entry) {
+/// One vGPU of a GPU's `vgpus` cell ({vm, profile, start}).
+Resident resident_of(const Record& entry) {
   Resident r;
-  const std::size_t colon = entry.find(':');
-  const std::size_t at = entry.rfind('@');
-  r.vm = entry.substr(0, colon);
-  r.profile = colon == std::string::npos ? std::string() : entry.substr(colon + 1, at == std::string::npos ? at : at - colon - 1);
-  if (at != std::string::npos) r.start = std::stoi(entry.substr(at + 1));
+  for (const auto& [key, value] : entry) {
+    const auto* text = std::get_if<std::string>(&value);
+    const auto* number = std::get_if<double>(&value);
+    if (key == "vm" && text != nullptr) r.vm = *text;
+    if (key == "profile" && text != nullptr) r.profile = *text;
+    if (key == "start" && number != nullptr) r.start = static_cast<int>(*number);
+  }
   return r;
 }
 
-const std::vector<std::string>& list_of(const TableCell& c) {
-  static const std::vector<std::string> none;
-  const auto* l = std::get_if<std::vector<std::string>>(&c);
+const std::vector<Record>& list_of(const TableCell& c) {
+  static const std::vector<Record> none;
+  const auto* l = std::get_if<std::vector<Record>>(&c);
   return l != nullptr ? *l : none;
 }
 
@@ -237,7 +240,7 @@ std::vector<Bar> mig_bars(const ReportView& view) {
       bar.note = fmt::format("{}, MIG", text_of(row[g_model]));
       bar.size = mig_memory_slices;
       std::vector<bool> used(mig_memory_slices, false);
-      for (const std::string& entry : list_of(row[g_vgpus])) {
+      for (const Record& entry : list_of(row[g_vgpus])) {
         const Resident v = resident_of(entry);
         const auto ref = find_profile(v.profile);
         if (!ref || v.start < 0) continue;
@@ -282,7 +285,7 @@ std::vector<Bar> share_bars(const ReportView& view) {
                              sizes.empty() ? std::string() : fmt::format(" ({}-size)", sizes));
       double at = 0.0;
       std::vector<BarPart> waited;
-      for (const std::string& entry : list_of(row[g_vgpus])) {
+      for (const Record& entry : list_of(row[g_vgpus])) {
         const Resident v = resident_of(entry);
         const auto it = vm_index.find(v.vm);
         if (it == vm_index.end()) continue;

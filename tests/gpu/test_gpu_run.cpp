@@ -98,7 +98,9 @@ TEST_CASE("MIG placement follows the order of power-ons") {
   REQUIRE(gpu->tables.size() == 2);
   REQUIRE(gpu->tables[0].rows() == 1);
   const auto row = gpu->tables[0].row(0);
-  CHECK(std::get<std::vector<std::string>>(row[7]) == std::vector<std::string>{"big:A100-4-20C@0", "small:A100-1-5C@4"});
+  const std::vector<Record> expected{{{"vm", std::string("big")}, {"profile", std::string("A100-4-20C")}, {"start", 0.0}},
+                                     {{"vm", std::string("small")}, {"profile", std::string("A100-1-5C")}, {"start", 4.0}}};
+  CHECK(std::get<std::vector<Record>>(row[7]) == expected);
   CHECK(std::get<double>(row[9]) == 25.0 * 1024.0);
 }
 

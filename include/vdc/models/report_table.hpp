@@ -26,6 +26,8 @@ enum class CellKind {
   flag,     ///< true or false
   texts,    ///< a list of strings: a JSON array, `a;b` in CSV
   numbers,  ///< a map of name to number: a JSON object, `a=1;b=2` in CSV
+  records,  ///< a list of small objects (name to text, number or null): a JSON array of
+            ///< objects, `a=x,b=1;a=y,b=2` in CSV
 };
 
 /// A column of a table: its key in each row's object ("a.b" puts b in an object a, as the
@@ -37,10 +39,15 @@ struct TableColumn {
   CellKind kind = CellKind::number;
 };
 
+/// A field of a record (CellKind::records): null, a number or a text.
+using RecordValue = std::variant<std::monostate, double, std::string>;
+/// One object of a records cell: its fields in order.
+using Record = std::vector<std::pair<std::string, RecordValue>>;
+
 /// One value of a table. std::monostate is null (a text that has none, such as a flow's
 /// drop cause when it was delivered).
 using TableCell = std::variant<std::monostate, double, bool, std::string, std::vector<std::string>,
-                               std::vector<std::pair<std::string, double>>>;
+                               std::vector<std::pair<std::string, double>>, std::vector<Record>>;
 
 /// Where the writers put a table's rows.
 enum class TablePlace {

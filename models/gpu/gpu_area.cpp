@@ -309,7 +309,8 @@ class GpuArea final : public Area {
       for (const std::size_t g : here) {
         const PhysicalGpu& p = gpus_[g].phys;
         if (&p.board() != vm.board || std::find(chosen.begin(), chosen.end(), g) != chosen.end()) continue;
-        if (auto no = p.refusal(profile)) {
+        // Past 300 characters the reasons are not kept: only ask whether it fits.
+        if (auto no = p.refusal(profile, why.size() < 300)) {
           if (why.size() < 300) why += fmt::format("{}GPU {}: {}", why.empty() ? "" : "; ", gpus_[g].index, *no);
           continue;
         }

@@ -76,8 +76,9 @@ double PhysicalGpu::allocated_mib() const {
   return sum;
 }
 
-std::optional<std::string> PhysicalGpu::refusal(const VgpuProfile* profile) const {
+std::optional<std::string> PhysicalGpu::refusal(const VgpuProfile* profile, bool explain) const {
   if (!mode_takes(mode_, profile)) {
+    if (!explain) return std::string();
     const std::string_view wants = profile == nullptr ? "passthrough" : profile->mig ? "MIG-backed" : "time-sliced";
     return fmt::format("the GPU is in {} mode, {} is {}", mode_name(mode_),
                        profile != nullptr ? profile->name : std::string("passthrough"), wants);
@@ -86,17 +87,19 @@ std::optional<std::string> PhysicalGpu::refusal(const VgpuProfile* profile) cons
     if (!residents_.empty()) return std::string("the GPU is taken by another VM in passthrough");
     return std::nullopt;
   }
-  return profile->mig ? mig_refusal(*profile) : time_sliced_refusal(*profile);
+  return profile->mig ? mig_refusal(*profile, explain) : time_sliced_refusal(*profile, explain);
 }
 
-std::optional<std::string> PhysicalGpu::time_sliced_refusal(const VgpuProfile& p) const {
+std::optional<std::string> PhysicalGpu::time_sliced_refusal(const VgpuProfile& p, bool explain) const {
   if (sizes_ == GpuSizes::equal) {
     if (!residents_.empty() && residents_.front().profile->framebuffer_mib != p.framebuffer_mib) {
+      if (!explain) return std::string();
       return fmt::format("equal-size mode: the GPU holds {} vGPUs ({}), {} has {}",
                          gb(residents_.front().profile->framebuffer_mib), residents_.front().profile->name, p.name,
                          gb(p.framebuffer_mib));
     }
     if (static_cast<int>(residents_.size()) >= p.max_equal) {
+      if (!explain) return std::string();
       return fmt::format("{}: at most {} per GPU in equal-size mode, {} there", p.name, p.max_equal, residents_.size());
     }
     return std::nullopt;
@@ -105,9 +108,11 @@ std::optional<std::string> PhysicalGpu::time_sliced_refusal(const VgpuProfile& p
     return r.profile->framebuffer_mib == p.framebuffer_mib;
   });
   if (same >= p.max_mixed) {
+    if (!explain) return std::string();
     return fmt::format("{}: at most {} of its size per GPU in mixed-size mode, {} there", p.name, p.max_mixed, same);
   }
   if (allocated_mib() + p.framebuffer_mib > board_->framebuffer_mib) {
+    if (!explain) return std::string();
     return fmt::format("framebuffer: {} of {} allocated, {} needs {}", gb(allocated_mib()),
                        gb(board_->framebuffer_mib), p.name, gb(p.framebuffer_mib));
   }
@@ -123,10 +128,12 @@ std::optional<int> PhysicalGpu::first_free_start(const VgpuProfile& p) const {
   return std::nullopt;
 }
 
-std::optional<std::string> PhysicalGpu::mig_refusal(const VgpuProfile& p) const {
+std::optional<std::string> PhysicalGpu::mig_refusal(const VgpuProfile& p, bool explain) const {
   const auto same = std::count_if(residents_.begin(), residents_.end(), [&](const Resident& r) { return r.profile == &p; });
+  if (same >= p.max_mig && !explain) return std::string();
   if (same >= p.max_mig) return fmt::format("{}: at most {} per GPU, {} there", p.name, p.max_mig, same);
   if (!first_free_start(p)) {
+    if (!explain) return std::string();
     std::string starts;
     for (const int s : p.starts) starts += fmt::format("{}{}", starts.empty() ? "" : ",", s);
     std::string taken;

@@ -50,7 +50,9 @@ class PhysicalGpu {
   PhysicalGpu(const Board& board, GpuMode mode, GpuSizes sizes) : board_(&board), mode_(mode), sizes_(sizes) {}
 
   /// Why it cannot take `profile` (nullptr: passthrough) now, in words; nothing when it can.
-  [[nodiscard]] std::optional<std::string> refusal(const VgpuProfile* profile) const;
+  /// With `explain` false a refusal is an empty string, for a caller that only asks whether
+  /// it fits (a placement trying GPU after GPU).
+  [[nodiscard]] std::optional<std::string> refusal(const VgpuProfile* profile, bool explain = true) const;
   /// Takes it for `owner` (refusal() must be empty); returns the MIG start slot, or -1.
   int place(std::size_t owner, const VgpuProfile* profile);
   /// Gives back `owner`'s vGPU here, if it has one.
@@ -67,8 +69,8 @@ class PhysicalGpu {
   [[nodiscard]] std::uint8_t mig_mask() const { return mask_; }
 
  private:
-  [[nodiscard]] std::optional<std::string> time_sliced_refusal(const VgpuProfile& p) const;
-  [[nodiscard]] std::optional<std::string> mig_refusal(const VgpuProfile& p) const;
+  [[nodiscard]] std::optional<std::string> time_sliced_refusal(const VgpuProfile& p, bool explain) const;
+  [[nodiscard]] std::optional<std::string> mig_refusal(const VgpuProfile& p, bool explain) const;
   [[nodiscard]] std::optional<int> first_free_start(const VgpuProfile& p) const;
 
   const Board* board_;

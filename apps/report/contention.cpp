@@ -3,6 +3,9 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
+
+#include <fmt/format.h>
 
 #include "series_stats.hpp"
 #include "vdc/models/metric_names.hpp"
@@ -67,7 +70,7 @@ ContentionReport analyse_contention(const models::RunResult& run, const Contenti
       const auto& section = run.sections[k];
       for (std::size_t j = 0; j < section.spec->contention.size(); ++j) {
         const ContentionCheck& c = section.spec->contention[j];
-        if (c.entity != EntityKind::vm) continue;
+        if (c.entity != EntityKind::vm || !c.entities.empty()) continue;
         const double scale =
             c.per != nullptr
                 ? c.per({host, &v, host != nullptr ? section.host_row(at->second) : std::span<const double>{}})
@@ -85,11 +88,29 @@ ContentionReport analyse_contention(const models::RunResult& run, const Contenti
       const auto& section = run.sections[k];
       for (std::size_t j = 0; j < section.spec->contention.size(); ++j) {
         const ContentionCheck& c = section.spec->contention[j];
-        if (c.entity != EntityKind::host) continue;
+        if (c.entity != EntityKind::host || !c.entities.empty()) continue;
         const double scale = c.per != nullptr ? c.per({&h, nullptr, section.host_row(i)}) : c.scale;
         if (scale == 0.0) continue;
         check(m, m.find(of, names[k][j]), c, scale, threshold_of(c, s), Offender{"host", h.name, h.name, {}, 0, 0, 0, 0},
               rep.offenders);
+      }
+    }
+  }
+  // The areas' own entities (a datastore): the rows of the table each such check names.
+  for (std::size_t k = 0; k < run.sections.size(); ++k) {
+    const auto& section = run.sections[k];
+    for (std::size_t j = 0; j < section.spec->contention.size(); ++j) {
+      const ContentionCheck& c = section.spec->contention[j];
+      if (c.entities.empty()) continue;
+      for (const auto& table : section.tables) {
+        if (table.spec->key != c.entities) continue;
+        for (std::size_t r = 0; r < table.rows(); ++r) {
+          const auto* name = std::get_if<std::string>(&table.row(r)[0]);
+          if (name == nullptr) continue;
+          const auto of = m.metrics_of(fmt::format("{}{}", c.entity_prefix, *name));
+          check(m, m.find(of, names[k][j]), c, c.scale, threshold_of(c, s),
+                Offender{std::string(c.entity_kind), *name, {}, {}, 0, 0, 0, 0}, rep.offenders);
+        }
       }
     }
   }

@@ -367,7 +367,7 @@ void contention(JsonWriter& w, const ContentionReport& c) {
     w.begin_object();
     w.field("kind", o.kind);
     w.field("name", o.name);
-    w.field("host", o.host);
+    text_or_null(w, "host", o.host);  // null for an area's own entity (a datastore)
     w.field("metric", o.metric);
     w.field("average", r6(o.average));
     w.field("peak", r6(o.peak));

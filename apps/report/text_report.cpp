@@ -122,11 +122,14 @@ void write_contention(std::ostream& out, const Summary& s) {
   fmt::print(out, "\nContention (worst {} of {} threshold crossings)\n", std::min(kRowsShown, offenders.size()),
              offenders.size());
   const std::size_t w = name_width(offenders, kRowsShown, 16, [](const Offender& o) { return o.name; });
-  fmt::print(out, "  {:<5} {:<{}} {:<15} {:>10} {:>10} {:>10} {:>12}\n", "kind", "name", w, "metric", "average", "peak",
-             "threshold", "time over");
+  // "kind" is 5 wide unless an area's own entity ("datastore") needs more.
+  std::size_t kw = 5;
+  for (std::size_t i = 0; i < offenders.size() && i < kRowsShown; ++i) kw = std::max(kw, offenders[i].kind.size());
+  fmt::print(out, "  {:<{}} {:<{}} {:<15} {:>10} {:>10} {:>10} {:>12}\n", "kind", kw, "name", w, "metric", "average",
+             "peak", "threshold", "time over");
   for (std::size_t i = 0; i < offenders.size() && i < kRowsShown; ++i) {
     const auto& o = offenders[i];
-    fmt::print(out, "  {:<5} {:<{}} {:<15} {:>10.2f} {:>10.2f} {:>10.2f} {:>12}\n", o.kind, o.name, w, o.metric,
+    fmt::print(out, "  {:<{}} {:<{}} {:<15} {:>10.2f} {:>10.2f} {:>10.2f} {:>12}\n", o.kind, kw, o.name, w, o.metric,
                o.average, o.peak, o.threshold, duration_text(o.time_over_s));
   }
 }

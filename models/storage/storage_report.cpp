@@ -56,8 +56,17 @@ constexpr std::array<EsxtopCounter, 9> esxtop{{
     {EntityKind::vm, vm_latency_ms, "Virtual Disk", "Average MilliSec/Command"},
 }};
 
-constexpr std::array<ContentionCheck, 1> contention{{
+constexpr std::array<ContentionCheck, 2> contention{{
     {EntityKind::vm, vm_latency_ms, "storage_latency_ms", "", kLatencyMs, 1.0},
+    {.entity = EntityKind::host,
+     .gauge = ds_used_pct,
+     .label = "used_pct",
+     .setting = "",
+     .threshold = kFullPct,
+     .scale = 1.0,
+     .entities = "datastores",
+     .entity_prefix = "datastore/",
+     .entity_kind = "datastore"},
 }};
 
 constexpr std::array<TableColumn, 19> datastore_columns{{

@@ -10,6 +10,8 @@
 #include "scenario_builder.hpp"
 #include "vdc/models/datacenter.hpp"
 #include "vdc/models/storage/storage_area.hpp"
+#include "vdc/report/summary.hpp"
+#include "vdc/report/writers.hpp"
 
 namespace vdc::models::storage {
 namespace {
@@ -186,6 +188,44 @@ TEST_CASE("I/O: a VM's constant demand on an idle array sees the unloaded latenc
   CHECK(number(d, 0, "iops_avg") == doctest::Approx(500.0));
   CHECK(number(d, 0, "latency_ms_avg") == doctest::Approx(2.0));  // 1 ms / (1 - 0.5)
   CHECK(number(d, 0, "latency_ms_p95") == doctest::Approx(2.0));
+}
+
+}  // namespace
+}  // namespace vdc::models::storage
+
+namespace vdc::models::storage {
+namespace {
+
+TEST_CASE("reports: a datastore above 80% full is a contention offender; a VM's disks nest in its storage object") {
+  ScenarioConfig c = make_scenario(10_min);
+  c.sample_interval = sim::Time::from_seconds(60.0);
+  c.hosts = {make_host("esx01", 8, 2000.0)};
+  DatastoreConfig ds;
+  ds.name = "small";
+  ds.capacity_gib = 100.0;
+  c.storage.datastores = {ds};
+  c.vms = {make_vm("a", "esx01", 1, busy(0.1)), make_vm("b", "esx01", 1, busy(0.1))};
+  c.vms[0].mem.reservation = 1024.0;  // no swap file
+  c.vms[0].disks = {disk(90.0, "small", Provisioning::eager_zeroed), disk(5.0, "small", Provisioning::thin, 1.0)};
+  const RunResult r = run_scenario(c);
+  const report::Summary s = report::summarize(r);
+  // 95 of 100 GiB used the whole run (a's swap file would have been 0, b has no disk).
+  const auto it = std::find_if(s.contention.offenders.begin(), s.contention.offenders.end(),
+                               [](const report::Offender& o) { return o.kind == "datastore"; });
+  REQUIRE(it != s.contention.offenders.end());
+  CHECK(it->name == "small");
+  CHECK(it->metric == "used_pct");
+  CHECK(it->average == doctest::Approx(95.0));
+  CHECK(it->time_over_s == doctest::Approx(600.0));
+  const auto doc = report::to_json(s);
+  CHECK(doc["contention"]["offenders"][0]["host"].is_null());
+  REQUIRE(doc["vms"][0]["storage"]["disks"].size() == 2);
+  CHECK(doc["vms"][0]["storage"]["disks"][0]["size_gib"] == 90.0);
+  CHECK(doc["vms"][0]["storage"]["disks"][0]["provisioning"] == "eager_zeroed");
+  CHECK(doc["vms"][0]["storage"]["disks"][1]["raw_gib"] == 5.0);
+  CHECK_FALSE(doc["vms"][0]["storage"]["disks"][0].contains("vm"));
+  CHECK_FALSE(doc["vms"][1].contains("storage"));  // b has no disk
+  CHECK(doc["datastores"][0]["vsan"]["raw_gib"].is_null());
 }
 
 }  // namespace

@@ -89,6 +89,12 @@ struct ContentionCheck {
   double threshold = 0.0;
   double scale = 1.0;
   ScaleFn per = nullptr;     ///< when set, the scale is this instead (per host, say)
+  /// Checks the rows of the area's table `entities` (its key) instead of hosts or VMs: each
+  /// row's first column names one, its metrics' entity is `entity_prefix` + that name, and
+  /// the offender's kind is `entity_kind` ("datastore"). `per` is not used then.
+  std::string_view entities = {};
+  std::string_view entity_prefix = {};
+  std::string_view entity_kind = {};
 };
 
 /// A column of the terminal summary's host table, from the area's row of the host.

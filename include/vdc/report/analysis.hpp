@@ -106,9 +106,9 @@ struct ContentionSettings {
 
 /// One VM or host over one threshold.
 struct Offender {
-  std::string kind;        ///< "vm" or "host"
+  std::string kind;        ///< "vm", "host", or an area's own entity ("datastore")
   std::string name;
-  std::string host;        ///< the VM's host (for hosts: itself)
+  std::string host;        ///< the VM's host (for hosts: itself; empty for an area's own entity)
   std::string metric;      ///< the check's label (ContentionCheck::label): ready_pct, costop_pct, balloon_mib,
                            ///< compressed_mib, swapped_mib, cpu_util_pct, or state.soft / state.hard / state.low
                            ///< (percent of the interval in that host memory state)

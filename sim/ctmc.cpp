@@ -5,6 +5,7 @@
 #include <Eigen/SparseLU>
 
 #include <cassert>
+#include <memory>
 #include <stdexcept>
 
 namespace vdc::sim {
@@ -19,6 +20,17 @@ constexpr std::size_t kDenseStates = 64;
 [[noreturn]] void not_unique() { throw std::domain_error("CTMC has no unique stationary distribution"); }
 
 }  // namespace
+
+struct CtmcWorkspace::Impl {
+  Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
+  std::vector<int> outer, inner;  // the pattern the analysis was made for
+  bool analysed = false;
+  std::size_t reused = 0;
+};
+
+CtmcWorkspace::CtmcWorkspace() : impl_(std::make_unique<Impl>()) {}
+CtmcWorkspace::~CtmcWorkspace() = default;
+std::size_t CtmcWorkspace::reused() const { return impl_->reused; }
 
 Ctmc::Ctmc(std::size_t states) : n_(states) {}
 
@@ -35,7 +47,7 @@ double Ctmc::rate(std::size_t from, std::size_t to) const {
   return sum;
 }
 
-std::vector<double> Ctmc::stationary() const {
+std::vector<double> Ctmc::stationary(CtmcWorkspace* workspace) const {
   if (n_ == 0) return {};
   if (n_ == 1) return {1.0};
   // pi Q = 0 is Q^T pi^T = 0: row i of A holds the balance of state i (inflow minus
@@ -70,8 +82,23 @@ std::vector<double> Ctmc::stationary() const {
     for (Eigen::Index i = 0; i < n; ++i) entries.emplace_back(n - 1, i, 1.0);
     Eigen::SparseMatrix<double> a(n, n);
     a.setFromTriplets(entries.begin(), entries.end());  // duplicates are summed
-    Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
-    lu.compute(a);
+    a.makeCompressed();
+    Eigen::SparseLU<Eigen::SparseMatrix<double>> own;
+    Eigen::SparseLU<Eigen::SparseMatrix<double>>& lu = workspace != nullptr ? workspace->impl_->lu : own;
+    const std::vector<int> outer(a.outerIndexPtr(), a.outerIndexPtr() + n + 1);
+    const std::vector<int> inner(a.innerIndexPtr(), a.innerIndexPtr() + a.nonZeros());
+    if (workspace != nullptr && workspace->impl_->analysed && workspace->impl_->outer == outer &&
+        workspace->impl_->inner == inner) {
+      ++workspace->impl_->reused;
+    } else {
+      lu.analyzePattern(a);
+      if (workspace != nullptr) {
+        workspace->impl_->outer = outer;
+        workspace->impl_->inner = inner;
+        workspace->impl_->analysed = true;
+      }
+    }
+    lu.factorize(a);
     if (lu.info() != Eigen::Success) not_unique();
     pi = lu.solve(b);
     // A numerically singular system solves to garbage: hold the answer to its equations.

@@ -17,7 +17,7 @@ struct Counts {
 
 }  // namespace
 
-CostopChainResult costop_chain_at(const CostopChainInput& in, double dispatch_rate) {
+CostopChainResult costop_chain_at(const CostopChainInput& in, double dispatch_rate, sim::CtmcWorkspace* workspace) {
   const int n = std::clamp(in.vcpus, 2, costop_chain_max_vcpus);
   // States (running u, ready r, co-stopped c), u + r + c <= n.
   std::vector<Counts> states;
@@ -56,7 +56,7 @@ CostopChainResult costop_chain_at(const CostopChainInput& in, double dispatch_ra
     // running or idle, has caught up.
     if (r == 0 && c > 0) chain.add_rate(s, id(u, c, 0), costart_rate);
   }
-  const std::vector<double> pi = chain.stationary();
+  const std::vector<double> pi = chain.stationary(workspace);
   CostopChainResult out;
   for (std::size_t s = 0; s < states.size(); ++s) {
     const auto [u, r, c] = states[s];
@@ -76,16 +76,19 @@ CostopChainResult costop_chain_at(const CostopChainInput& in, double dispatch_ra
 
 CostopChainResult solve_costop_chain(const CostopChainInput& in) {
   assert(in.waiting > 0.0 && in.waiting < 1.0);
+  // Every evaluation has the same transitions (only the dispatch rate moves): the sparse
+  // analysis of the first serves them all.
+  sim::CtmcWorkspace workspace;
   // Waiting falls as dispatch quickens: find log2(dispatch rate) in [-16, 16] per
   // threshold by regula falsi (Illinois), to 1/1000 of an octave or 1e-6 of waiting.
   const auto f = [&](double x) {
-    const CostopChainResult r = costop_chain_at(in, std::exp2(x));
+    const CostopChainResult r = costop_chain_at(in, std::exp2(x), &workspace);
     return r.ready + r.costop - in.waiting;
   };
   double lo = -16.0, hi = 16.0;
   double flo = f(lo), fhi = f(hi);
-  if (flo <= 0.0) return costop_chain_at(in, std::exp2(lo));
-  if (fhi >= 0.0) return costop_chain_at(in, std::exp2(hi));
+  if (flo <= 0.0) return costop_chain_at(in, std::exp2(lo), &workspace);
+  if (fhi >= 0.0) return costop_chain_at(in, std::exp2(hi), &workspace);
   int side = 0;
   double x = 0.0;
   for (int k = 0; k < 40 && hi - lo > 1e-3; ++k) {
@@ -104,7 +107,7 @@ CostopChainResult solve_costop_chain(const CostopChainInput& in) {
       side = -1;
     }
   }
-  return costop_chain_at(in, std::exp2(x));
+  return costop_chain_at(in, std::exp2(x), &workspace);
 }
 
 double CostopChainCache::costop_share(const CostopChainInput& in) {

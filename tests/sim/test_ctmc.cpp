@@ -61,3 +61,35 @@ TEST_CASE("transient states get nothing; two closed classes have no unique distr
   Ctmc split(2);  // no transition: both states absorb
   CHECK_THROWS_AS((void)split.stationary(), std::domain_error);
 }
+
+namespace {
+
+/// M/M/1/K with K + 1 states (sparse above 64): pi_k proportional to rho^k, rho = lambda / mu.
+vdc::sim::Ctmc birth_death(std::size_t states, double lambda, double mu) {
+  vdc::sim::Ctmc c(states);
+  for (std::size_t k = 0; k + 1 < states; ++k) {
+    c.add_rate(k, k + 1, lambda);
+    c.add_rate(k + 1, k, mu);
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a workspace reuses the sparse analysis for the same transitions, with the same answer bit for bit") {
+  vdc::sim::CtmcWorkspace ws;
+  const auto first = birth_death(100, 1.0, 2.0).stationary(&ws);
+  CHECK(ws.reused() == 0);
+  // Other rates, same pattern: reused, and exactly what a fresh solve gives.
+  const auto again = birth_death(100, 1.0, 4.0).stationary(&ws);
+  CHECK(ws.reused() == 1);
+  CHECK(again == birth_death(100, 1.0, 4.0).stationary());
+  // rho = 1/4: pi_0 = (1 - rho) / (1 - rho^100), pi_1 = rho pi_0.
+  CHECK(again[0] == doctest::Approx(0.75));
+  CHECK(again[1] == doctest::Approx(0.1875));
+  CHECK(first[1] == doctest::Approx(0.25));
+  // Another pattern (more states): analysed again.
+  const auto other = birth_death(120, 1.0, 2.0).stationary(&ws);
+  CHECK(ws.reused() == 1);
+  CHECK(other[0] == doctest::Approx(0.5));
+}

@@ -5,9 +5,28 @@
 /// states mean.
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace vdc::sim {
+
+/// What a sparse solve keeps for the next one: the ordering and symbolic analysis of its
+/// system. A chain with the same transitions (other rates) reuses them and only factorizes
+/// again, with the same result bit for bit. One per thread of work; not shareable.
+class CtmcWorkspace {
+ public:
+  CtmcWorkspace();
+  ~CtmcWorkspace();
+  CtmcWorkspace(const CtmcWorkspace&) = delete;
+  CtmcWorkspace& operator=(const CtmcWorkspace&) = delete;
+  /// Sparse solves that reused the analysis of an earlier one.
+  [[nodiscard]] std::size_t reused() const;
+
+ private:
+  friend class Ctmc;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// A CTMC on the states 0 .. size() - 1, built rate by rate: solved densely up to 64
 /// states, by a sparse LU above (meant for chains with a few transitions per state).
@@ -28,7 +47,9 @@ class Ctmc {
   /// one balance equation replaced by the normalisation. Throws
   /// std::domain_error when the chain has no unique one (more than one closed class: the
   /// system is singular).
-  [[nodiscard]] std::vector<double> stationary() const;
+  /// With `workspace`, a sparse solve reuses the analysis of the workspace's last system
+  /// when this one has the same pattern.
+  [[nodiscard]] std::vector<double> stationary(CtmcWorkspace* workspace = nullptr) const;
 
  private:
   struct Rate {

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <tuple>
 
+#include "vdc/sim/ctmc.hpp"
+
 namespace vdc::models::cpu {
 
 /// VMs with more busy vCPUs are solved as this many: the co-stop share levels off.
@@ -35,7 +37,9 @@ struct CostopChainResult {
 
 /// The chain's stationary state fractions at a given dispatch rate (ready -> running, per
 /// ready vCPU, per threshold).
-[[nodiscard]] CostopChainResult costop_chain_at(const CostopChainInput& in, double dispatch_rate);
+/// `workspace` lets successive solves of one chain shape share the sparse analysis.
+[[nodiscard]] CostopChainResult costop_chain_at(const CostopChainInput& in, double dispatch_rate,
+                                               sim::CtmcWorkspace* workspace = nullptr);
 
 /// The chain whose dispatch rate gives ready + co-stop = in.waiting (regula falsi on the
 /// log of the rate: waiting falls as dispatch quickens). A waiting the chain cannot reach (more than its idle

@@ -79,15 +79,6 @@ constexpr std::array<TableSpec, 2> tables{{
     {"gpu_vms", "gpu_vms.csv", vm_table_columns},
 }};
 
-const std::string& text_of(const TableCell& c) {
-  static const std::string none;
-  const auto* s = std::get_if<std::string>(&c);
-  return s != nullptr ? *s : none;
-}
-double number_of(const TableCell& c) {
-  const auto* d = std::get_if<double>(&c);
-  return d != nullptr ? *d : 0.0;
-}
 
 void fill(const RunResult& run, AreaSection& out) {
   MetricReader m(run.metrics);
@@ -114,7 +105,7 @@ void fill(const RunResult& run, AreaSection& out) {
     if (t.spec != &gpu_vms_table) continue;
     for (std::size_t r = 0; r < t.rows(); ++r) {
       const auto row = t.row(r);
-      const auto it = vm_index.find(text_of(row[0]));
+      const auto it = vm_index.find(cell_text(row[0]));
       if (it == vm_index.end() || out.vm_text.empty()) continue;
       const auto join = [](const TableCell& c) {
         const auto* list = std::get_if<std::vector<std::string>>(&c);
@@ -129,7 +120,7 @@ void fill(const RunResult& run, AreaSection& out) {
     if (t.spec != &gpus_table) continue;
     for (std::size_t r = 0; r < t.rows(); ++r) {
       const std::size_t at = r * gpu_columns.size();
-      m.select(gpu_entity(text_of(t.cells[at + g_host]), static_cast<int>(number_of(t.cells[at + g_index]))));
+      m.select(gpu_entity(cell_text(t.cells[at + g_host]), static_cast<int>(cell_number(t.cells[at + g_index]))));
       t.cells[at + g_util] = m.average(util);
     }
   }
@@ -153,13 +144,13 @@ void write_text(const ReportView& view, std::string& out) {
     if (t.spec != &gpus_table) continue;
     for (std::size_t r = 0; r < t.rows(); ++r) {
       const auto row = t.row(r);
-      const std::string& sizes = text_of(row[g_sizes]);
-      Density& d = by[fmt::format("{} {}{}", text_of(row[g_model]), text_of(row[g_mode]), sizes.empty() ? "" : ", " + sizes + "-size")];
+      const std::string& sizes = cell_text(row[g_sizes]);
+      Density& d = by[fmt::format("{} {}{}", cell_text(row[g_model]), cell_text(row[g_mode]), sizes.empty() ? "" : ", " + sizes + "-size")];
       ++d.gpus;
-      d.vgpus += static_cast<std::size_t>(number_of(row[g_count]));
-      d.alloc += number_of(row[g_alloc]);
-      d.fb += number_of(row[g_fb]);
-      d.util += number_of(row[g_util]);
+      d.vgpus += static_cast<std::size_t>(cell_number(row[g_count]));
+      d.alloc += cell_number(row[g_alloc]);
+      d.fb += cell_number(row[g_fb]);
+      d.util += cell_number(row[g_util]);
     }
   }
   out += "\nGPUs by board and mode (vGPUs at the end of the run)\n";
@@ -234,10 +225,10 @@ std::vector<Bar> mig_bars(const ReportView& view) {
     if (t.spec != &gpus_table) continue;
     for (std::size_t r = 0; r < t.rows(); ++r) {
       const auto row = t.row(r);
-      if (text_of(row[g_mode]) != "mig") continue;
+      if (cell_text(row[g_mode]) != "mig") continue;
       Bar bar;
-      bar.name = fmt::format("{}/{}", text_of(row[g_host]), static_cast<int>(number_of(row[g_index])));
-      bar.note = fmt::format("{}, MIG", text_of(row[g_model]));
+      bar.name = fmt::format("{}/{}", cell_text(row[g_host]), static_cast<int>(cell_number(row[g_index])));
+      bar.note = fmt::format("{}, MIG", cell_text(row[g_model]));
       bar.size = mig_memory_slices;
       std::vector<bool> used(mig_memory_slices, false);
       for (const Record& entry : list_of(row[g_vgpus])) {
@@ -276,12 +267,12 @@ std::vector<Bar> share_bars(const ReportView& view) {
     if (t.spec != &gpus_table) continue;
     for (std::size_t r = 0; r < t.rows(); ++r) {
       const auto row = t.row(r);
-      const std::string& mode = text_of(row[g_mode]);
+      const std::string& mode = cell_text(row[g_mode]);
       if (mode == "mig") continue;
       Bar bar;
-      bar.name = fmt::format("{}/{}", text_of(row[g_host]), static_cast<int>(number_of(row[g_index])));
-      const std::string& sizes = text_of(row[g_sizes]);
-      bar.note = fmt::format("{}, {}{}", text_of(row[g_model]), mode == "time_sliced" ? "time-sliced" : mode,
+      bar.name = fmt::format("{}/{}", cell_text(row[g_host]), static_cast<int>(cell_number(row[g_index])));
+      const std::string& sizes = cell_text(row[g_sizes]);
+      bar.note = fmt::format("{}, {}{}", cell_text(row[g_model]), mode == "time_sliced" ? "time-sliced" : mode,
                              sizes.empty() ? std::string() : fmt::format(" ({}-size)", sizes));
       double at = 0.0;
       std::vector<BarPart> waited;

@@ -140,11 +140,6 @@ constexpr std::array<ChartSpec, 1> charts{{
      .marks_label = "event"},
 }};
 
-std::string cell_text(const TableCell& c) {
-  const auto* s = std::get_if<std::string>(&c);
-  return s != nullptr ? *s : std::string();
-}
-
 void fill(const RunResult& run, AreaSection& out) {
   MetricReader m(run.metrics);
   const auto tx = m.name(gauge::tx_mbps), rx = m.name(gauge::rx_mbps), util = m.name(gauge::uplink_util_max);

@@ -171,7 +171,13 @@ void StorageArea::solve_datastore(std::size_t i) {
     if (std::isfinite(r.latency_s)) p.kavg_x += r.iops * 1e3 * (r.latency_s - sol.davg_s);
   }
   for (std::size_t h = 0; h < local_.size(); ++h) parts[h].queued = sol.host_queued.empty() ? 0.0 : sol.host_queued[h];
-  for (HostId h = 0; h < d.parts.size(); ++h) {
+  // Only hosts with I/O here now, or at the last solve, can have a part that moved.
+  std::vector<HostId> touched = local_;
+  for (const HostId h : d.part_hosts) {
+    if (host_local_[h] < 0) touched.push_back(h);
+  }
+  d.part_hosts.clear();
+  for (const HostId h : touched) {
     const int local = host_local_[h];
     const HostPart now_part = local >= 0 ? parts[static_cast<std::size_t>(local)] : HostPart{};
     HostPart& old = d.parts[h];
@@ -184,6 +190,7 @@ void StorageArea::solve_datastore(std::size_t i) {
     tot.kavg_x += now_part.kavg_x - old.kavg_x;
     tot.queued += now_part.queued - old.queued;
     old = now_part;
+    if (now_part.cmds != 0.0 || now_part.queued != 0.0) d.part_hosts.push_back(h);
     publish_host(h, now);
   }
   for (const HostId h : local_) host_local_[h] = -1;

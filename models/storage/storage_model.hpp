@@ -162,6 +162,7 @@ struct Datastore {
   TimeOver throttled;
   LatencyLog latency;
   std::vector<HostPart> parts;  // per host: its last contribution to the host's esxtop
+  std::vector<HostId> part_hosts;  // the hosts whose part is not zero
   int scsi_reservations = 0;
   double reserved_s = 0.0;
   sim::MetricId g_capacity = 0, g_used = 0, g_used_pct = 0, g_provisioned = 0, g_iops = 0, g_latency = 0, g_throttled = 0;

@@ -134,44 +134,41 @@ double peak(const ChartInput& in, std::string_view gauge) {
 double peak_used(const ChartInput& in) { return peak(in, ds_used_pct); }
 double peak_latency(const ChartInput& in) { return peak(in, ds_latency_ms); }
 
+/// A lines chart with a line per datastore (the rows of the datastores table).
+constexpr ChartSpec datastore_chart(ChartSpec c) {
+  c.kind = ChartKind::lines;
+  c.modelled = "storage";
+  c.gauges = 6;
+  c.where = "report.json datastores";
+  c.entities = "datastores";
+  c.entity_prefix = "datastore/";
+  c.entity_one = "datastore";
+  c.entity_many = "datastores";
+  return c;
+}
+
 constexpr std::array<ChartSpec, 2> charts{{
-    {.kind = ChartKind::lines,
-     .id = "datastore-space",
-     .name = "The datastore space chart",
-     .title = "Datastore space used, % of capacity",
-     .note = "vSAN: raw space of the hosts that are up; events of the vSAN timeline marked.",
-     .modelled = "storage",
-     .series_of = "datastore space",
-     .gauges = 6,
-     .where = "report.json datastores",
-     .gauge = ds_used_pct,
-     .rank = &peak_used,
-     .rank_text = "peak use",
-     .axis = "used %",
-     .marks = "storage_events",
-     .marks_time = "at_s",
-     .marks_label = "detail",
-     .entities = "datastores",
-     .entity_prefix = "datastore/",
-     .entity_one = "datastore",
-     .entity_many = "datastores"},
-    {.kind = ChartKind::lines,
-     .id = "datastore-latency",
-     .name = "The datastore latency chart",
-     .title = "Datastore latency, ms per command (as the VMs see it)",
-     .note = "IO-weighted over the datastore's VMs.",
-     .modelled = "storage",
-     .series_of = "datastore latency",
-     .gauges = 6,
-     .where = "report.json datastores",
-     .gauge = ds_latency_ms,
-     .rank = &peak_latency,
-     .rank_text = "peak latency",
-     .axis = "ms",
-     .entities = "datastores",
-     .entity_prefix = "datastore/",
-     .entity_one = "datastore",
-     .entity_many = "datastores"},
+    datastore_chart({.id = "datastore-space",
+                     .name = "The datastore space chart",
+                     .title = "Datastore space used, % of capacity",
+                     .note = "vSAN: raw space of the hosts that are up; events of the vSAN timeline marked.",
+                     .series_of = "datastore space",
+                     .gauge = ds_used_pct,
+                     .rank = &peak_used,
+                     .rank_text = "peak use",
+                     .axis = "used %",
+                     .marks = "storage_events",
+                     .marks_time = "at_s",
+                     .marks_label = "detail"}),
+    datastore_chart({.id = "datastore-latency",
+                     .name = "The datastore latency chart",
+                     .title = "Datastore latency, ms per command (as the VMs see it)",
+                     .note = "IO-weighted over the datastore's VMs.",
+                     .series_of = "datastore latency",
+                     .gauge = ds_latency_ms,
+                     .rank = &peak_latency,
+                     .rank_text = "peak latency",
+                     .axis = "ms"}),
 }};
 
 constexpr std::array<TableSpec, 4> tables{{
@@ -181,22 +178,7 @@ constexpr std::array<TableSpec, 4> tables{{
     {"storage_vms", "", vm_table_columns, TablePlace::internal},
 }};
 
-const std::string& text_of(const TableCell& c) {
-  static const std::string none;
-  const auto* s = std::get_if<std::string>(&c);
-  return s != nullptr ? *s : none;
-}
-double number_of(const TableCell& c) {
-  const auto* d = std::get_if<double>(&c);
-  return d != nullptr ? *d : 0.0;
-}
-
-const ReportTable* find_table(const AreaSection& s, Table t) {
-  for (const ReportTable& r : s.tables) {
-    if (r.spec == &table_spec(t)) return &r;
-  }
-  return nullptr;
-}
+const ReportTable* find_table(const AreaSection& s, Table t) { return s.table(table_spec(t)); }
 
 void fill(const RunResult& run, AreaSection& out) {
   const std::size_t nc = vm_columns.size();
@@ -207,12 +189,12 @@ void fill(const RunResult& run, AreaSection& out) {
   if (const ReportTable* t = find_table(out, Table::vms)) {
     for (std::size_t r = 0; r < t->rows(); ++r) {
       const auto row = t->row(r);
-      const auto it = vm_index.find(text_of(row[0]));
+      const auto it = vm_index.find(cell_text(row[0]));
       if (it == vm_index.end()) continue;
       const std::size_t v = it->second;
       out.vm_has[v] = true;
-      for (std::size_t c = 0; c < nc; ++c) out.vms[v * nc + c] = number_of(row[c + 1]);
-      if (number_of(row[5]) > kLatencyMs) ++slow;
+      for (std::size_t c = 0; c < nc; ++c) out.vms[v * nc + c] = cell_number(row[c + 1]);
+      if (cell_number(row[5]) > kLatencyMs) ++slow;
     }
   }
   std::vector<std::string> full;
@@ -221,12 +203,12 @@ void fill(const RunResult& run, AreaSection& out) {
   if (const ReportTable* t = find_table(out, Table::datastores)) {
     for (std::size_t r = 0; r < t->rows(); ++r) {
       const auto row = t->row(r);
-      const double capacity = number_of(row[d_capacity]);
-      if (capacity > 0.0 && 100.0 * number_of(row[d_used]) / capacity > kFullPct) full.push_back(text_of(row[d_name]));
-      if (text_of(row[d_kind]) == "vsan" && number_of(row[d_slack]) < number_of(row[d_slack_target])) {
-        short_slack.push_back(text_of(row[d_name]));
+      const double capacity = cell_number(row[d_capacity]);
+      if (capacity > 0.0 && 100.0 * cell_number(row[d_used]) / capacity > kFullPct) full.push_back(cell_text(row[d_name]));
+      if (cell_text(row[d_kind]) == "vsan" && cell_number(row[d_slack]) < cell_number(row[d_slack_target])) {
+        short_slack.push_back(cell_text(row[d_name]));
       }
-      inaccessible += static_cast<std::size_t>(number_of(row[d_inaccessible]));
+      inaccessible += static_cast<std::size_t>(cell_number(row[d_inaccessible]));
     }
   }
   out.verdict.push_back(full.empty() ? fmt::format("Storage: no datastore above {:.0f}% full.", kFullPct)
@@ -259,12 +241,12 @@ void write_text(const ReportView& view, std::string& out) {
     std::vector<std::size_t> order(t->rows());
     for (std::size_t r = 0; r < order.size(); ++r) order[r] = r;
     const auto full = [&](std::size_t r) {
-      const double capacity = number_of(t->row(r)[d_capacity]);
-      return capacity > 0.0 ? number_of(t->row(r)[d_used]) / capacity : 0.0;
+      const double capacity = cell_number(t->row(r)[d_capacity]);
+      return capacity > 0.0 ? cell_number(t->row(r)[d_used]) / capacity : 0.0;
     };
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
       if (full(a) != full(b)) return full(a) > full(b);
-      return number_of(t->row(a)[d_p95]) > number_of(t->row(b)[d_p95]);
+      return cell_number(t->row(a)[d_p95]) > cell_number(t->row(b)[d_p95]);
     });
     const std::string which = order.size() > text::kRowsShown
                                   ? fmt::format("fullest {} of {}, then the slowest; ", text::kRowsShown, order.size())
@@ -274,15 +256,15 @@ void write_text(const ReportView& view, std::string& out) {
     if (order.size() > text::kRowsShown) order.resize(text::kRowsShown);
     for (const std::size_t r : order) {
       const auto row = t->row(r);
-      const double capacity = number_of(row[d_capacity]);
+      const double capacity = cell_number(row[d_capacity]);
       fmt::format_to(std::back_inserter(out),
                      "  {:<16} {:<5} {:>10.1f} GiB  used {:>5.1f}%  provisioned {:>6.1f}%  {:>9.1f} cmds/s  latency "
                      "{:>6.2f} ms avg {:>6.2f} ms p95{}\n",
-                     text_of(row[d_name]), text_of(row[d_kind]), capacity,
-                     capacity > 0.0 ? 100.0 * number_of(row[d_used]) / capacity : 0.0,
-                     capacity > 0.0 ? 100.0 * number_of(row[d_provisioned]) / capacity : 0.0, number_of(row[d_iops]),
-                     number_of(row[d_latency]), number_of(row[d_p95]),
-                     number_of(row[d_throttled]) > 0.0 ? fmt::format("  SIOC {:.1f}% of the time", number_of(row[d_throttled]))
+                     cell_text(row[d_name]), cell_text(row[d_kind]), capacity,
+                     capacity > 0.0 ? 100.0 * cell_number(row[d_used]) / capacity : 0.0,
+                     capacity > 0.0 ? 100.0 * cell_number(row[d_provisioned]) / capacity : 0.0, cell_number(row[d_iops]),
+                     cell_number(row[d_latency]), cell_number(row[d_p95]),
+                     cell_number(row[d_throttled]) > 0.0 ? fmt::format("  SIOC {:.1f}% of the time", cell_number(row[d_throttled]))
                                                        : std::string());
     }
   }
@@ -290,8 +272,8 @@ void write_text(const ReportView& view, std::string& out) {
     std::vector<std::string> lines;
     for (std::size_t r = 0; r < t->rows(); ++r) {
       const auto row = t->row(r);
-      if (text_of(row[k_state]) == "compliant") continue;
-      lines.push_back(fmt::format("    {} on {}: {}", text_of(row[k_vm]), text_of(row[k_datastore]), text_of(row[k_state])));
+      if (cell_text(row[k_state]) == "compliant") continue;
+      lines.push_back(fmt::format("    {} on {}: {}", cell_text(row[k_vm]), cell_text(row[k_datastore]), cell_text(row[k_state])));
     }
     if (!lines.empty()) {
       fmt::format_to(std::back_inserter(out), "  {} not compliant at the end{}:\n", text::count(lines.size(), "disk", "disks"),
@@ -306,10 +288,10 @@ void write_text(const ReportView& view, std::string& out) {
   if (const ReportTable* t = find_table(st, Table::vms)) {
     for (std::size_t r = 0; r < t->rows(); ++r) {
       const auto row = t->row(r);
-      const auto it = vm_index.find(text_of(row[0]));
+      const auto it = vm_index.find(cell_text(row[0]));
       if (it == vm_index.end()) continue;
       const VmFacts& vm = vms[it->second];
-      if (!vm.powered_on && vm.admission && *vm.admission == text_of(row[6])) off.push_back(it->second);
+      if (!vm.powered_on && vm.admission && *vm.admission == cell_text(row[6])) off.push_back(it->second);
     }
   }
   if (off.empty()) return;

@@ -18,35 +18,15 @@
 
 #include "vdc/models/datacenter.hpp"
 #include "vdc/models/storage/storage_area.hpp"
+#include "storage_tables.hpp"
 #include "vdc/scenario/loader.hpp"
 
 namespace vdc::models::storage {
 namespace {
 
-const ReportTable& table(const RunResult& r, Table t) {
-  const auto it = std::find_if(r.tables.begin(), r.tables.end(), [&](const ReportTable& x) { return x.spec == &table_spec(t); });
-  REQUIRE(it != r.tables.end());
-  return *it;
-}
-
-std::size_t column(const ReportTable& t, std::string_view name) {
-  for (std::size_t c = 0; c < t.spec->columns.size(); ++c) {
-    if (t.spec->columns[c].json == name) return c;
-  }
-  FAIL("no column " << name);
-  return 0;
-}
-
-std::string text(const ReportTable& t, std::size_t row, std::string_view name) {
-  const auto* s = std::get_if<std::string>(&t.row(row)[column(t, name)]);
-  return s != nullptr ? *s : std::string();
-}
-
-double number(const ReportTable& t, std::size_t row, std::string_view name) {
-  const auto* d = std::get_if<double>(&t.row(row)[column(t, name)]);
-  REQUIRE(d != nullptr);
-  return *d;
-}
+using tables::number;
+using tables::table;
+using tables::text;
 
 TEST_CASE("the vSAN failure lab: who survives esx03, what is rebuilt and when") {
   const auto loaded = scenario::load_file(VDC_SOURCE_DIR "/scenarios/vsan-failure-lab.yaml");

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "scenario_builder.hpp"
+#include "storage_tables.hpp"
 #include "vdc/models/datacenter.hpp"
 #include "vdc/models/storage/storage_area.hpp"
 #include "vdc/report/summary.hpp"
@@ -32,34 +33,9 @@ DiskConfig disk(double gib, std::string ds, Provisioning p, double written = 0.0
   return d;
 }
 
-const ReportTable& table(const RunResult& r, Table t) {
-  const auto it = std::find_if(r.tables.begin(), r.tables.end(), [&](const ReportTable& x) { return x.spec == &table_spec(t); });
-  REQUIRE(it != r.tables.end());
-  return *it;
-}
-
-double number(const ReportTable& t, std::size_t row, std::string_view column) {
-  for (std::size_t c = 0; c < t.spec->columns.size(); ++c) {
-    if (t.spec->columns[c].json == column) {
-      const auto* d = std::get_if<double>(&t.row(row)[c]);
-      REQUIRE(d != nullptr);
-      return *d;
-    }
-  }
-  FAIL("no column " << column);
-  return 0.0;
-}
-
-std::string text(const ReportTable& t, std::size_t row, std::string_view column) {
-  for (std::size_t c = 0; c < t.spec->columns.size(); ++c) {
-    if (t.spec->columns[c].json == column) {
-      const auto* s = std::get_if<std::string>(&t.row(row)[c]);
-      return s != nullptr ? *s : std::string();
-    }
-  }
-  FAIL("no column " << column);
-  return {};
-}
+using tables::number;
+using tables::table;
+using tables::text;
 
 TEST_CASE("VMFS space: thin takes what is written, thick its size, a powered-on VM its swap file") {
   ScenarioConfig c = make_scenario(10_s);

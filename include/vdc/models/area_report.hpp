@@ -316,6 +316,13 @@ struct AreaSection {
   std::vector<std::string> vm_text;
 
   [[nodiscard]] bool has_vm(std::size_t v) const { return vm_has.empty() || (v < vm_has.size() && vm_has[v]); }
+  /// The table of `of` (one of spec->tables), or nullptr.
+  [[nodiscard]] const ReportTable* table(const TableSpec& of) const {
+    for (const ReportTable& t : tables) {
+      if (t.spec == &of) return &t;
+    }
+    return nullptr;
+  }
   /// The text of VM `v`'s column `c` (a column of kind text); empty when none.
   [[nodiscard]] const std::string& text(std::size_t v, std::size_t c) const;
   [[nodiscard]] std::string_view name() const { return spec->section; }

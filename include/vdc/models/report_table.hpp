@@ -88,4 +88,17 @@ struct ReportTable {
   }
 };
 
+/// A cell's text; empty when it holds none (null, or another kind).
+[[nodiscard]] inline const std::string& cell_text(const TableCell& c) {
+  static const std::string none;
+  const auto* s = std::get_if<std::string>(&c);
+  return s != nullptr ? *s : none;
+}
+
+/// A cell's number; 0 when it holds none.
+[[nodiscard]] inline double cell_number(const TableCell& c) {
+  const auto* d = std::get_if<double>(&c);
+  return d != nullptr ? *d : 0.0;
+}
+
 }  // namespace vdc::models

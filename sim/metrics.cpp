@@ -36,13 +36,42 @@ MetricId MetricsRegistry::gauge(std::string_view entity, std::string_view name,
   return add_metric(entity, name, MetricKind::gauge, keep_series);
 }
 
+std::uint32_t MetricsRegistry::entity_intern(std::string_view entity) {
+  if (last_entity_ < entity_names_.size() && entity_names_[last_entity_] == entity) return last_entity_;
+  last_entity_ = intern(entity, entity_names_, entity_index_);
+  return last_entity_;
+}
+
+std::uint32_t MetricsRegistry::name_intern(std::string_view name) {
+  const auto address = reinterpret_cast<std::uintptr_t>(name.data());
+  NameCacheSlot& slot = name_cache_[(address >> 3) % name_cache_size];
+  if (slot.data == name.data() && slot.size == name.size() && names_[slot.id] == name) return slot.id;
+  const std::uint32_t id = intern(name, names_, name_index_);
+  slot = NameCacheSlot{name.data(), name.size(), id};
+  return id;
+}
+
+std::optional<MetricId> MetricsRegistry::find_in(std::uint32_t entity, std::uint32_t name) const {
+  if (entity >= of_entity_.size()) return std::nullopt;
+  const std::vector<MetricId>& ids = of_entity_[entity];
+  if (ids.size() > scan_limit) {
+    const auto it = by_pair_.find(pair_key(entity, name));
+    if (it == by_pair_.end()) return std::nullopt;
+    return it->second;
+  }
+  for (const MetricId id : ids) {
+    if (meta_[id].name == name) return id;
+  }
+  return std::nullopt;
+}
+
 MetricId MetricsRegistry::add_metric(std::string_view entity, std::string_view name,
                                      MetricKind kind, bool keep_series) {
-  const std::uint32_t e = intern(entity, entity_names_, entity_index_);
-  const std::uint32_t n = intern(name, names_, name_index_);
-  if (const auto it = by_pair_.find(pair_key(e, n)); it != by_pair_.end()) {
-    assert(meta_[it->second].kind == kind && "metric re-registered with another kind");
-    return it->second;
+  const std::uint32_t e = entity_intern(entity);
+  const std::uint32_t n = name_intern(name);
+  if (const auto found = find_in(e, n)) {
+    assert(meta_[*found].kind == kind && "metric re-registered with another kind");
+    return *found;
   }
   const auto id = static_cast<MetricId>(meta_.size());
   meta_.push_back(Meta{e, n, kind});
@@ -55,9 +84,15 @@ MetricId MetricsRegistry::add_metric(std::string_view entity, std::string_view n
     series_.push_back(Series{interval_.ns(), 0.0, 0.0, 0.0, {}});
   }
   state_.push_back(st);
-  by_pair_.emplace(pair_key(e, n), id);
   if (of_entity_.size() <= e) of_entity_.resize(e + 1);
-  of_entity_[e].push_back(id);
+  std::vector<MetricId>& ids = of_entity_[e];
+  if (ids.empty()) ids.reserve(16);
+  ids.push_back(id);
+  if (ids.size() == scan_limit + 1) {
+    for (const MetricId m : ids) by_pair_.emplace(pair_key(e, meta_[m].name), m);
+  } else if (ids.size() > scan_limit + 1) {
+    by_pair_.emplace(pair_key(e, n), id);
+  }
   if (window_started_) open_window(id);  // it held 0 before: nothing to count
   return id;
 }
@@ -88,7 +123,23 @@ void MetricsRegistry::advance(MetricId id, std::int64_t to_ns) {
   if (st.series >= 0) {
     Series& se = series_[static_cast<std::size_t>(st.series)];
     std::int64_t from = st.last_ns;
+    const std::int64_t interval = interval_.ns();
     while (to_ns >= se.next_boundary_ns) {
+      if (from == se.next_boundary_ns - interval && se.partial == 0.0) {
+        // Whole intervals at one value: each closes with the same quotient, so they are
+        // appended at once (O(intervals) stays, without the per-interval arithmetic).
+        // The interval that holds the window start is closed one by one below.
+        auto whole = static_cast<std::size_t>((to_ns - se.next_boundary_ns) / interval + 1);
+        const std::size_t first = se.values.size();
+        if (window_first_ >= first && window_first_ < first + whole) whole = window_first_ - first;
+        if (whole > 0) {
+          const double quotient = (0.0 + v * static_cast<double>(interval)) / static_cast<double>(interval);
+          se.values.insert(se.values.end(), whole, quotient);
+          se.next_boundary_ns += static_cast<std::int64_t>(whole) * interval;
+          from = se.next_boundary_ns - interval;
+          continue;
+        }
+      }
       se.partial += v * static_cast<double>(se.next_boundary_ns - from);
       close_interval(se, se.next_boundary_ns);
       from = se.next_boundary_ns;
@@ -153,9 +204,7 @@ std::optional<MetricId> MetricsRegistry::find(std::string_view entity,
   const auto e = entity_index_.find(entity);
   const auto n = name_index_.find(name);
   if (e == entity_index_.end() || n == name_index_.end()) return std::nullopt;
-  const auto it = by_pair_.find(pair_key(e->second, n->second));
-  if (it == by_pair_.end()) return std::nullopt;
-  return it->second;
+  return find_in(e->second, n->second);
 }
 
 std::optional<std::uint32_t> MetricsRegistry::name_id(std::string_view name) const {

@@ -47,15 +47,21 @@ void JsonWriter::close(char c) {
 }
 
 void JsonWriter::string(std::string_view s) {
-  for (const char ch : s) {
-    if (static_cast<unsigned char>(ch) >= 0x80) {
+  // Runs of characters that need no escape are appended whole.
+  const std::size_t start = out_.size();
+  out_ += '"';
+  std::size_t plain = 0;  // start of the run not yet appended
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto ch = static_cast<unsigned char>(s[i]);
+    if (ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\') continue;
+    if (ch >= 0x80) {
       // Past ASCII, nlohmann's own escaping (and its check of the UTF-8).
+      out_.resize(start);
       out_ += nlohmann::json(std::string(s)).dump();
       return;
     }
-  }
-  out_ += '"';
-  for (const char ch : s) {
+    out_.append(s.data() + plain, i - plain);
+    plain = i + 1;
     switch (ch) {
       case '"': out_ += "\\\""; break;
       case '\\': out_ += "\\\\"; break;
@@ -64,14 +70,10 @@ void JsonWriter::string(std::string_view s) {
       case '\n': out_ += "\\n"; break;
       case '\r': out_ += "\\r"; break;
       case '\t': out_ += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20) {
-          out_ += fmt::format("\\u{:04x}", static_cast<unsigned>(ch));
-        } else {
-          out_ += ch;
-        }
+      default: out_ += fmt::format("\\u{:04x}", static_cast<unsigned>(ch));
     }
   }
+  out_.append(s.data() + plain, s.size() - plain);
   out_ += '"';
 }
 

@@ -203,3 +203,29 @@ TEST_CASE("without a window the window series is the series") {
   CHECK(m.window_series(g) == std::vector<double>(s.begin(), s.end()));
   CHECK(m.window_start() == Time::zero());
 }
+
+TEST_CASE("an entity with many metrics and names from reused buffers are still told apart") {
+  // More metrics than one entity's scan covers (64), registered in two passes, and names
+  // written into one buffer in turn, so that every name has the same address.
+  MetricsRegistry m;
+  std::vector<MetricId> first;
+  std::string name;
+  for (int i = 0; i < 200; ++i) {
+    name = "g" + std::to_string(i);
+    first.push_back(m.gauge("site", name));
+    for (int k = 0; k < 3; ++k) m.gauge("vm" + std::to_string(k), name);
+  }
+  CHECK(m.size() == 200 + 3 * 200);
+  for (int i = 0; i < 200; ++i) {
+    name = "g" + std::to_string(i);
+    CHECK(m.gauge("site", name) == first[static_cast<std::size_t>(i)]);
+    CHECK(m.find("site", name) == first[static_cast<std::size_t>(i)]);
+    CHECK(m.name(first[static_cast<std::size_t>(i)]) == name);
+    CHECK(m.entity(first[static_cast<std::size_t>(i)]) == "site");
+  }
+  CHECK(m.size() == 800);
+  CHECK(m.metrics_of("site").size() == 200);
+  CHECK(m.metrics_of("vm1").size() == 200);
+  CHECK_FALSE(m.find("site", "g200").has_value());
+  CHECK_FALSE(m.find("vm3", "g0").has_value());
+}

@@ -182,8 +182,26 @@ class MetricsRegistry {
   std::vector<std::string> entity_names_, names_;
   std::unordered_map<std::string, std::uint32_t, TransparentHash, std::equal_to<>> entity_index_,
       name_index_;
+  // Registration runs entity by entity with names that are mostly the models' constants:
+  // the last entity is compared before any hashing, and a name is looked up by the address
+  // of its characters first (the hit checked against the stored text, so a reused address
+  // cannot alias another name).
+  std::uint32_t entity_intern(std::string_view entity);
+  std::uint32_t name_intern(std::string_view name);
+  struct NameCacheSlot {
+    const char* data = nullptr;
+    std::size_t size = 0;
+    std::uint32_t id = 0;
+  };
+  static constexpr std::size_t name_cache_size = 256;
+  std::vector<NameCacheSlot> name_cache_ = std::vector<NameCacheSlot>(name_cache_size);
+  std::uint32_t last_entity_ = 0;
+  // An entity's metrics are found by scanning its few ids; only entities with more than
+  // `scan_limit` metrics are indexed by (entity, name) here.
+  static constexpr std::size_t scan_limit = 64;
   std::unordered_map<std::uint64_t, MetricId> by_pair_;
   std::vector<std::vector<MetricId>> of_entity_;
+  std::optional<MetricId> find_in(std::uint32_t entity, std::uint32_t name) const;
 };
 
 }  // namespace vdc::sim

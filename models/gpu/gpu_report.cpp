@@ -101,8 +101,8 @@ void fill(const RunResult& run, AreaSection& out) {
   // Each VM's profile and GPU, as the gpu_vms table lists them (several: joined by ", ").
   std::unordered_map<std::string_view, std::size_t> vm_index;
   for (std::size_t v = 0; v < run.vms.size(); ++v) vm_index.emplace(run.vms[v].name, v);
-  for (const ReportTable& t : out.tables) {
-    if (t.spec != &gpu_vms_table) continue;
+  if (const ReportTable* found = out.table(gpu_vms_table)) {
+    const ReportTable& t = *found;
     for (std::size_t r = 0; r < t.rows(); ++r) {
       const auto row = t.row(r);
       const auto it = vm_index.find(cell_text(row[0]));
@@ -116,8 +116,8 @@ void fill(const RunResult& run, AreaSection& out) {
     }
   }
   const auto util = m.name(gpu_util_pct);
-  for (ReportTable& t : out.tables) {
-    if (t.spec != &gpus_table) continue;
+  if (ReportTable* found = out.table(gpus_table)) {
+    ReportTable& t = *found;
     for (std::size_t r = 0; r < t.rows(); ++r) {
       const std::size_t at = r * gpu_columns.size();
       m.select(gpu_entity(cell_text(t.cells[at + g_host]), static_cast<int>(cell_number(t.cells[at + g_index]))));
@@ -140,8 +140,8 @@ void write_text(const ReportView& view, std::string& out) {
     double alloc = 0.0, fb = 0.0, util = 0.0;
   };
   std::map<std::string, Density> by;
-  for (const ReportTable& t : gpu.tables) {
-    if (t.spec != &gpus_table) continue;
+  if (const ReportTable* found = gpu.table(gpus_table)) {
+    const ReportTable& t = *found;
     for (std::size_t r = 0; r < t.rows(); ++r) {
       const auto row = t.row(r);
       const std::string& sizes = cell_text(row[g_sizes]);
@@ -221,8 +221,8 @@ std::vector<Bar> mig_bars(const ReportView& view) {
   std::vector<Bar> out;
   const AreaSection* gpu = view.section(report_spec.section);
   if (gpu == nullptr) return out;
-  for (const ReportTable& t : gpu->tables) {
-    if (t.spec != &gpus_table) continue;
+  if (const ReportTable* found = gpu->table(gpus_table)) {
+    const ReportTable& t = *found;
     for (std::size_t r = 0; r < t.rows(); ++r) {
       const auto row = t.row(r);
       if (cell_text(row[g_mode]) != "mig") continue;
@@ -263,8 +263,8 @@ std::vector<Bar> share_bars(const ReportView& view) {
   if (gpu == nullptr) return out;
   std::unordered_map<std::string_view, std::size_t> vm_index;
   for (std::size_t v = 0; v < view.vms().size(); ++v) vm_index.emplace(view.vms()[v].name, v);
-  for (const ReportTable& t : gpu->tables) {
-    if (t.spec != &gpus_table) continue;
+  if (const ReportTable* found = gpu->table(gpus_table)) {
+    const ReportTable& t = *found;
     for (std::size_t r = 0; r < t.rows(); ++r) {
       const auto row = t.row(r);
       const std::string& mode = cell_text(row[g_mode]);

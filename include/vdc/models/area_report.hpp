@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vdc/models/report_table.hpp"
@@ -322,6 +323,9 @@ struct AreaSection {
       if (t.spec == &of) return &t;
     }
     return nullptr;
+  }
+  [[nodiscard]] ReportTable* table(const TableSpec& of) {
+    return const_cast<ReportTable*>(std::as_const(*this).table(of));
   }
   /// The text of VM `v`'s column `c` (a column of kind text); empty when none.
   [[nodiscard]] const std::string& text(std::size_t v, std::size_t c) const;

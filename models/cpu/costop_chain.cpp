@@ -124,8 +124,8 @@ CostopChainResult solve_costop_chain(const CostopChainInput& in, const CostopCha
     if (std::abs(f1) < close_enough || x1 == lowest || x1 == highest) return answer();
     const double went = x1 - x0;
     double next = f1 != f0 ? -f1 * went / (f1 - f0) : 2.0 * went;
-    next = next * dir > 0.0 ? dir * std::clamp(1.5 * std::abs(next), std::abs(went), 4.0 * std::abs(went))
-                            : 2.0 * went;
+    const double span = std::abs(went);
+    next = next * dir > 0.0 ? dir * std::clamp(1.5 * std::abs(next), span, 4.0 * span) : 2.0 * went;
     x0 = x1;
     f0 = f1;
     x1 = std::clamp(x1 + next, lowest, highest);
@@ -198,7 +198,9 @@ double CostopChainCache::costop_share(const CostopChainInput& in) {
         const Key probe{n, w2, c, std::get<3>(key), std::get<4>(key), std::get<5>(key)};
         const auto at = cache_.lower_bound(probe);
         auto it = at;
-        for (int i = 0; i < 8 && it != cache_.end() && same(it->first); ++i, ++it) consider(it->first, it->second);
+        for (int i = 0; i < 8 && it != cache_.end() && same(it->first); ++i, ++it) {
+          consider(it->first, it->second);
+        }
         it = at;
         for (int i = 0; i < 8 && it != cache_.begin(); ++i) {
           --it;

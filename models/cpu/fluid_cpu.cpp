@@ -392,10 +392,10 @@ bool FluidHostCpu::runnable_in_step(double thread_speed) const {
   // scheduler then dispatches and preempts each VM's siblings together (one virtual time,
   // one quantum) as long as whole VMs fill the logical CPUs they free: on every NUMA node,
   // some of the VMs homed there (the busy vCPUs of their clients there) fill its logical
-  // CPUs exactly.
-  // If they cannot (4-vCPU VMs on 5, 6 or 7 logical CPUs), the CPUs left over go to part of
-  // a VM, which co-stops. And either every VM has one width on its nodes (the shares do not matter)
-  // or every vCPU runs the same fraction (docs/models.md "Co-stop in the fluid model").
+  // CPUs exactly. If they cannot (4-vCPU VMs on 5, 6 or 7 logical CPUs), the CPUs left
+  // over go to part of a VM, which co-stops. And either every VM has one width on its
+  // nodes (the shares do not matter) or every vCPU runs the same fraction (docs/models.md
+  // "Co-stop in the fluid model").
   double least = 2.0, most = -1.0;
   int width = 0;
   bool one_width = true;

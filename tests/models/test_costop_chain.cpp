@@ -85,7 +85,8 @@ TEST_CASE("the search finds the dispatch rate to far below the cache's rounding,
   const CostopChainResult a = solve_costop_chain(in, nullptr, &cold);
   CHECK(std::abs(std::log2(a.dispatch_rate)) < 1e-9);
   CHECK(std::abs(cold.log_rate) < 1e-9);
-  CHECK(cold.slope <= 0.0);  // 0: unknown (the cold start, one dispatch per threshold, is the answer)
+  // 0: unknown (the cold start, one dispatch per threshold, is the answer at once)
+  CHECK(cold.slope <= 0.0);
   for (const CostopChainHint hint : {CostopChainHint{12.0, -0.01}, CostopChainHint{-15.0, 0.0},
                                      CostopChainHint{0.05, cold.slope}}) {
     CAPTURE(hint.log_rate);

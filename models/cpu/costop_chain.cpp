@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdlib>
+#include <limits>
 #include <vector>
 
 #include "vdc/sim/ctmc.hpp"
@@ -74,27 +76,70 @@ CostopChainResult costop_chain_at(const CostopChainInput& in, double dispatch_ra
   return out;
 }
 
-CostopChainResult solve_costop_chain(const CostopChainInput& in) {
+CostopChainResult solve_costop_chain(const CostopChainInput& in, const CostopChainHint* hint,
+                                     CostopChainHint* found) {
   assert(in.waiting > 0.0 && in.waiting < 1.0);
+  constexpr double lowest = -16.0, highest = 16.0;  // log2 of the rate, per threshold
+  constexpr double close_enough = 1e-12;            // of waiting
+  constexpr double narrow_enough = 1e-9;            // of an octave
   // Every evaluation has the same transitions (only the dispatch rate moves): the sparse
-  // analysis of the first serves them all.
+  // analysis of the first serves them all. The chain at the answer is the last one
+  // evaluated, kept rather than solved again; the last two give the slope there.
   sim::CtmcWorkspace workspace;
-  // Waiting falls as dispatch quickens: find log2(dispatch rate) in [-16, 16] per
-  // threshold by regula falsi (Illinois), to 1/1000 of an octave or 1e-6 of waiting.
+  CostopChainResult last;
+  double px = 0.0, pf = 0.0, cx = 0.0, cf = 0.0;
+  int evaluations = 0;
   const auto f = [&](double x) {
-    const CostopChainResult r = costop_chain_at(in, std::exp2(x), &workspace);
-    return r.ready + r.costop - in.waiting;
+    last = costop_chain_at(in, std::exp2(x), &workspace);
+    px = cx;
+    pf = cf;
+    cx = x;
+    cf = last.ready + last.costop - in.waiting;
+    ++evaluations;
+    return cf;
   };
-  double lo = -16.0, hi = 16.0;
-  double flo = f(lo), fhi = f(hi);
-  if (flo <= 0.0) return costop_chain_at(in, std::exp2(lo), &workspace);
-  if (fhi >= 0.0) return costop_chain_at(in, std::exp2(hi), &workspace);
+  const auto answer = [&]() {
+    if (found != nullptr) {
+      found->log_rate = cx;
+      found->slope = evaluations > 1 && cx != px ? (cf - pf) / (cx - px) : 0.0;
+      if (!(found->slope < 0.0) && hint != nullptr) found->slope = hint->slope;
+    }
+    return last;
+  };
+  // Waiting falls as dispatch quickens. Start where a nearby chain's search ended (else
+  // at one dispatch per threshold) and step toward the answer: by Newton with the nearby
+  // chain's slope, else an octave; then secant steps, growing, until the answer is
+  // bracketed (or the range ends: the closest the chain comes).
+  double x0 = hint != nullptr ? std::clamp(hint->log_rate, lowest, highest) : 0.0;
+  double f0 = f(x0);
+  if (std::abs(f0) < close_enough) return answer();
+  const double dir = f0 > 0.0 ? 1.0 : -1.0;  // too much waiting: dispatch faster
+  double step = hint != nullptr && hint->slope < 0.0 ? -f0 / hint->slope : dir;
+  if (!(step * dir > 0.0)) step = dir;
+  step = dir * std::clamp(std::abs(step), 1e-6, 8.0);
+  double x1 = std::clamp(x0 + step, lowest, highest);
+  if (x1 == x0) return answer();
+  double f1 = f(x1);
+  while (f1 * dir > 0.0) {
+    if (std::abs(f1) < close_enough || x1 == lowest || x1 == highest) return answer();
+    const double went = x1 - x0;
+    double next = f1 != f0 ? -f1 * went / (f1 - f0) : 2.0 * went;
+    const double span = std::abs(went);
+    next = next * dir > 0.0 ? dir * std::clamp(1.5 * std::abs(next), span, 4.0 * span) : 2.0 * went;
+    x0 = x1;
+    f0 = f1;
+    x1 = std::clamp(x1 + next, lowest, highest);
+    f1 = f(x1);
+  }
+  if (std::abs(f1) < close_enough) return answer();
+  // Bracketed: regula falsi (Illinois) between lo (too much waiting) and hi.
+  double lo = dir > 0.0 ? x0 : x1, flo = dir > 0.0 ? f0 : f1;
+  double hi = dir > 0.0 ? x1 : x0, fhi = dir > 0.0 ? f1 : f0;
   int side = 0;
-  double x = 0.0;
-  for (int k = 0; k < 40 && hi - lo > 1e-3; ++k) {
-    x = (lo * fhi - hi * flo) / (fhi - flo);
+  for (int k = 0; k < 100 && hi - lo > narrow_enough; ++k) {
+    const double x = (lo * fhi - hi * flo) / (fhi - flo);
     const double fx = f(x);
-    if (std::abs(fx) < 1e-6) break;
+    if (std::abs(fx) < close_enough) break;
     if (fx > 0.0) {  // still too much waiting: dispatch faster
       lo = x;
       flo = fx;
@@ -107,23 +152,67 @@ CostopChainResult solve_costop_chain(const CostopChainInput& in) {
       side = -1;
     }
   }
-  return costop_chain_at(in, std::exp2(x), &workspace);
+  return answer();
 }
 
 double CostopChainCache::costop_share(const CostopChainInput& in) {
+  constexpr int zero_rate = -100000;
   const auto octave = [](double rate) {
-    return rate > 0.0 ? static_cast<int>(std::lround(4.0 * std::log2(rate))) : -100000;
+    return rate > 0.0 ? static_cast<int>(std::lround(4.0 * std::log2(rate))) : zero_rate;
   };
-  const auto rate_of = [](int k) { return k == -100000 ? 0.0 : std::exp2(k / 4.0); };
+  const auto rate_of = [](int k) { return k == zero_rate ? 0.0 : std::exp2(k / 4.0); };
   const int n = std::clamp(in.vcpus, 2, costop_chain_max_vcpus);
   const int w = std::clamp(static_cast<int>(std::lround(in.waiting * 32.0)), 1, 31);
   const int c = std::clamp(static_cast<int>(std::lround(in.costart * 64.0)), 0, 63);
   const Key key{n, w, c, octave(in.wake_rate), octave(in.finish_rate), octave(in.preempt_rate)};
+  CostopChainHint hint;
+  bool hinted = false;
   {
     const std::lock_guard lock(mutex_);
-    if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
+    if (const auto it = cache_.find(key); it != cache_.end()) return it->second.share;
+    // The nearest solved grid point of the same width and co-start (grid steps apart, a
+    // rate that is zero only beside one that is zero): a few of the entries either side
+    // of where this one would be, for each waiting, the nearest waiting first.
+    int best = std::numeric_limits<int>::max();
+    for (int dw = 0; dw <= 30 && dw < best; ++dw) {
+      for (int side = dw == 0 ? 1 : -1; side <= 1; side += 2) {
+        const int w2 = w + side * dw;
+        if (w2 < 1 || w2 > 31) continue;
+        const auto same = [&](const Key& k) {
+          return std::get<0>(k) == n && std::get<1>(k) == w2 && std::get<2>(k) == c;
+        };
+        const auto consider = [&](const Key& k, const Entry& e) {
+          int d = dw;
+          for (const int i : {3, 4, 5}) {
+            const int a = i == 3 ? std::get<3>(k) : i == 4 ? std::get<4>(k) : std::get<5>(k);
+            const int b = i == 3 ? std::get<3>(key) : i == 4 ? std::get<4>(key) : std::get<5>(key);
+            if ((a == zero_rate) != (b == zero_rate)) return;
+            d += std::abs(a - b);
+          }
+          if (d < best) {
+            best = d;
+            hint = e.hint;
+            hinted = true;
+          }
+        };
+        const Key probe{n, w2, c, std::get<3>(key), std::get<4>(key), std::get<5>(key)};
+        const auto at = cache_.lower_bound(probe);
+        auto it = at;
+        for (int i = 0; i < 8 && it != cache_.end() && same(it->first); ++i, ++it) {
+          consider(it->first, it->second);
+        }
+        it = at;
+        for (int i = 0; i < 8 && it != cache_.begin(); ++i) {
+          --it;
+          if (!same(it->first)) break;
+          consider(it->first, it->second);
+        }
+      }
+    }
   }
-  // Solved at the rounded inputs, so the share does not depend on which VM asked first.
+  // Solved at the rounded inputs, so the share does not depend on which VM asked first
+  // (the hint moves the answer by less than the search's tolerance, far below what any
+  // report shows).
   CostopChainInput r;
   r.vcpus = n;
   r.waiting = w / 32.0;
@@ -131,12 +220,14 @@ double CostopChainCache::costop_share(const CostopChainInput& in) {
   r.wake_rate = rate_of(std::get<3>(key));
   r.finish_rate = rate_of(std::get<4>(key));
   r.preempt_rate = rate_of(std::get<5>(key));
-  const CostopChainResult res = solve_costop_chain(r);
+  Entry entry;
+  const CostopChainResult res = solve_costop_chain(r, hinted ? &hint : nullptr, &entry.hint);
   const double waiting = res.ready + res.costop;
-  const double share = waiting > 0.0 ? res.costop / waiting : 0.0;
+  entry.share = waiting > 0.0 ? res.costop / waiting : 0.0;
   const std::lock_guard lock(mutex_);
-  if (cache_.emplace(key, share).second) ++solves_;
-  return share;
+  const auto [it, added] = cache_.emplace(key, entry);
+  if (added) ++solves_;
+  return it->second.share;
 }
 
 std::size_t CostopChainCache::size() const {

@@ -387,24 +387,81 @@ const FluidHostCpu::Vcpu& FluidHostCpu::with_shape(Vm& vm, std::size_t k, double
 }
 
 bool FluidHostCpu::runnable_in_step(double thread_speed) const {
-  // Always-runnable vCPUs (backlogged periodic demand, tasks) all at one run fraction, and
-  // no vCPU that idles between bursts: nothing on the host wakes to preempt one sibling of
-  // a VM, and every VM's virtual time advances alike.
+  // Always-runnable vCPUs (backlogged periodic demand, tasks) and no vCPU that idles
+  // between bursts: nothing on the host wakes to preempt one sibling of a VM. The detailed
+  // scheduler then dispatches and preempts each VM's siblings together (one virtual time,
+  // one quantum) as long as whole VMs fill the logical CPUs they free: on every NUMA node,
+  // some of the VMs homed there (the busy vCPUs of their clients there) fill its logical
+  // CPUs exactly. If they cannot (4-vCPU VMs on 5, 6 or 7 logical CPUs), the CPUs left
+  // over go to part of a VM, which co-stops. And either every VM has one width on its
+  // nodes (the shares do not matter) or every vCPU runs the same fraction (docs/models.md
+  // "Co-stop in the fluid model").
   double least = 2.0, most = -1.0;
+  int width = 0;
+  bool one_width = true;
+  const std::vector<host::NumaNode>& nodes = numa_.nodes();
+  std::vector<std::vector<int>> widths(nodes.size());
+  std::vector<int> on_node(nodes.size());
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // (VM, node) with busy vCPUs
+  std::size_t vm_index = 0;
   for (const Vm& vm : vms_) {
     const double stretch = cpu_per_work(vm);
-    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
-      const Vcpu& v = vm.vcpus[k];
-      if (v.level <= 0.0) continue;
-      const double want = std::min(1.0, v.level * stretch);
-      const bool backlogged = want - v.cpu_cores > 1e-9 * std::max(1.0, want);
-      if (!backlogged || vm.closed_loop) return false;
-      const double run = std::min(1.0, v.cpu_cores / thread_speed);
-      least = std::min(least, run);
-      most = std::max(most, run);
+    // A VM's busy vCPUs on each node (its clients homed there): one virtual time, one gang.
+    std::fill(on_node.begin(), on_node.end(), 0);
+    std::size_t k = 0;
+    for (std::size_t c = 0; c < vm.numa.client_size.size(); ++c) {
+      const std::size_t end =
+          std::min(vm.vcpus.size(), k + static_cast<std::size_t>(vm.numa.client_size[c]));
+      const auto node = static_cast<std::size_t>(vm.numa.client_node[c]);
+      for (; k < end; ++k) {
+        const Vcpu& v = vm.vcpus[k];
+        if (v.level <= 0.0) continue;
+        const double want = std::min(1.0, v.level * stretch);
+        const bool backlogged = want - v.cpu_cores > 1e-9 * std::max(1.0, want);
+        if (!backlogged || vm.closed_loop) return false;
+        const double run = std::min(1.0, v.cpu_cores / thread_speed);
+        least = std::min(least, run);
+        most = std::max(most, run);
+        if (node < on_node.size()) ++on_node[node];
+      }
     }
+    for (std::size_t j = 0; j < nodes.size(); ++j) {
+      if (on_node[j] == 0) continue;
+      if (width == 0) width = on_node[j];
+      one_width = one_width && on_node[j] == width;
+      widths[j].push_back(on_node[j]);
+      spans.push_back({vm_index, j});
+    }
+    ++vm_index;
   }
-  return most - least <= 0.01;
+  // A VM across nodes keeps its clients in step only if those nodes are loaded alike (the
+  // detailed model's home nodes are fixed; a client on a busier node runs less and lags).
+  std::vector<int> node_total(nodes.size(), 0);
+  for (std::size_t j = 0; j < nodes.size(); ++j) {
+    for (const int w : widths[j]) node_total[j] += w;
+  }
+  for (std::size_t a = 0; a + 1 < spans.size(); ++a) {
+    const auto [vm_a, node_a] = spans[a];
+    const auto [vm_b, node_b] = spans[a + 1];
+    if (vm_a == vm_b && node_total[node_a] != node_total[node_b]) return false;
+  }
+  if (!one_width && most - least > 0.01) return false;
+  const int threads = std::max(1, lcpus_ / std::max(1, pcpus_));
+  std::vector<char> reach;
+  for (std::size_t j = 0; j < nodes.size(); ++j) {
+    const int l = nodes[j].cores * threads;
+    if (node_total[j] <= l) continue;  // every busy vCPU homed there runs at once
+    // Subset sum: can whole clients fill the node's l logical CPUs?
+    reach.assign(static_cast<std::size_t>(l) + 1, 0);
+    reach[0] = 1;
+    for (const int w : widths[j]) {
+      for (int x = l; x >= w; --x) {
+        if (reach[static_cast<std::size_t>(x - w)]) reach[static_cast<std::size_t>(x)] = 1;
+      }
+    }
+    if (!reach[static_cast<std::size_t>(l)]) return false;
+  }
+  return true;
 }
 
 void FluidHostCpu::publish_vm(Vm& vm, const double values[7], sim::Time now) {

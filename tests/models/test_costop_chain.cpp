@@ -2,6 +2,10 @@
 // case solved by hand.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
 #include "vdc/models/cpu/costop_chain.hpp"
 
 using namespace vdc::models::cpu;
@@ -69,4 +73,71 @@ TEST_CASE("the cache solves a chain once for inputs on one grid point") {
   CHECK(cache.size() == 1);
   CHECK(a > 0.0);
   CHECK(a < 1.0);
+}
+
+TEST_CASE("the search finds the dispatch rate to far below the cache's rounding, from anywhere") {
+  // Waiting 0.7 is met at dispatch rate 1 exactly (solved by hand above). Cold, or started
+  // from a far or a near nearby answer (its rate and slope), the search ends at that rate
+  // to 1e-9 of an octave and reports where it ended and the slope there.
+  CostopChainInput in = two_busy();
+  in.waiting = 0.7;
+  CostopChainHint cold;
+  const CostopChainResult a = solve_costop_chain(in, nullptr, &cold);
+  CHECK(std::abs(std::log2(a.dispatch_rate)) < 1e-9);
+  CHECK(std::abs(cold.log_rate) < 1e-9);
+  // 0: unknown (the cold start, one dispatch per threshold, is the answer at once)
+  CHECK(cold.slope <= 0.0);
+  for (const CostopChainHint hint : {CostopChainHint{12.0, -0.01}, CostopChainHint{-15.0, 0.0},
+                                     CostopChainHint{0.05, cold.slope}}) {
+    CAPTURE(hint.log_rate);
+    CostopChainHint found;
+    const CostopChainResult b = solve_costop_chain(in, &hint, &found);
+    CHECK(std::abs(std::log2(b.dispatch_rate)) < 1e-9);
+    CHECK(std::abs(found.log_rate - std::log2(b.dispatch_rate)) < 1e-12);
+    CHECK(b.costop == doctest::Approx(0.3).epsilon(1e-9));
+    CHECK(b.ready + b.costop == doctest::Approx(0.7).epsilon(1e-11));
+  }
+}
+
+TEST_CASE("a waiting beyond the chain's reach is met at the end of the range, cold or warm") {
+  // More waiting than the slowest dispatch (2^-16 per threshold) leaves: the search ends
+  // there, whether it starts cold or from a nearby answer on the far side.
+  CostopChainInput in = two_busy();
+  const CostopChainResult slowest = costop_chain_at(in, std::exp2(-16.0));
+  in.waiting = (slowest.ready + slowest.costop + 1.0) / 2.0;
+  const CostopChainHint near{3.0, -0.1};
+  for (const CostopChainHint* hint : {static_cast<const CostopChainHint*>(nullptr), &near}) {
+    const CostopChainResult r = solve_costop_chain(in, hint);
+    CHECK(r.dispatch_rate == std::exp2(-16.0));
+    CHECK(r.ready + r.costop == doctest::Approx(slowest.ready + slowest.costop).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("the cache's shares do not depend on which grid point was solved first") {
+  // Two caches solve the same grid points in opposite orders, so each search starts from a
+  // different neighbour: the shares agree to far below what any report prints.
+  CostopChainInput in;
+  in.vcpus = 8;
+  in.wake_rate = 0.6;
+  in.finish_rate = 0.3;
+  in.preempt_rate = 0.15;
+  in.costart = 0.0;
+  std::vector<CostopChainInput> points;
+  for (const double w : {0.2, 0.25, 0.5}) {
+    for (const double wake : {0.6, 0.85, 2.0}) {
+      in.waiting = w;
+      in.wake_rate = wake;
+      points.push_back(in);
+    }
+  }
+  CostopChainCache forward, backward;
+  std::vector<double> a, b(points.size());
+  for (const CostopChainInput& p : points) a.push_back(forward.costop_share(p));
+  for (std::size_t i = points.size(); i-- > 0;) b[i] = backward.costop_share(points[i]);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    CAPTURE(i);
+    CHECK(a[i] > 0.0);
+    CHECK(std::abs(a[i] - b[i]) < 1e-9);
+  }
+  CHECK(forward.solves() == points.size());
 }

@@ -41,15 +41,27 @@ struct CostopChainResult {
 [[nodiscard]] CostopChainResult costop_chain_at(const CostopChainInput& in, double dispatch_rate,
                                                sim::CtmcWorkspace* workspace = nullptr);
 
-/// The chain whose dispatch rate gives ready + co-stop = in.waiting (regula falsi on the
-/// log of the rate: waiting falls as dispatch quickens). A waiting the chain cannot reach (more than its idle
-/// vCPUs leave) is met as closely as it can.
-[[nodiscard]] CostopChainResult solve_costop_chain(const CostopChainInput& in);
+/// Where the search for one chain's dispatch rate ended: log2 of the rate and the slope of
+/// the chain's waiting against it there. A nearby chain's starts the search of another.
+struct CostopChainHint {
+  double log_rate = 0.0;
+  double slope = 0.0;  ///< d(ready + co-stop) / d log2(rate), negative; 0: unknown
+};
+
+/// The chain whose dispatch rate gives ready + co-stop = in.waiting, to 1e-12 of waiting
+/// or 1e-9 of an octave of the rate (waiting falls as dispatch quickens: a safeguarded
+/// secant search on the log of the rate, in [2^-16, 2^16] per threshold). `hint`, a nearby
+/// chain's answer, only shortens the search; `found` receives this one's. A waiting the
+/// chain cannot reach (more than its idle vCPUs leave) is met as closely as it can.
+[[nodiscard]] CostopChainResult solve_costop_chain(const CostopChainInput& in,
+                                                   const CostopChainHint* hint = nullptr,
+                                                   CostopChainHint* found = nullptr);
 
 /// Co-stop share of waiting, co-stop / (ready + co-stop), of solve_costop_chain, cached
 /// by its inputs rounded to a grid (1/32 of waiting, a quarter of an octave of each
-/// rate) and solved at the rounded inputs, so a share never depends on
-/// which VM asked first. Safe to share between threads (runs of a sweep).
+/// rate) and solved at the rounded inputs, so a share never depends on which VM asked
+/// first. A new grid point's search starts from the nearest solved one's dispatch rate.
+/// Safe to share between threads (runs of a sweep).
 class CostopChainCache {
  public:
   [[nodiscard]] double costop_share(const CostopChainInput& in);
@@ -59,8 +71,12 @@ class CostopChainCache {
 
  private:
   using Key = std::tuple<int, int, int, int, int, int>;
+  struct Entry {
+    double share = 0.0;
+    CostopChainHint hint;
+  };
   mutable std::mutex mutex_;
-  std::map<Key, double> cache_;
+  std::map<Key, Entry> cache_;
   std::uint64_t solves_ = 0;
 };
 

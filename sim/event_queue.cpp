@@ -67,9 +67,6 @@ constexpr std::size_t max_depth = 24;
 /// Cancelled events may exceed the pending ones by this much before a compaction.
 constexpr std::size_t compaction_slack = 1024;
 
-constexpr int priority_bias = 32768;
-[[maybe_unused]] constexpr std::uint64_t seq_limit = std::uint64_t{1} << 48;  // asserted only
-
 /// Event order: (time, key), key = (priority, insertion sequence).
 struct Earlier {
   template <class E>
@@ -104,12 +101,7 @@ EventQueue::~EventQueue() = default;
 EventQueue::EventQueue(EventQueue&&) noexcept = default;
 EventQueue& EventQueue::operator=(EventQueue&&) noexcept = default;
 
-std::uint32_t EventQueue::alloc_slot() {
-  if (free_slot_ != nil) {
-    const std::uint32_t s = free_slot_;
-    free_slot_ = slots_[s].next_free;
-    return s;
-  }
+std::uint32_t EventQueue::new_slot() {
   assert(slots_.size() < nil);
   slots_.emplace_back();
   return static_cast<std::uint32_t>(slots_.size() - 1);
@@ -180,21 +172,6 @@ void EventQueue::pop_near() {
   }
 }
 
-EventId EventQueue::schedule(Time at, Callback handler, int priority) {
-  assert(at >= Time::zero() && at < Time::max());
-  assert(priority >= min_priority && priority <= max_priority);
-  assert(seq_ < seq_limit);
-  if (size_ == 0) restart();
-  const std::uint32_t s = alloc_slot();
-  Slot& slot = slots_[s];
-  ++slot.gen;  // odd: pending
-  slot.handler = std::move(handler);
-  const EventId id(s, slot.gen);
-  ++size_;
-  insert(Entry{at.ns(), (static_cast<std::uint64_t>(priority + priority_bias) << 48) | seq_++, s});
-  return id;
-}
-
 void EventQueue::insert(const Entry& e) {
   if (e.time < near_end_) {
     push_near(e);
@@ -243,16 +220,6 @@ bool EventQueue::cancel(EventId id) {
 
 bool EventQueue::pending(EventId id) const {
   return id.gen_ != 0 && id.slot_ < slots_.size() && slots_[id.slot_].gen == id.gen_;
-}
-
-Time EventQueue::next_time() const {
-  assert(size_ > 0);
-  if (near_empty()) {
-    // Not built yet: every pending event is in the overflow, none cancelled.
-    assert(depth_ == 0);
-    return Time::from_ns(overflow_min_);
-  }
-  return Time::from_ns(near_[near_head_].time);
 }
 
 EventQueue::Event EventQueue::pop() {

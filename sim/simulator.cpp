@@ -7,16 +7,6 @@
 
 namespace vdc::sim {
 
-EventId Simulator::at(Time t, Callback handler, int priority) {
-  assert(t >= now_ && "scheduling in the past");
-  return queue_.schedule(t, std::move(handler), priority);
-}
-
-EventId Simulator::after(Time delay, Callback handler, int priority) {
-  assert(delay >= Time::zero() && "negative delay");
-  return queue_.schedule(now_ + delay, std::move(handler), priority);
-}
-
 void Simulator::run() {
   stop_requested_ = false;
   while (!queue_.empty() && !stop_requested_) {

@@ -24,8 +24,7 @@ sim::Time after_ns(sim::Time base, double ns) {
 std::int64_t DetailedHostCpu::progress(std::uint32_t v, sim::Time now) const {
   // Masked, not branched on: siblings' states follow no pattern a predictor could learn.
   const CoProgress& p = coprogress_[v];
-  const std::int64_t moving = (p.state == run) | (p.state == wait);
-  return p.base + (now.ns() & -moving);
+  return p.base + (now.ns() & p.moving);
 }
 
 bool DetailedHostCpu::skew_costops(const Vm& vm, std::uint32_t v, sim::Time now) const {

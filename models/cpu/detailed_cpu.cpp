@@ -86,8 +86,8 @@ void DetailedHostCpu::set_state(std::uint32_t v, State s, sim::Time now) {
   --vm.count[x.state];
   ++vm.count[s];
   x.state = s;
-  const std::int64_t moving = (s == run) | (s == wait);  // masked, as in progress()
-  coprogress_[v] = CoProgress{x.acc[run] + x.acc[wait] - (now.ns() & -moving), s};
+  const std::int32_t moving = -static_cast<std::int32_t>((s == run) | (s == wait));
+  coprogress_[v] = CoProgress{x.acc[run] + x.acc[wait] - (now.ns() & moving), moving, s};
   vm.cosched_stale = true;
   if (!vm.dirty) {
     vm.dirty = true;
@@ -146,7 +146,7 @@ void DetailedHostCpu::start_running(std::uint32_t v, int l, sim::Time now) {
   settle_vm(vm, now);
   const int busy = ++core_busy_[static_cast<std::size_t>(lc.core)];
   if (busy == 2) ++node.doubled;
-  mark_idle(node, l, false);
+  mark_busy(node, l);
   lc.speed = busy <= 1 ? 1.0 : params_.ht_factor / busy;
   if (busy >= 2) core_speed_changed(lc.core, l, now);
   lc.vcpu = static_cast<std::int32_t>(v);
@@ -177,7 +177,7 @@ int DetailedHostCpu::stop_running(std::uint32_t v, State to, sim::Time now) {
   lc.slice_end = sim::Time::max();
   const int busy = --core_busy_[static_cast<std::size_t>(lc.core)];
   if (busy == 1) --node.doubled;
-  mark_idle(node, l, true);
+  mark_idle(node, l);
   if (busy >= 1) core_speed_changed(lc.core, l, now);
   x.lcpu = -1;
   set_state(v, to, now);
@@ -311,23 +311,24 @@ void DetailedHostCpu::rebalance_core(int l, sim::Time now) {
   }
 }
 
-void DetailedHostCpu::mark_idle(Node& node, int l, bool idle) {
+void DetailedHostCpu::mark_idle(Node& node, int l) {
   const int core = lcpus_[static_cast<std::size_t>(l)].core;
   const auto i = static_cast<std::size_t>(l - node.first_lcpu);
   const auto c = static_cast<std::size_t>(core - node.first_core);
-  const std::uint64_t lbit = std::uint64_t{1} << (i % 64);
-  const std::uint64_t cbit = std::uint64_t{1} << (c % 64);
-  auto& lw = node.idle_lcpus[i / 64];
-  auto& cw = node.idle_cores[c / 64];
-  if (idle) {
-    ++node.idle;
-    lw |= lbit;
-    if (core_busy_[static_cast<std::size_t>(core)] == 0) cw |= cbit;
-  } else {
-    --node.idle;
-    lw &= ~lbit;
-    cw &= ~cbit;
+  ++node.idle;
+  node.idle_lcpus[i / 64] |= std::uint64_t{1} << (i % 64);
+  if (core_busy_[static_cast<std::size_t>(core)] == 0) {
+    node.idle_cores[c / 64] |= std::uint64_t{1} << (c % 64);
   }
+}
+
+void DetailedHostCpu::mark_busy(Node& node, int l) {
+  const int core = lcpus_[static_cast<std::size_t>(l)].core;
+  const auto i = static_cast<std::size_t>(l - node.first_lcpu);
+  const auto c = static_cast<std::size_t>(core - node.first_core);
+  --node.idle;
+  node.idle_lcpus[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+  node.idle_cores[c / 64] &= ~(std::uint64_t{1} << (c % 64));
 }
 
 int DetailedHostCpu::pick_idle_lcpu(const Node& node, std::uint32_t vm) const {
@@ -440,10 +441,11 @@ void DetailedHostCpu::dispatch(std::uint32_t v, bool was_idle, bool count_wait,
     assert(lc.vcpu >= 0);  // pick_idle_lcpu found none idle
     const double their = vt(vms_[lc.vm], now);
     floor = std::min(floor, their);
-    if (lc.vm != x.vm && their > worst) {
-      worst = their;
-      victim = t;
-    }
+    // Selected with conditional moves, not branches: which VM is furthest ahead follows
+    // no pattern. A sibling counts as -infinity, never ahead.
+    const double other = lc.vm == x.vm ? -infinity : their;
+    victim = other > worst ? t : victim;
+    worst = std::max(worst, other);
   }
   if (was_idle) {
     // Waking from idle: keep at most cpu.idle_credit of the credit saved while idle

@@ -108,7 +108,7 @@ void DetailedHostCpu::add_vm(VmCpu& cfg) {
     v.node = vm.numa.node_of_vcpu(k);
     v.since = now;
     vcpus_.push_back(v);
-    coprogress_.push_back(CoProgress{-now.ns(), wait});
+    coprogress_.push_back(CoProgress{-now.ns(), -1, wait});
   }
   vms_.push_back(std::move(vm));
   starting_.push_back(vm_index);
@@ -273,24 +273,27 @@ void DetailedHostCpu::flush(sim::Time now) {
 }
 
 void DetailedHostCpu::publish(Vm& vm, sim::Time now) {
-  // A state gauge is count / n: it changed exactly when the count did.
-  const std::array<sim::MetricId, 4> state_ids{vm.ids.run, vm.ids.ready, vm.ids.costop,
-                                               vm.ids.wait};
-  for (std::size_t s = 0; s < state_ids.size(); ++s) {
+  // A state gauge is count / n: it changed exactly when the count did. Written out gauge
+  // by gauge (typically two states and the used MHz change at a time).
+  const auto show_state = [&](State s, sim::MetricId id) {
     if (vm.count[s] != vm.shown_count[s]) {
-      metrics_.set(state_ids[s], now, vm.count[s] / static_cast<double>(vm.n));
+      metrics_.set(id, now, vm.count[s] / static_cast<double>(vm.n));
       vm.shown_count[s] = vm.count[s];
     }
-  }
-  const std::array<double, 3> values{vm.run_speed * freq_, vm.demand * freq_, vm.dynamic};
-  const std::array<sim::MetricId, 3> ids{vm.ids.used_mhz, vm.ids.demand_mhz,
-                                         vm.ids.entitlement_mhz};
-  for (std::size_t s = 0; s < values.size(); ++s) {
-    if (values[s] != vm.shown[s]) {
-      metrics_.set(ids[s], now, values[s]);
-      vm.shown[s] = values[s];
+  };
+  show_state(run, vm.ids.run);
+  show_state(ready, vm.ids.ready);
+  show_state(costop, vm.ids.costop);
+  show_state(wait, vm.ids.wait);
+  const auto show = [&](std::size_t s, sim::MetricId id, double value) {
+    if (value != vm.shown[s]) {
+      metrics_.set(id, now, value);
+      vm.shown[s] = value;
     }
-  }
+  };
+  show(0, vm.ids.used_mhz, vm.run_speed * freq_);
+  show(1, vm.ids.demand_mhz, vm.demand * freq_);
+  show(2, vm.ids.entitlement_mhz, vm.dynamic);
 }
 
 }  // namespace vdc::models::cpu

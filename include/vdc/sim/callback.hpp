@@ -35,15 +35,7 @@ class Callback {
     requires(!std::is_same_v<std::remove_cvref_t<F>, Callback> &&
              std::is_invocable_r_v<void, std::remove_cvref_t<F>&>)
   Callback(F&& f) {  // NOLINT(google-explicit-constructor): handlers are passed as lambdas
-    using Fn = std::remove_cvref_t<F>;
-    if constexpr (fits_inline<Fn>()) {
-      ::new (static_cast<void*>(buf_)) Fn(std::forward<F>(f));
-      ops_ = &inline_ops<Fn>;
-    } else {
-      Fn* p = new Fn(std::forward<F>(f));
-      std::memcpy(buf_, &p, sizeof p);
-      ops_ = &heap_ops<Fn>;
-    }
+    construct(std::forward<F>(f));
   }
 
   /// Takes over `o`'s callable, leaving `o` empty.
@@ -76,6 +68,20 @@ class Callback {
   /// True if a callable is held.
   explicit operator bool() const noexcept { return ops_ != nullptr; }
 
+  /// Replaces the held callable with `f`, built in place (a Callback is moved in).
+  template <class F>
+    requires(std::is_same_v<std::remove_cvref_t<F>, Callback> ||
+             std::is_invocable_r_v<void, std::remove_cvref_t<F>&>)
+  void emplace(F&& f) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<F>, Callback>) {
+      static_assert(!std::is_lvalue_reference_v<F>, "a Callback is moved, not copied");
+      *this = std::move(f);
+    } else {
+      reset();
+      construct(std::forward<F>(f));
+    }
+  }
+
   /// Destroys the held callable, leaving the callback empty.
   void reset() noexcept {
     if (ops_ != nullptr) {
@@ -107,6 +113,20 @@ class Callback {
           ? nullptr
           : +[](void* p) noexcept { std::launder(static_cast<Fn*>(p))->~Fn(); },
   };
+
+  // Stores `f` in the (empty) callback.
+  template <class F>
+  void construct(F&& f) {
+    using Fn = std::remove_cvref_t<F>;
+    if constexpr (fits_inline<Fn>()) {
+      ::new (static_cast<void*>(buf_)) Fn(std::forward<F>(f));
+      ops_ = &inline_ops<Fn>;
+    } else {
+      Fn* p = new Fn(std::forward<F>(f));
+      std::memcpy(buf_, &p, sizeof p);
+      ops_ = &heap_ops<Fn>;
+    }
+  }
 
   template <class Fn>
   static Fn* heap_ptr(void* p) {

@@ -5,8 +5,10 @@
 /// cancelling and popping are O(1) amortised and stay fast with millions of pending events
 /// (bench/README.md: about 4x std::priority_queue at one million pending events).
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "vdc/sim/callback.hpp"
@@ -97,7 +99,29 @@ class EventQueue {
 
   /// Schedules `handler` at time `at` (0 <= at < Time::max(), which means "never") with
   /// `priority` (lower runs first among equal times; within [min_priority, max_priority]).
-  EventId schedule(Time at, Callback handler, int priority = 0);
+  /// `handler` is a Callback or any `void()` callable, which is then built in place.
+  template <class F>
+  EventId schedule(Time at, F&& handler, int priority = 0) {
+    assert(at >= Time::zero() && at < Time::max());
+    assert(priority >= min_priority && priority <= max_priority);
+    using Fn = std::remove_cvref_t<F>;
+    if constexpr (!std::is_same_v<Fn, Callback> &&
+                  !(Callback::fits_inline<Fn>() && std::is_nothrow_constructible_v<Fn, F&&>)) {
+      // Built first (allocated, or copied with a copy that may throw): nothing has changed
+      // if that throws.
+      return schedule(at, Callback(std::forward<F>(handler)), priority);
+    } else {
+      if (size_ == 0) restart();
+      const std::uint32_t s = alloc_slot();
+      Slot& slot = slots_[s];
+      ++slot.gen;  // odd: pending
+      slot.handler.emplace(std::forward<F>(handler));  // in place; cannot throw
+      const EventId id(s, slot.gen);
+      ++size_;
+      insert(Entry{at.ns(), next_key(priority), s});
+      return id;
+    }
+  }
 
   /// Cancels a pending event: returns true if it was pending; false (and does nothing)
   /// if it already fired, was cancelled, or the id is invalid. O(1).
@@ -111,7 +135,13 @@ class EventQueue {
   /// Number of pending events (cancelled ones not counted).
   std::size_t size() const { return size_; }
   /// Time of the earliest pending event; the queue must not be empty.
-  Time next_time() const;
+  Time next_time() const {
+    assert(size_ > 0);
+    // Before the first pop after a schedule into an empty queue, every pending event is in
+    // the overflow (none cancelled).
+    if (near_empty()) return Time::from_ns(overflow_min_);
+    return Time::from_ns(near_[near_head_].time);
+  }
 
   /// Removes the earliest pending event and returns it; the queue must not be empty.
   Event pop();
@@ -157,7 +187,19 @@ class EventQueue {
 
   bool is_live(const Entry& e) const { return (slots_[e.slot].gen & 1u) != 0; }
   bool near_empty() const { return near_head_ == near_.size(); }
-  std::uint32_t alloc_slot();
+  std::uint32_t alloc_slot() {
+    if (free_slot_ == nil) return new_slot();
+    const std::uint32_t s = free_slot_;
+    free_slot_ = slots_[s].next_free;
+    return s;
+  }
+  std::uint32_t new_slot();
+  /// Ordering key of the next event scheduled with `priority`: (priority + 2^15) << 48 |
+  /// insertion sequence.
+  std::uint64_t next_key(int priority) {
+    assert(seq_ < (std::uint64_t{1} << 48));
+    return (static_cast<std::uint64_t>(priority - min_priority) << 48) | seq_++;
+  }
   void free_slot(std::uint32_t s);
   static void release(Bucket& b);
   void distribute(Rung& r, const Entry& e);

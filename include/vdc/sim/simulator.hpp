@@ -2,6 +2,7 @@
 /// The simulation clock and main loop: owns the event queue, runs handlers in time order
 /// and advances `now()` to each event's time (SimGrid/ns-3 style engine; knows no models).
 
+#include <cassert>
 #include <coroutine>
 #include <cstdint>
 #include <utility>
@@ -21,9 +22,18 @@ class Simulator {
 
   /// Schedules `handler` at absolute time `t` (>= now(), asserted) with `priority`
   /// (lower first among equal times, then insertion order).
-  EventId at(Time t, Callback handler, int priority = 0);
+  /// `handler` is a Callback or any `void()` callable (built in place in the queue).
+  template <class F>
+  EventId at(Time t, F&& handler, int priority = 0) {
+    assert(t >= now_ && "scheduling in the past");
+    return queue_.schedule(t, std::forward<F>(handler), priority);
+  }
   /// Schedules `handler` `delay` (>= 0, asserted) after now().
-  EventId after(Time delay, Callback handler, int priority = 0);
+  template <class F>
+  EventId after(Time delay, F&& handler, int priority = 0) {
+    assert(delay >= Time::zero() && "negative delay");
+    return queue_.schedule(now_ + delay, std::forward<F>(handler), priority);
+  }
   /// Cancels a pending event; true if it was pending (see EventQueue::cancel).
   bool cancel(EventId id) { return queue_.cancel(id); }
   /// True if the event is still pending.

@@ -149,6 +149,7 @@ class DetailedHostCpu final : public HostCpuModel {
   // by set_state beside vcpus_, so the entries of a VM's siblings are one or two lines.
   struct CoProgress {
     std::int64_t base = 0;  // progress, less the time now while it progresses (run, wait)
+    std::int32_t moving = -1;  // all ones while it progresses, else 0: masks the time now
     State state = wait;
   };
   struct HeapEntry {
@@ -175,7 +176,8 @@ class DetailedHostCpu final : public HostCpuModel {
   void make_runnable(std::uint32_t v, bool from_wait, sim::Time now);
   void dispatch(std::uint32_t v, bool was_idle, bool count_wait, sim::Time now);
   int pick_idle_lcpu(const Node& node, std::uint32_t vm) const;
-  void mark_idle(Node& node, int l, bool idle);
+  void mark_idle(Node& node, int l);
+  void mark_busy(Node& node, int l);
   void enqueue(std::uint32_t v, double key);
   std::int64_t pop_best(Node& node);
   const HeapEntry* peek_best(Node& node);

@@ -29,6 +29,7 @@ RunResult run_areas(const ScenarioConfig& scenario, std::span<const AreaSpec* co
   result.fidelity = config.fidelity;
   result.sample_interval = config.sample_interval;
   result.metrics = sim::MetricsRegistry(config.sample_interval);
+  result.metrics.expect_end(config.duration);
 
   DatacenterRun run(config, areas, result, options);
   sim::Simulator& sim = run.simulator();

@@ -82,6 +82,7 @@ MetricId MetricsRegistry::add_metric(std::string_view entity, std::string_view n
   if (kind == MetricKind::gauge && keep_series) {
     st.series = static_cast<std::int32_t>(series_.size());
     series_.push_back(Series{interval_.ns(), 0.0, 0.0, 0.0, {}});
+    series_.back().values.reserve(expected_intervals_);
   }
   state_.push_back(st);
   if (of_entity_.size() <= e) of_entity_.resize(e + 1);
@@ -155,6 +156,12 @@ void MetricsRegistry::set(MetricId id, Time now, double value) {
   assert(now.ns() >= state_[id].last_ns && "gauge set back in time");
   advance(id, now.ns());
   state_[id].value = value;
+}
+
+void MetricsRegistry::expect_end(Time end) {
+  if (end <= Time::zero()) return;
+  expected_intervals_ = static_cast<std::size_t>((end.ns() + interval_.ns() - 1) / interval_.ns());
+  for (Series& se : series_) se.values.reserve(expected_intervals_);
 }
 
 void MetricsRegistry::finish(Time end) {

@@ -229,3 +229,21 @@ TEST_CASE("an entity with many metrics and names from reused buffers are still t
   CHECK_FALSE(m.find("site", "g200").has_value());
   CHECK_FALSE(m.find("vm3", "g0").has_value());
 }
+
+TEST_CASE("a series reserved for the expected end holds the same values, and grows past it") {
+  // 10 s intervals; the run was expected to end at 25 s (3 intervals) but ends at 45 s: 2
+  // for 15 s, then 4. Intervals: 2, (2 x 5 + 4 x 5) / 10 = 3, 4, 4, and the last 5 s at 4.
+  MetricsRegistry m(10_s);
+  const MetricId before = m.gauge("host01", "MCTLSZ", true);
+  m.expect_end(25_s);
+  const MetricId after = m.gauge("host01", "SWCUR", true);
+  for (const MetricId id : {before, after}) {
+    m.set(id, Time::zero(), 2.0);
+    m.set(id, 15_s, 4.0);
+  }
+  m.finish(45_s);
+  for (const MetricId id : {before, after}) {
+    const auto s = m.series(id);
+    CHECK(std::vector<double>(s.begin(), s.end()) == std::vector<double>{2.0, 3.0, 4.0, 4.0, 4.0});
+  }
+}

@@ -69,6 +69,10 @@ class MetricsRegistry {
   }
   /// Sets a gauge to `value` from time `now` on; `now` must not go back (asserted).
   void set(MetricId id, Time now, double value);
+  /// The run is expected to end at `end`: every kept series, and each kept later, reserves
+  /// its intervals up front, so it is allocated once instead of regrown. Only a hint: a
+  /// series still grows past it, and a run that stops earlier leaves the rest untouched.
+  void expect_end(Time end);
   /// Closes every gauge at `end` (>= every set time); call once, after the run.
   void finish(Time end);
   /// Starts the measured window at `at` (>= every set time so far; before finish; once):
@@ -196,6 +200,7 @@ class MetricsRegistry {
   static constexpr std::size_t name_cache_size = 256;
   std::vector<NameCacheSlot> name_cache_ = std::vector<NameCacheSlot>(name_cache_size);
   std::uint32_t last_entity_ = 0;
+  std::size_t expected_intervals_ = 0;  // expect_end's: intervals each series reserves
   // An entity's metrics are found by scanning its few ids; only entities with more than
   // `scan_limit` metrics are indexed by (entity, name) here.
   static constexpr std::size_t scan_limit = 64;

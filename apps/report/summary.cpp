@@ -9,6 +9,7 @@
 
 #include "vdc/models/area.hpp"
 #include "vdc/models/metric_names.hpp"
+#include "vdc/models/report_text.hpp"
 
 namespace vdc::report {
 namespace {
@@ -32,9 +33,48 @@ std::string joined(const std::vector<std::string_view>& labels) {
   return out;
 }
 
+/// Says when hosts_timeseries.csv lacks the hosts or some of their columns: the budget keeps
+/// the hosts' series first, but a run long and wide enough (1,000 hosts over a day at 20 s)
+/// cannot hold even those. Each host series group is checked through its probe gauge.
+void add_host_series_warning(const models::RunResult& run, const SeriesSettings& series, std::vector<RunWarning>& out) {
+  if (run.hosts.empty() || series.rule == SeriesSettings::Rule::all) return;
+  std::vector<std::string_view> kept_labels, missing_labels;
+  for (const models::AreaSpec* a : run.areas) {
+    for (const models::SeriesGroup& g : a->series) {
+      if (g.entity != models::EntityKind::host || g.probe.empty()) continue;
+      bool kept = false, missing = false;
+      for (const auto& h : run.hosts) {
+        const std::string entity = models::metric::host_entity(h.name);
+        if (!run.metrics.find(entity, g.probe)) continue;
+        (keeps_series(run.metrics, entity, g.probe) ? kept : missing) = true;
+      }
+      if (kept) kept_labels.push_back(g.label);
+      if (missing) missing_labels.push_back(g.label);
+    }
+  }
+  if (missing_labels.empty()) return;
+  const std::string budget = fmt::format("{} MiB", series.budget_bytes >> 20);
+  const std::string remedy =
+      "A longer sample_interval or a shorter run fits them in the budget; `vdcsim run --series all` keeps every "
+      "series, whatever memory it takes.";
+  const std::string n = models::report_text::count(run.hosts.size(), "host", "hosts");
+  if (kept_labels.empty()) {
+    out.push_back({"host_series_dropped",
+                   fmt::format("The series budget ({}) kept no per-interval series of the {}: hosts_timeseries.csv "
+                               "has no rows, and the hosts' time over thresholds comes from averages. {}",
+                               budget, n, remedy)});
+  } else {
+    out.push_back({"host_series_dropped",
+                   fmt::format("The series budget ({}) kept the {} series of the {} but not their {} series: "
+                               "hosts_timeseries.csv has no {} columns. {}",
+                               budget, joined(kept_labels), n, joined(missing_labels), joined(missing_labels), remedy)});
+  }
+}
+
 /// Says when vms_timeseries.csv lacks VMs or columns the user may expect there: each VM
 /// series group of the areas that ran is checked through its probe gauge.
 void add_series_warnings(const models::RunResult& run, const SeriesSettings& series, std::vector<RunWarning>& out) {
+  add_host_series_warning(run, series, out);
   if (run.vms.empty()) return;
   std::vector<const models::SeriesGroup*> groups;
   for (const models::AreaSpec* a : run.areas) {

@@ -187,7 +187,7 @@ int run_command(const RunArgs& args) {
     }
     bar.clear();
     for (const auto& w : summary.warnings) {
-      if (w.code.starts_with("vm_series")) std::cerr << fmt::format("vdcsim: warning: {}\n", w.message);
+      if (w.code.starts_with("vm_series") || w.code.starts_with("host_series")) std::cerr << fmt::format("vdcsim: warning: {}\n", w.message);
     }
     if (formats->files()) {
       // Every file goes to a temporary folder that replaces the report folder at the end. A

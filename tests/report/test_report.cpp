@@ -446,6 +446,36 @@ TEST_CASE("a run whose budget kept no VM series says so") {
   CHECK(report::summarize(run, all).warnings.size() == 1);
 }
 
+TEST_CASE("a run whose budget kept no host series, or not all of them, says so") {
+  // The host's CPU gauge without a series and its memory gauge with one: the memory columns
+  // are there, the CPU ones are not. Without either series, no host row at all.
+  for (const bool memory_kept : {true, false}) {
+    CAPTURE(memory_kept);
+    auto run = small_run();
+    run.metrics = sim::MetricsRegistry(20_s);
+    const auto host = metric::host_entity("esx01");
+    run.metrics.gauge(host, metric::host_cpu_used_mhz, false);
+    run.metrics.gauge(host, metric::host_mem_granted_mib, memory_kept);
+    run.metrics.finish(100_s);
+    add_sections(run);
+    const auto s = report::summarize(run);
+    const auto it = std::find_if(s.warnings.begin(), s.warnings.end(),
+                                 [](const auto& w) { return w.code == "host_series_dropped"; });
+    REQUIRE(it != s.warnings.end());
+    if (memory_kept) {
+      CHECK(it->message.find("kept the memory series of the 1 host but not their CPU series") != std::string::npos);
+    } else {
+      CHECK(it->message.find("kept no per-interval series of the 1 host:") != std::string::npos);
+    }
+    // Asked for every series, there is nothing to warn about.
+    report::AnalysisSettings all;
+    all.series.rule = report::SeriesSettings::Rule::all;
+    const auto everything = report::summarize(run, all).warnings;
+    CHECK(std::none_of(everything.begin(), everything.end(),
+                       [](const auto& w) { return w.code == "host_series_dropped"; }));
+  }
+}
+
 TEST_CASE("report.json is streamed in exactly nlohmann's dump(2) layout") {
   // The streamed text, parsed and dumped again by nlohmann, comes back byte for byte:
   // the same layout, the same escapes, the same digits.

@@ -33,55 +33,80 @@ std::string joined(const std::vector<std::string_view>& labels) {
   return out;
 }
 
-/// Says when hosts_timeseries.csv lacks the hosts or some of their columns: the budget keeps
-/// the hosts' series first, but a run long and wide enough (1,000 hosts over a day at 20 s)
-/// cannot hold even those. Each host series group is checked through its probe gauge.
-void add_host_series_warning(const models::RunResult& run, const SeriesSettings& series, std::vector<RunWarning>& out) {
-  if (run.hosts.empty() || series.rule == SeriesSettings::Rule::all) return;
-  std::vector<std::string_view> kept_labels, missing_labels;
-  for (const models::AreaSpec* a : run.areas) {
-    for (const models::SeriesGroup& g : a->series) {
-      if (g.entity != models::EntityKind::host || g.probe.empty()) continue;
-      bool kept = false, missing = false;
-      for (const auto& h : run.hosts) {
-        const std::string entity = models::metric::host_entity(h.name);
-        if (!run.metrics.find(entity, g.probe)) continue;
-        (keeps_series(run.metrics, entity, g.probe) ? kept : missing) = true;
-      }
-      if (kept) kept_labels.push_back(g.label);
-      if (missing) missing_labels.push_back(g.label);
+/// The labels of `groups` (series groups of one entity kind) that some of `entities` kept,
+/// and of those some did not; an entity without a group's probe gauge is neither.
+std::pair<std::vector<std::string_view>, std::vector<std::string_view>> kept_and_missing(
+    const sim::MetricsRegistry& m, const std::vector<const models::SeriesGroup*>& groups,
+    const std::vector<std::string>& entities) {
+  std::vector<std::string_view> kept, missing;
+  for (const models::SeriesGroup* g : groups) {
+    bool some_kept = false, some_missing = false;
+    for (const std::string& entity : entities) {
+      if (!m.find(entity, g->probe)) continue;
+      (keeps_series(m, entity, g->probe) ? some_kept : some_missing) = true;
     }
+    if (some_kept) kept.push_back(g->label);
+    if (some_missing) missing.push_back(g->label);
   }
-  if (missing_labels.empty()) return;
+  return {kept, missing};
+}
+
+/// What a series file lacks when the budget dropped some of its groups.
+struct Dropped {
+  std::string_view code;      ///< "vm_series_dropped"
+  std::string entities;       ///< "the 20000 VMs"
+  std::string_view file;      ///< "vms_timeseries.csv"
+  std::string_view rows;      ///< "VM rows"
+  std::string_view whose;     ///< "the VMs'"
+  std::string_view advice;    ///< what keeps them
+};
+
+void add_dropped(const Dropped& d, const SeriesSettings& series, const std::vector<std::string_view>& kept,
+                 const std::vector<std::string_view>& missing, std::vector<RunWarning>& out) {
+  if (missing.empty()) return;
   const std::string budget = fmt::format("{} MiB", series.budget_bytes >> 20);
-  const std::string remedy =
-      "A longer sample_interval or a shorter run fits them in the budget; `vdcsim run --series all` keeps every "
-      "series, whatever memory it takes.";
-  const std::string n = models::report_text::count(run.hosts.size(), "host", "hosts");
-  if (kept_labels.empty()) {
-    out.push_back({"host_series_dropped",
-                   fmt::format("The series budget ({}) kept no per-interval series of the {}: hosts_timeseries.csv "
-                               "has no rows, and the hosts' time over thresholds comes from averages. {}",
-                               budget, n, remedy)});
+  if (kept.empty()) {
+    out.push_back({std::string(d.code),
+                   fmt::format("The series budget ({}) kept no per-interval series of {}: {} has no {}, and {} time "
+                               "over thresholds comes from averages. {}",
+                               budget, d.entities, d.file, d.rows, d.whose, d.advice)});
   } else {
-    out.push_back({"host_series_dropped",
-                   fmt::format("The series budget ({}) kept the {} series of the {} but not their {} series: "
-                               "hosts_timeseries.csv has no {} columns. {}",
-                               budget, joined(kept_labels), n, joined(missing_labels), joined(missing_labels), remedy)});
+    out.push_back({std::string(d.code),
+                   fmt::format("The series budget ({}) kept the {} series of {} but not their {} series: {} has no {} "
+                               "columns. {}",
+                               budget, joined(kept), d.entities, joined(missing), d.file, joined(missing), d.advice)});
   }
 }
 
-/// Says when vms_timeseries.csv lacks VMs or columns the user may expect there: each VM
-/// series group of the areas that ran is checked through its probe gauge.
-void add_series_warnings(const models::RunResult& run, const SeriesSettings& series, std::vector<RunWarning>& out) {
-  add_host_series_warning(run, series, out);
-  if (run.vms.empty()) return;
+/// The series groups of `kind` of the areas that ran (those with a probe gauge).
+std::vector<const models::SeriesGroup*> series_groups(const models::RunResult& run, models::EntityKind kind) {
   std::vector<const models::SeriesGroup*> groups;
   for (const models::AreaSpec* a : run.areas) {
     for (const models::SeriesGroup& g : a->series) {
-      if (g.entity == models::EntityKind::vm && !g.probe.empty()) groups.push_back(&g);
+      if (g.entity == kind && !g.probe.empty()) groups.push_back(&g);
     }
   }
+  return groups;
+}
+
+/// Says when hosts_timeseries.csv or vms_timeseries.csv lacks entities or columns the user
+/// may expect there, each series group checked through its probe gauge. The budget keeps
+/// the hosts' series first, but a run long and wide enough (1,000 hosts over a day at 20 s)
+/// cannot hold even those.
+void add_series_warnings(const models::RunResult& run, const SeriesSettings& series, std::vector<RunWarning>& out) {
+  if (series.rule == SeriesSettings::Rule::all) return;
+  if (!run.hosts.empty()) {
+    std::vector<std::string> hosts;
+    for (const auto& h : run.hosts) hosts.push_back(models::metric::host_entity(h.name));
+    const auto [kept, missing] = kept_and_missing(run.metrics, series_groups(run, models::EntityKind::host), hosts);
+    add_dropped({"host_series_dropped", "the " + models::report_text::count(run.hosts.size(), "host", "hosts"),
+                 "hosts_timeseries.csv", "rows", "the hosts'",
+                 "A longer sample_interval or a shorter run fits them in the budget; `vdcsim run --series all` keeps "
+                 "every series, whatever memory it takes."},
+                series, kept, missing, out);
+  }
+  if (run.vms.empty()) return;
+  const std::vector<const models::SeriesGroup*> groups = series_groups(run, models::EntityKind::vm);
   if (groups.empty()) return;
   if (series.rule == SeriesSettings::Rule::top) {
     std::size_t missing = 0;
@@ -97,39 +122,14 @@ void add_series_warnings(const models::RunResult& run, const SeriesSettings& ser
     return;
   }
   if (series.rule != SeriesSettings::Rule::budget) return;
-  // A gauge no area registered for a VM is not missing.
-  std::vector<std::size_t> kept(groups.size(), 0), missing(groups.size(), 0);
-  for (const auto& v : run.vms) {
-    const std::string entity = models::metric::vm_entity(v.name);
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-      if (run.metrics.find(entity, groups[g]->probe)) {
-        ++(keeps_series(run.metrics, entity, groups[g]->probe) ? kept[g] : missing[g]);
-      }
-    }
-  }
-  std::vector<std::string_view> kept_labels, missing_labels;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    if (kept[g] > 0) kept_labels.push_back(groups[g]->label);
-    if (missing[g] > 0) missing_labels.push_back(groups[g]->label);
-  }
-  if (missing_labels.empty()) return;
-  const std::size_t n = run.vms.size();
-  const std::string budget = fmt::format("{} MiB", series.budget_bytes >> 20);
-  const std::string choose =
-      "`vdcsim run --series N` keeps the series of the N VMs with the most ready, co-stop and memory reclamation, "
-      "`--series all` every VM's.";
-  if (kept_labels.empty()) {
-    out.push_back({"vm_series_dropped",
-                   fmt::format("The series budget ({}) kept no per-interval series of the {} VMs: vms_timeseries.csv "
-                               "has no VM rows, and the VMs' time over thresholds comes from averages. {}",
-                               budget, n, choose)});
-  } else {
-    out.push_back({"vm_series_dropped",
-                   fmt::format("The series budget ({}) kept the {} series of the {} VMs but not their {} series: "
-                               "vms_timeseries.csv has no {} columns. {}",
-                               budget, joined(kept_labels), n, joined(missing_labels), joined(missing_labels),
-                               choose)});
-  }
+  std::vector<std::string> vms;
+  for (const auto& v : run.vms) vms.push_back(models::metric::vm_entity(v.name));
+  const auto [kept, missing] = kept_and_missing(run.metrics, groups, vms);
+  add_dropped({"vm_series_dropped", fmt::format("the {} VMs", run.vms.size()), "vms_timeseries.csv", "VM rows",
+               "the VMs'",
+               "`vdcsim run --series N` keeps the series of the N VMs with the most ready, co-stop and memory "
+               "reclamation, `--series all` every VM's."},
+              series, kept, missing, out);
 }
 
 }  // namespace

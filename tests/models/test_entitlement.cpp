@@ -192,3 +192,49 @@ TEST_CASE("an idle VM's reservation is not held back from busy VMs (work conserv
   CHECK(t.allocation(idle) == doctest::Approx(0.0));
   CHECK(t.allocation(busy_vm) == doctest::Approx(4000.0));
 }
+
+TEST_CASE("a fluid host ends each task on time when a VM leaves in the middle of one") {
+  // Tasks of 1 s (a, b) and 2 s (c) of work; three 1-vCPU VMs on 2 cores get 2/3 of a core
+  // each: a and b end their first task at 1.5 s. At 2.25 s a moves to an idle 1-core host
+  // with 0.5 s of its second task left (0.75 s x 2/3 done), ending it at 2.75 s and its
+  // third at 3.75 s. b and c then have a core each: b ends its second task at 2.75 s and its
+  // third at 3.75 s; c, 1.5 s of its first done, ends it at 2.75 s and its second at 4.75 s.
+  sim::Simulator sim;
+  sim::MetricsRegistry metrics;
+  const cpu::CpuParameters params;
+  cpu::FluidHostCpu first(sim, metrics, make_host("esx1", 2, 2000.0), params,
+                          cpu::register_host_cpu_metrics(metrics, "esx1", false));
+  cpu::FluidHostCpu second(sim, metrics, make_host("esx2", 1, 2000.0), params,
+                           cpu::register_host_cpu_metrics(metrics, "esx2", false));
+  const auto vm = [&](const char* name, TasksCpu tasks) {
+    return cpu::make_vm_cpu(make_vm(name, "esx1", 1, tasks), 1, params,
+                            cpu::register_vm_cpu_metrics(metrics, name, false));
+  };
+  cpu::VmCpu a = vm("a", TasksCpu{3, 1_s});
+  cpu::VmCpu b = vm("b", TasksCpu{3, 1_s});
+  cpu::VmCpu c = vm("c", TasksCpu{2, 2_s});
+  first.add_vm(a);
+  first.add_vm(b);
+  first.add_vm(c);
+  const auto done = [&](const cpu::VmCpu& v) { return metrics.total(v.metrics.tasks_completed); };
+  // Tasks ended by each time: (a, b, c), 50-100 ms either side of each end.
+  struct Expect {
+    sim::Time at;
+    double a, b, c;
+  };
+  const auto check = [&](const Expect& e) {
+    sim.run_until(e.at);
+    CAPTURE(e.at.ns());
+    CHECK(done(a) == e.a);
+    CHECK(done(b) == e.b);
+    CHECK(done(c) == e.c);
+  };
+  for (const Expect& e : {Expect{1400_ms, 0, 0, 0}, Expect{1600_ms, 1, 1, 0}}) check(e);
+  sim.run_until(2250_ms);
+  first.remove_vm(a);
+  second.add_vm(a);
+  for (const Expect& e : {Expect{2700_ms, 1, 1, 0}, Expect{2800_ms, 2, 2, 1}, Expect{3700_ms, 2, 2, 1},
+                          Expect{3800_ms, 3, 3, 1}, Expect{4700_ms, 3, 3, 1}, Expect{4800_ms, 3, 3, 2}}) {
+    check(e);
+  }
+}

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
-#include <functional>
+#include <utility>
+#include <vector>
 
 #include "vdc/models/cpu/costop_chain.hpp"
 #include "vdc/sim/queueing.hpp"
@@ -35,6 +36,26 @@ void water_fill(const std::vector<double>& caps, double total, std::vector<doubl
   }
 }
 
+// The vectors a solve fills and drops: one set per thread, shared by its hosts (a host's
+// solve runs to its end before another's starts), so that a solve allocates nothing once
+// they have grown and no host keeps vectors of its own.
+struct SolveScratch {
+  std::vector<double> demand;           // per VM
+  std::vector<double> caps, rates;      // per vCPU of one VM
+  std::vector<std::size_t> order;
+  std::vector<double> waiting;          // per vCPU of the VM being published
+  std::vector<char> gang;
+  std::vector<std::vector<int>> widths;  // per NUMA node (runnable_in_step)
+  std::vector<int> on_node, node_total;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  std::vector<char> subset_sums;
+};
+
+SolveScratch& solve_scratch() {
+  thread_local SolveScratch scratch;
+  return scratch;
+}
+
 }  // namespace
 
 FluidHostCpu::FluidHostCpu(sim::Simulator& sim, sim::MetricsRegistry& metrics,
@@ -47,7 +68,8 @@ FluidHostCpu::FluidHostCpu(sim::Simulator& sim, sim::MetricsRegistry& metrics,
       freq_(host.cpu.frequency_mhz),
       pcpus_(host.cpu.pcpus()),
       lcpus_(host.cpu.lcpus()),
-      numa_(host::numa_nodes(host.cpu, host.memory_mib)) {}
+      numa_(host::numa_nodes(host.cpu, host.memory_mib)),
+      last_(sim.now()) {}
 
 FluidHostCpu::~FluidHostCpu() { sim_.cancel(next_); }
 
@@ -65,13 +87,9 @@ void FluidHostCpu::add_vm(VmCpu& cfg) {
   vm.numa = numa_.place(cfg.vcpus, cfg.memory_mib, params_.vnuma_min_vcpus);
   vm.stretch = 1.0 + params_.numa_remote_penalty * vm.numa.remote_fraction;
   vm.closed_loop = !cfg.generators.empty() && cfg.generators[0].burst_shape(0.5).closed_loop;
-  vm.first = vcpus_.size();
-  vm.count = static_cast<std::size_t>(cfg.vcpus);
-  vcpus_.resize(vm.first + vm.count);
-  for (std::size_t k = 0; k < vm.count; ++k) {
-    Vcpu& v = vcpus_[vm.first + k];
-    v.vm = static_cast<std::uint32_t>(vms_.size());
-    v.since = now;
+  vm.vcpus.resize(static_cast<std::size_t>(cfg.vcpus));
+  for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
+    Vcpu& v = vm.vcpus[k];
     auto& gen = cfg.generators[k];
     const VcpuProgress& p = cfg.progress[k];
     v.work_based = gen.work_based();
@@ -93,20 +111,16 @@ void FluidHostCpu::add_vm(VmCpu& cfg) {
     }
   }
   vms_.push_back(std::move(vm));
-  rebuild_due(now);
   tree_dirty_ = true;
   schedule_refresh();
 }
 
 void FluidHostCpu::remove_vm(VmCpu& cfg) {
-  const sim::Time now = sim_.now();
-  advance(now);
+  advance(sim_.now());
   auto it = std::find_if(vms_.begin(), vms_.end(), [&](const Vm& v) { return v.cfg == &cfg; });
   assert(it != vms_.end());
-  const std::size_t first = it->first;
-  const std::size_t count = it->count;
-  for (std::size_t k = 0; k < count; ++k) {
-    const Vcpu& v = vcpus_[first + k];
+  for (std::size_t k = 0; k < it->vcpus.size(); ++k) {
+    const Vcpu& v = it->vcpus[k];
     VcpuProgress& p = cfg.progress[k];
     if (!v.work_based) {
       p = VcpuProgress{};
@@ -120,13 +134,7 @@ void FluidHostCpu::remove_vm(VmCpu& cfg) {
     }
   }
   numa_.release(it->numa);
-  const auto removed = static_cast<std::size_t>(it - vms_.begin());
   vms_.erase(it);
-  vcpus_.erase(vcpus_.begin() + static_cast<std::ptrdiff_t>(first),
-               vcpus_.begin() + static_cast<std::ptrdiff_t>(first + count));
-  for (std::size_t i = removed; i < vms_.size(); ++i) vms_[i].first -= count;
-  for (std::size_t j = first; j < vcpus_.size(); ++j) --vcpus_[j].vm;
-  rebuild_due(now);  // the heap held indices into vcpus_
   tree_dirty_ = true;
   schedule_refresh();
 }
@@ -175,82 +183,48 @@ void FluidHostCpu::schedule_refresh() {
 void FluidHostCpu::on_event() {
   const sim::Time now = sim_.now();
   next_at_ = sim::Time::max();
+  advance(now);
   const bool changed = poll_changes(now);
-  if (changed || demand_dirty_) {
-    advance(now);  // at the old rates
-    solve(now);
-    rebuild_due(now);
-  }
+  if (changed || demand_dirty_) solve(now);
   schedule_next(now);
 }
 
-void FluidHostCpu::drain(Vcpu& v, sim::Time now) const {
-  if (v.busy) v.work_left -= v.work_rate * static_cast<double>((now - v.since).ns());
-  v.since = now;
-}
-
 void FluidHostCpu::advance(sim::Time now) {
-  for (Vcpu& v : vcpus_) drain(v, now);
-}
-
-sim::Time FluidHostCpu::due(const Vcpu& v, sim::Time now) const {
-  if (!v.work_based) return v.until;
-  if (!v.busy || v.work_rate <= 0.0) return sim::Time::max();
-  const double ns = std::ceil(std::max(0.0, v.work_left) / v.work_rate);
-  return ns >= 9.0e18 ? sim::Time::max()
-                      : now + sim::Time::from_ns(std::max<std::int64_t>(1, static_cast<std::int64_t>(ns)));
-}
-
-void FluidHostCpu::rebuild_due(sim::Time now) {
-  due_.clear();
-  for (std::size_t j = 0; j < vcpus_.size(); ++j) {
-    const sim::Time t = due(vcpus_[j], now);
-    if (t != sim::Time::max()) due_.emplace_back(t.ns(), static_cast<std::uint32_t>(j));
+  const double dt = static_cast<double>((now - last_).ns());
+  last_ = now;
+  if (dt <= 0.0) return;
+  for (Vm& vm : vms_) {
+    for (Vcpu& v : vm.vcpus) {
+      if (v.busy) v.work_left -= v.work_rate * dt;
+    }
   }
-  std::make_heap(due_.begin(), due_.end(), std::greater<>{});
 }
 
 bool FluidHostCpu::poll_changes(sim::Time now) {
-  // The vCPUs due by now + 1 ns: a task with less than a nanosecond of work left is done
-  // (completion times are rounded up to whole nanoseconds), so one due a nanosecond later
-  // may end now.
-  std::vector<std::uint32_t>& hits = scratch_due_now_;
-  hits.clear();
-  while (!due_.empty() && due_.front().first <= now.ns() + 1) {
-    std::pop_heap(due_.begin(), due_.end(), std::greater<>{});
-    hits.push_back(due_.back().second);
-    due_.pop_back();
-  }
-  // VM by VM, vCPU by vCPU: the order in which tasks complete and generators are asked.
-  std::sort(hits.begin(), hits.end());
   bool changed = false;
-  for (const std::uint32_t j : hits) {
-    Vcpu& v = vcpus_[j];
-    if (v.work_based) {
-      drain(v, now);
-      while (v.busy && v.work_left <= v.work_rate) {
-        const Vm& vm = vms_[v.vm];
-        metrics_.add(vm.cfg->metrics.tasks_completed, 1.0);
-        if (const auto b = vm.cfg->generators[j - vm.first].next_burst(now)) {
-          v.work_left += b->work_ns;
-        } else {
-          v.busy = false;
-          v.work_left = 0.0;
-          v.level = 0.0;
-          changed = true;
+  for (Vm& vm : vms_) {
+    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
+      Vcpu& v = vm.vcpus[k];
+      if (v.work_based) {
+        // Less than a nanosecond of work left is done: completion times are rounded up to
+        // whole nanoseconds.
+        while (v.busy && v.work_left <= v.work_rate) {
+          metrics_.add(vm.cfg->metrics.tasks_completed, 1.0);
+          if (const auto b = vm.cfg->generators[k].next_burst(now)) {
+            v.work_left += b->work_ns;
+          } else {
+            v.busy = false;
+            v.work_left = 0.0;
+            v.level = 0.0;
+            changed = true;
+          }
         }
+      } else if (v.until <= now) {
+        const workload::Level l = vm.cfg->generators[k].level(now);
+        if (l.demand != v.level) changed = true;
+        v.level = l.demand;
+        v.until = l.until;
       }
-    } else if (v.until <= now) {
-      const Vm& vm = vms_[v.vm];
-      const workload::Level l = vm.cfg->generators[j - vm.first].level(now);
-      if (l.demand != v.level) changed = true;
-      v.level = l.demand;
-      v.until = l.until;
-    }
-    const sim::Time t = due(v, now);
-    if (t != sim::Time::max()) {
-      due_.emplace_back(t.ns(), j);
-      std::push_heap(due_.begin(), due_.end(), std::greater<>{});
     }
   }
   return changed;
@@ -272,13 +246,14 @@ void FluidHostCpu::solve(sim::Time now) {
   // memory slowdown, up to a whole core.
   double demand_cores = 0.0;
   int busy = 0;
-  std::vector<double>& vm_demand = scratch_demand_;
+  SolveScratch& scratch = solve_scratch();
+  std::vector<double>& vm_demand = scratch.demand;
   vm_demand.assign(vms_.size(), 0.0);
   for (std::size_t i = 0; i < vms_.size(); ++i) {
     Vm& vm = vms_[i];
     const double stretch = cpu_per_work(vm);
     double d = 0.0;
-    for (const Vcpu& v : vcpus_of(vm)) {
+    for (const Vcpu& v : vm.vcpus) {
       d += std::min(1.0, v.level * stretch);
       if (v.level > 0.0) ++busy;
     }
@@ -291,17 +266,17 @@ void FluidHostCpu::solve(sim::Time now) {
   tree_.solve();
 
   // Each VM's rate, split among its vCPUs; run fractions in thread time.
-  std::vector<double>& caps = scratch_caps_;
-  std::vector<double>& rates = scratch_rates_;
+  std::vector<double>& caps = scratch.caps;
+  std::vector<double>& rates = scratch.rates;
   double run_sum = 0.0;
   for (Vm& vm : vms_) {
     const double stretch = cpu_per_work(vm);
     vm.alloc_mhz = tree_.allocation(vm.leaf);
     caps.clear();
-    for (const Vcpu& v : vcpus_of(vm)) caps.push_back(std::min(1.0, v.level * stretch));
-    water_fill(caps, vm.alloc_mhz / freq_, rates, scratch_order_);
-    for (std::size_t k = 0; k < vm.count; ++k) {
-      Vcpu& v = vcpus_[vm.first + k];
+    for (const Vcpu& v : vm.vcpus) caps.push_back(std::min(1.0, v.level * stretch));
+    water_fill(caps, vm.alloc_mhz / freq_, rates, scratch.order);
+    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
+      Vcpu& v = vm.vcpus[k];
       v.cpu_cores = rates[k];
       v.work_rate = v.busy || !v.work_based ? rates[k] / stretch : 0.0;
       run_sum += std::min(1.0, rates[k] / cap.thread_speed);
@@ -321,23 +296,22 @@ void FluidHostCpu::solve(sim::Time now) {
   double host_used = 0.0;
   double host_demand = 0.0;
   const double theta = std::max(1.0, static_cast<double>(params_.skew_threshold.ns()));
-  std::vector<double>& waiting = scratch_waiting_;
-  std::vector<char>& gang = scratch_gang_;
+  std::vector<double>& waiting = scratch.waiting;
+  std::vector<char>& gang = scratch.gang;
   int in_step = -1;  // runnable_in_step, computed when first needed
   for (std::size_t i = 0; i < vms_.size(); ++i) {
     Vm& vm = vms_[i];
     const double stretch = cpu_per_work(vm);
     double values[shown_count] = {};
     // Per vCPU: run, then waiting (ready + co-stop), then wait (idle).
-    const std::span<Vcpu> vcpus = vcpus_of(vm);
-    waiting.assign(vm.count, 0.0);
-    gang.assign(vm.count, 0);
+    waiting.assign(vm.vcpus.size(), 0.0);
+    gang.assign(vm.vcpus.size(), 0);
     int active = 0;
     int chained = 0;
     int always = 0;
     double chain_waiting = 0.0, burst_ns = 0.0, idle_ns = 0.0;
-    for (std::size_t k = 0; k < vm.count; ++k) {
-      const Vcpu& v = vcpus[k];
+    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
+      const Vcpu& v = vm.vcpus[k];
       const double run = std::min(1.0, v.cpu_cores / cap.thread_speed);
       values[run_i] += run;
       if (v.level <= 0.0) continue;
@@ -383,8 +357,8 @@ void FluidHostCpu::solve(sim::Time now) {
             : 0.0;
     double costop_share = 0.0;
     if (active > 1 && chained > 0 && chain_waiting > 0.0) {
-      for (std::size_t k = 0; k < vm.count; ++k) {
-        const Vcpu& v = vcpus[k];
+      for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
+        const Vcpu& v = vm.vcpus[k];
         if (v.level <= 0.0 || gang[k]) continue;
         const Vcpu& s = with_shape(vm, k, v.work_based ? 1.0 : v.level);
         burst_ns += s.shape_burst_ns * stretch / cap.thread_speed;
@@ -405,14 +379,14 @@ void FluidHostCpu::solve(sim::Time now) {
       }
       costop_share = vm.chain_share;
     }
-    for (std::size_t k = 0; k < vm.count; ++k) {
-      const double run = std::min(1.0, vcpus[k].cpu_cores / cap.thread_speed);
+    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
+      const double run = std::min(1.0, vm.vcpus[k].cpu_cores / cap.thread_speed);
       const double costop = (gang[k] ? busy_share : costop_share) * waiting[k];
       values[ready_i] += waiting[k] - costop;
       values[costop_i] += costop;
       values[wait_i] += std::max(0.0, 1.0 - run - waiting[k]);
     }
-    const auto n = static_cast<double>(vm.count);
+    const auto n = static_cast<double>(vm.vcpus.size());
     for (int s = run_i; s <= wait_i; ++s) values[s] /= n;
     values[used_i] = vm.alloc_mhz;
     values[demand_i] = vm_demand[i];
@@ -425,8 +399,8 @@ void FluidHostCpu::solve(sim::Time now) {
   metrics_.set(ids_.demand_mhz, now, host_demand);
 }
 
-const FluidHostCpu::Vcpu& FluidHostCpu::with_shape(const Vm& vm, std::size_t k, double level) {
-  Vcpu& v = vcpus_[vm.first + k];
+const FluidHostCpu::Vcpu& FluidHostCpu::with_shape(Vm& vm, std::size_t k, double level) {
+  Vcpu& v = vm.vcpus[k];
   if (level != v.shape_level) {
     const auto shape = vm.cfg->generators[k].burst_shape(level);
     v.shape_level = level;
@@ -436,7 +410,7 @@ const FluidHostCpu::Vcpu& FluidHostCpu::with_shape(const Vm& vm, std::size_t k, 
   return v;
 }
 
-bool FluidHostCpu::runnable_in_step(double thread_speed) {
+bool FluidHostCpu::runnable_in_step(double thread_speed) const {
   // Always-runnable vCPUs (backlogged periodic demand, tasks) and no vCPU that idles
   // between bursts: nothing on the host wakes to preempt one sibling of a VM. The detailed
   // scheduler then dispatches and preempts each VM's siblings together (one virtual time,
@@ -450,12 +424,13 @@ bool FluidHostCpu::runnable_in_step(double thread_speed) {
   int width = 0;
   bool one_width = true;
   const std::vector<host::NumaNode>& nodes = numa_.nodes();
-  std::vector<std::vector<int>>& widths = scratch_widths_;
+  SolveScratch& scratch = solve_scratch();
+  std::vector<std::vector<int>>& widths = scratch.widths;
   widths.resize(nodes.size());
   for (std::vector<int>& w : widths) w.clear();
-  std::vector<int>& on_node = scratch_on_node_;
+  std::vector<int>& on_node = scratch.on_node;
   on_node.resize(nodes.size());
-  std::vector<std::pair<std::size_t, std::size_t>>& spans = scratch_spans_;  // (VM, node) with busy vCPUs
+  std::vector<std::pair<std::size_t, std::size_t>>& spans = scratch.spans;  // (VM, node) with busy vCPUs
   spans.clear();
   std::size_t vm_index = 0;
   for (const Vm& vm : vms_) {
@@ -465,10 +440,10 @@ bool FluidHostCpu::runnable_in_step(double thread_speed) {
     std::size_t k = 0;
     for (std::size_t c = 0; c < vm.numa.client_size.size(); ++c) {
       const std::size_t end =
-          std::min(vm.count, k + static_cast<std::size_t>(vm.numa.client_size[c]));
+          std::min(vm.vcpus.size(), k + static_cast<std::size_t>(vm.numa.client_size[c]));
       const auto node = static_cast<std::size_t>(vm.numa.client_node[c]);
       for (; k < end; ++k) {
-        const Vcpu& v = vcpus_[vm.first + k];
+        const Vcpu& v = vm.vcpus[k];
         if (v.level <= 0.0) continue;
         const double want = std::min(1.0, v.level * stretch);
         const bool backlogged = want - v.cpu_cores > 1e-9 * std::max(1.0, want);
@@ -490,7 +465,7 @@ bool FluidHostCpu::runnable_in_step(double thread_speed) {
   }
   // A VM across nodes keeps its clients in step only if those nodes are loaded alike (the
   // detailed model's home nodes are fixed; a client on a busier node runs less and lags).
-  std::vector<int>& node_total = scratch_node_total_;
+  std::vector<int>& node_total = scratch.node_total;
   node_total.assign(nodes.size(), 0);
   for (std::size_t j = 0; j < nodes.size(); ++j) {
     for (const int w : widths[j]) node_total[j] += w;
@@ -502,7 +477,7 @@ bool FluidHostCpu::runnable_in_step(double thread_speed) {
   }
   if (!one_width && most - least > 0.01) return false;
   const int threads = std::max(1, lcpus_ / std::max(1, pcpus_));
-  std::vector<char>& reach = scratch_reach_;
+  std::vector<char>& reach = scratch.subset_sums;
   for (std::size_t j = 0; j < nodes.size(); ++j) {
     const int l = nodes[j].cores * threads;
     if (node_total[j] <= l) continue;  // every busy vCPU homed there runs at once
@@ -531,9 +506,23 @@ void FluidHostCpu::publish_vm(Vm& vm, const double values[7], sim::Time now) {
   }
 }
 
-void FluidHostCpu::schedule_next([[maybe_unused]] sim::Time now) {
-  const sim::Time next = due_.empty() ? sim::Time::max() : sim::Time::from_ns(due_.front().first);
-  assert(next > now);
+void FluidHostCpu::schedule_next(sim::Time now) {
+  sim::Time next = sim::Time::max();
+  for (const Vm& vm : vms_) {
+    for (const Vcpu& v : vm.vcpus) {
+      if (v.work_based) {
+        if (v.busy && v.work_rate > 0.0) {
+          const double ns = std::ceil(std::max(0.0, v.work_left) / v.work_rate);
+          const sim::Time at = ns >= 9.0e18 ? sim::Time::max()
+                                            : now + sim::Time::from_ns(std::max<std::int64_t>(
+                                                        1, static_cast<std::int64_t>(ns)));
+          next = std::min(next, at);
+        }
+      } else {
+        next = std::min(next, v.until);
+      }
+    }
+  }
   if (next == next_at_) return;
   sim_.cancel(next_);
   next_at_ = next;

@@ -6,14 +6,8 @@
 /// "CPU"). Finite work (tasks) drains at the allocated rate, slowed by the VM's memory
 /// progress factor (docs/models.md "Memory slowdown"). The host keeps one pending
 /// event, its next completion or demand change (SimGrid's next_occurring_event /
-/// update_actions_state), so cost grows with changes, not with simulated time. Between
-/// solves an event touches only the vCPUs due then (a task ending, a level changing): each
-/// vCPU drains from the time it was last brought up to date, and a heap of due times
-/// finds the next.
+/// update_actions_state), so cost grows with changes, not with simulated time.
 
-#include <cstdint>
-#include <span>
-#include <utility>
 #include <vector>
 
 #include "vdc/models/cpu/entitlement_tree.hpp"
@@ -46,13 +40,11 @@ class FluidHostCpu final : public HostCpuModel {
 
  private:
   struct Vcpu {
-    std::uint32_t vm = 0;      // index of its VM in vms_
     bool work_based = false;
     bool busy = false;         // work-based: in a task
     double level = 0.0;        // demand, fraction of a core of work
     sim::Time until = sim::Time::max();  // level-based: next level change
-    double work_left = 0.0;    // work-based: ns of work left in the task at `since`
-    sim::Time since;           // work-based: when work_left was last brought up to date
+    double work_left = 0.0;    // work-based: ns of work left in the task
     double cpu_cores = 0.0;    // CPU time allocated, cores
     double work_rate = 0.0;    // work done per ns
     // Its generator's burst shape at shape_level (-1: none yet), kept until the level moves.
@@ -61,8 +53,7 @@ class FluidHostCpu final : public HostCpuModel {
   };
   struct Vm {
     VmCpu* cfg = nullptr;
-    std::size_t first = 0;     // its vCPUs are vcpus_[first, first + count)
-    std::size_t count = 0;
+    std::vector<Vcpu> vcpus;
     host::NumaPlacement numa;
     double stretch = 1.0;      // CPU time per unit of work from remote NUMA memory
     bool closed_loop = false;  // on_off: idle time follows each burst (BurstShape)
@@ -74,34 +65,20 @@ class FluidHostCpu final : public HostCpuModel {
     double chain_share = -1.0;
   };
 
-  // The vCPUs of `vm`, in vcpus_.
-  [[nodiscard]] std::span<Vcpu> vcpus_of(const Vm& vm) { return {vcpus_.data() + vm.first, vm.count}; }
-  [[nodiscard]] std::span<const Vcpu> vcpus_of(const Vm& vm) const {
-    return {vcpus_.data() + vm.first, vm.count};
-  }
   // CPU time per unit of work: remote memory and the memory slowdown.
   [[nodiscard]] static double cpu_per_work(const Vm& vm) { return vm.stretch / vm.cfg->speed; }
   void schedule_refresh();
   void on_event();
-  // Brings every busy vCPU's work left up to `now` (before its rate changes).
   void advance(sim::Time now);
-  // Brings the work left of `v` up to `now`.
-  void drain(Vcpu& v, sim::Time now) const;
-  // When `v` (brought up to `now`) next needs an event: its task's end, its level's
-  // next change, or never.
-  [[nodiscard]] sim::Time due(const Vcpu& v, sim::Time now) const;
-  // Ends the tasks and moves the levels due at `now`; true if a demand changed.
   bool poll_changes(sim::Time now);
-  // Every vCPU's due time, after a solve changed their rates.
-  void rebuild_due(sim::Time now);
   void rebuild_tree();
   void solve(sim::Time now);
   void publish_vm(Vm& vm, const double values[7], sim::Time now);
   // vCPU k of `vm` with its generator's burst shape at `level` (computed when it moved).
-  const Vcpu& with_shape(const Vm& vm, std::size_t k, double level);
+  static const Vcpu& with_shape(Vm& vm, std::size_t k, double level);
   // Whether every busy vCPU of the host is always runnable, at one run fraction: then the
   // siblings of each VM are dispatched and preempted together and none co-stops.
-  [[nodiscard]] bool runnable_in_step(double thread_speed);
+  [[nodiscard]] bool runnable_in_step(double thread_speed) const;
   void schedule_next(sim::Time now);
   Vm& find(const VmCpu& vm);
   const Vm& find(const VmCpu& vm) const;
@@ -116,29 +93,13 @@ class FluidHostCpu final : public HostCpuModel {
   host::NumaBalancer numa_;
   std::vector<PoolSpec> pools_;
   std::vector<Vm> vms_;
-  // Every VM's vCPUs, VM by VM in one array: an event's passes over the host's vCPUs
-  // (advance, poll_changes, schedule_next) read it front to back.
-  std::vector<Vcpu> vcpus_;
-  // Min-heap of (due time in ns, vCPU index) of every vCPU that will need an event: one
-  // entry each, rebuilt by each solve and updated as the vCPUs due are handled.
-  std::vector<std::pair<std::int64_t, std::uint32_t>> due_;
-  std::vector<std::uint32_t> scratch_due_now_;
   EntitlementTree tree_;
   bool tree_dirty_ = true;
   bool demand_dirty_ = true;
+  sim::Time last_;
   sim::EventId next_;
   sim::Time next_at_ = sim::Time::max();
   std::uint64_t solves_ = 0;
-  // Scratch of solve and runnable_in_step, kept to spare their allocations per solve.
-  std::vector<double> scratch_waiting_;  // per vCPU of the VM being published (solve)
-  std::vector<char> scratch_gang_;
-  std::vector<double> scratch_demand_;   // per VM
-  std::vector<double> scratch_caps_, scratch_rates_;  // per vCPU of one VM
-  std::vector<std::size_t> scratch_order_;
-  std::vector<std::vector<int>> scratch_widths_;  // per NUMA node (runnable_in_step)
-  std::vector<int> scratch_on_node_, scratch_node_total_;
-  std::vector<std::pair<std::size_t, std::size_t>> scratch_spans_;
-  std::vector<char> scratch_reach_;
 };
 
 }  // namespace vdc::models::cpu

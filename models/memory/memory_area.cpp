@@ -37,10 +37,14 @@ class MemoryArea final : public Area {
       const std::string e = metric::host_entity(h.name);
       for (const std::string_view name : metric::host_memory_gauges) ctx.metrics.gauge(e, name, host_series);
     }
-    for (const VmConfig& v : ctx.config.vms) {
-      // Every VM has memory gauges, even one that never powers on.
-      const std::string e = metric::vm_entity(v.name);
-      for (const std::string_view name : metric::vm_memory_gauges) ctx.metrics.gauge(e, name, vm_series);
+    // Every VM has memory gauges, even one that never powers on; the model writes them
+    // through these ids at each power-on.
+    vm_gauges_.resize(ctx.config.vms.size());
+    for (VmId v = 0; v < ctx.config.vms.size(); ++v) {
+      const std::string e = metric::vm_entity(ctx.config.vms[v].name);
+      for (std::size_t i = 0; i < metric::vm_memory_gauges.size(); ++i) {
+        vm_gauges_[v][i] = ctx.metrics.gauge(e, metric::vm_memory_gauges[i], vm_series);
+      }
     }
     model_ = std::make_unique<MemoryModel>(ctx.sim, ctx.config.parameters, &ctx.metrics);
     model_->set_progress_listener([this](VmRef ref, double p) { on_progress(ref, p); });
@@ -96,7 +100,7 @@ class MemoryArea final : public Area {
     vm.pool = pools_.empty() ? -1 : pool_on_host(ctx_.config, ctx_.config.vms[v].pool_id, static_cast<int>(host));
     const PoolSlot slot = vm.pool >= 0 ? pools_[static_cast<std::size_t>(vm.pool)].slot : no_pool;
     const ModelPowerOn on = model_->power_on(static_cast<MemoryModel::HostId>(host), ctx_.config.vms[v],
-                                             touched_mib, touch_target_mib, slot);
+                                             touched_mib, touch_target_mib, slot, &vm_gauges_[v]);
     count_pools(v, host, +1.0);
     assert(on.vm.has_value() && "memory admission is checked before a VM starts");
     vm.ref = on.vm;
@@ -236,6 +240,7 @@ class MemoryArea final : public Area {
   std::unique_ptr<MemoryModel> model_;
   std::vector<std::vector<VmId>> vm_of_handle_;  // per host: memory model handle -> VM
   std::vector<Vm> vms_;
+  std::vector<MemoryModel::VmGaugeIds> vm_gauges_;  // per VM, registered once
 };
 
 std::unique_ptr<Area> make(const AreaContext& ctx) { return std::make_unique<MemoryArea>(ctx); }

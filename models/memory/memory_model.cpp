@@ -45,7 +45,7 @@ void MemoryModel::set_pool_limit(HostId host, PoolSlot pool, double limit_mib) {
 }
 
 ModelPowerOn MemoryModel::power_on(HostId host, const VmConfig& vm, double touched_mib,
-                                   double touch_target_mib, PoolSlot pool) {
+                                   double touch_target_mib, PoolSlot pool, const VmGaugeIds* gauges) {
   HostSlot& h = hosts_[host];
   PowerOnResult r = h.memory.power_on(vm, sim_.now(), touched_mib, touch_target_mib, pool);
   if (!r.admitted()) return ModelPowerOn{std::nullopt, std::move(r.refusal)};
@@ -53,9 +53,13 @@ ModelPowerOn MemoryModel::power_on(HostId host, const VmConfig& vm, double touch
   wake(host, false);
   if (h.vms.size() <= r.vm) h.vms.resize(r.vm + 1);
   if (metrics_ != nullptr) {
-    const std::string entity = metric::vm_entity(vm.name);
-    for (std::size_t i = 0; i < vm_gauges; ++i) {
-      h.vms[r.vm].gauges[i] = metrics_->gauge(entity, metric::vm_memory_gauges[i]);
+    if (gauges != nullptr) {
+      h.vms[r.vm].gauges = *gauges;
+    } else {
+      const std::string entity = metric::vm_entity(vm.name);
+      for (std::size_t i = 0; i < vm_gauges; ++i) {
+        h.vms[r.vm].gauges[i] = metrics_->gauge(entity, metric::vm_memory_gauges[i]);
+      }
     }
     publish_vm(host, r.vm);
     publish_host(host);

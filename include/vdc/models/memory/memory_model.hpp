@@ -73,11 +73,17 @@ class MemoryModel {
   /// Changes the limit of pool `pool` on `host` (HostMemory::set_pool_limit).
   void set_pool_limit(HostId host, PoolSlot pool, double limit_mib);
 
+  /// A VM's gauges, in metric::vm_memory_gauges order.
+  using VmGaugeIds = std::array<sim::MetricId, metric::vm_memory_gauges.size()>;
+
   /// Powers `vm` on `host` at sim.now(), after admission control; `touched_mib` is memory
   /// the guest has already touched (a migrated VM), 0 for a boot; `pool` is its pool's
-  /// slot in the host's set_pools() list, or no_pool.
+  /// slot in the host's set_pools() list, or no_pool. `gauges` are the VM's gauges when the
+  /// caller registered them (a run registers them once, not at every power-on); without
+  /// them they are looked up by the VM's name.
   ModelPowerOn power_on(HostId host, const VmConfig& vm, double touched_mib = 0.0,
-                        double touch_target_mib = 0.0, PoolSlot pool = no_pool);
+                        double touch_target_mib = 0.0, PoolSlot pool = no_pool,
+                        const VmGaugeIds* gauges = nullptr);
 
   /// Memory of a powered-on VM at sim.now() (its host brought up to now first): what a
   /// migration reads before the VM leaves.
@@ -115,7 +121,7 @@ class MemoryModel {
   static_assert(host_gauges == 7 + host_state_count, "publish_host: seven amounts, then states");
 
   struct VmSlot {
-    std::array<sim::MetricId, vm_gauges> gauges{};
+    VmGaugeIds gauges{};
     std::array<double, vm_gauges> published{};  // last values set, so unchanged ones cost nothing
     double reported_progress = 1.0;
   };

@@ -4,7 +4,10 @@
 #include <cstdint>
 #include <map>
 #include <istream>
+#include <limits>
 #include <streambuf>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -189,6 +192,14 @@ std::string bytes_text(std::size_t bytes) {
   return bytes % mib == 0 ? fmt::format("{} MiB", bytes / mib) : fmt::format("{} bytes", bytes);
 }
 
+/// Where the lines of a text that is a piece of the file are: `base` lines further down,
+/// and from line `cut` on (0-based, as yaml-cpp counts) `shift` more (lines left out).
+struct LineMap {
+  int base = 0;
+  int cut = std::numeric_limits<int>::max();
+  int shift = 0;
+};
+
 /// The merge key of YAML 1.1 (https://yaml.org/type/merge.html), written plain.
 constexpr std::string_view merge_key = "<<";
 constexpr std::string_view merge_expected =
@@ -204,7 +215,8 @@ constexpr std::string_view merge_expected =
 /// - no yaml-cpp node graph is held besides the tree (it takes ten times the memory).
 class TreeBuilder : public YAML::EventHandler {
  public:
-  explicit TreeBuilder(Sink& sink) : sink_(sink) {}
+  /// Reports to `sink`; the text read is at `lines` of the file.
+  explicit TreeBuilder(Sink& sink, LineMap lines = {}) : sink_(sink), lines_(lines) {}
 
   /// The first document's root, if there was one.
   [[nodiscard]] std::optional<Node>& root() { return root_; }
@@ -220,21 +232,21 @@ class TreeBuilder : public YAML::EventHandler {
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     if (!building(mark)) return;
     Node n;
-    n.pos = position_of(mark, Position{});
+    n.pos = at(mark);
     begin_anchor(anchor);
     complete(std::move(n), anchor);
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     if (!building(mark)) return;
-    const Position at = position_of(mark, Position{});
+    const Position where = at(mark);
     if (anchor >= anchors_.size() || !anchors_[anchor].complete) {
-      sink_.error(at, fmt::format("alias '*{}' inside the node it names", anchor_name(anchor)),
+      sink_.error(where, fmt::format("alias '*{}' inside the node it names", anchor_name(anchor)),
                   "expected an alias to a node that ends before the alias");
       throw StopReading{};
     }
     const Anchored& a = anchors_[anchor];
-    charge(a.size, at, fmt::format("alias '*{}'", a.name));
+    charge(a.size, where, fmt::format("alias '*{}'", a.name));
     complete(Node(a.node), YAML::NullAnchor);
   }
 
@@ -243,7 +255,7 @@ class TreeBuilder : public YAML::EventHandler {
     if (!building(mark)) return;
     Node n;
     n.kind = Node::Kind::scalar;
-    n.pos = position_of(mark, Position{});
+    n.pos = at(mark);
     n.text = value;
     n.plain = tag == "?";
     begin_anchor(anchor);
@@ -293,10 +305,17 @@ class TreeBuilder : public YAML::EventHandler {
   /// Mappings with more entries than this look keys up through Frame::index.
   static constexpr std::size_t indexed_from = 16;
 
+  /// Where `mark` is in the file.
+  [[nodiscard]] Position at(const YAML::Mark& mark) const {
+    Position p = position_of(mark, Position{});
+    if (mark.line >= 0) p.line += lines_.base + (mark.line >= lines_.cut ? lines_.shift : 0);
+    return p;
+  }
+
   /// False outside the first document: later ones are only parsed (and their start noted).
   bool building(const YAML::Mark& mark) {
     if (documents_ == 1) return true;
-    if (!second_) second_ = position_of(mark, Position{});
+    if (!second_) second_ = at(mark);
     return false;
   }
 
@@ -305,7 +324,7 @@ class TreeBuilder : public YAML::EventHandler {
     begin_anchor(anchor);
     Frame f;
     f.node.kind = kind;
-    f.node.pos = position_of(mark, Position{});
+    f.node.pos = at(mark);
     f.anchor = anchor;
     stack_.push_back(std::move(f));
   }
@@ -448,6 +467,7 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   Sink& sink_;
+  LineMap lines_;
   int documents_ = 0;
   std::optional<Node> root_;
   std::optional<Position> second_;
@@ -457,10 +477,173 @@ class TreeBuilder : public YAML::EventHandler {
   Size held_;
 };
 
+/// Builds the tree of `text`, a piece of the file at `lines`, into `root`: false (and
+/// nothing reported) if the piece meets any problem or is not one document.
+bool parse_piece(std::string_view text, LineMap lines, std::optional<Node>& root) {
+  Sink quiet{std::string()};
+  TreeBuilder builder(quiet, lines);
+  try {
+    TextBuffer buffer(text);
+    std::istream in(&buffer);
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(builder)) {
+    }
+  } catch (...) {
+    return false;
+  }
+  if (quiet.has_errors() || builder.second_document() || !builder.root()) return false;
+  root = std::move(builder.root());
+  return true;
+}
+
+/// The lines [begin, end) of the text that are items of one block sequence whose '-' is at
+/// column `indent` (0-based), from line `first_line` (0-based) on, `lines` of them.
+struct Split {
+  std::size_t begin = 0, end = 0;
+  int indent = 0;
+  int first_line = 0;
+  int lines = 0;
+};
+
+/// Spaces at the start of the line at `start`.
+std::size_t indentation(std::string_view text, std::size_t start) {
+  std::size_t i = start;
+  while (i < text.size() && text[i] == ' ') ++i;
+  return i - start;
+}
+
+/// Where the text could be cut in two: the first line from the middle on that starts a
+/// block sequence item ("- " after spaces), to the first later line that is not blank or
+/// a comment and is indented less, or as much without "- ". Nothing for a text with
+/// anchors or merge keys (a piece must not depend on the other), or when the piece would
+/// be small.
+std::optional<Split> find_split(std::string_view text) {
+  if (text.find('&') != std::string_view::npos || text.find("<<") != std::string_view::npos) return std::nullopt;
+  constexpr std::size_t search = 64 * 1024;  // how far past the middle an item is looked for
+  Split sp;
+  std::size_t nl = text.find('\n', text.size() / 2);
+  for (;; nl = text.find('\n', nl + 1)) {
+    if (nl == std::string_view::npos || nl + 1 >= text.size() || nl - text.size() / 2 > search) return std::nullopt;
+    const std::size_t start = nl + 1;
+    const std::size_t ind = indentation(text, start);
+    if (start + ind + 1 < text.size() && text[start + ind] == '-' && text[start + ind + 1] == ' ') {
+      sp.begin = start;
+      sp.indent = static_cast<int>(ind);
+      break;
+    }
+  }
+  sp.end = text.size();
+  for (std::size_t n = text.find('\n', sp.begin); n != std::string_view::npos && n + 1 < text.size();
+       n = text.find('\n', n + 1)) {
+    const std::size_t start = n + 1;
+    const std::size_t ind = indentation(text, start);
+    const std::size_t i = start + ind;
+    if (i == text.size() || text[i] == '\n' || text[i] == '\r' || text[i] == '#') continue;
+    if (text[i] == '\t') return std::nullopt;  // the whole parse names it
+    const bool item = text[i] == '-' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n' ||
+                                         text[i + 1] == '\r');
+    if (ind < static_cast<std::size_t>(sp.indent) || (ind == static_cast<std::size_t>(sp.indent) && !item)) {
+      sp.end = start;
+      break;
+    }
+  }
+  if (sp.end - sp.begin < text.size() / 8) return std::nullopt;
+  const auto lines_in = [&](std::size_t from, std::size_t to) {
+    return static_cast<int>(std::count(text.begin() + static_cast<std::ptrdiff_t>(from),
+                                       text.begin() + static_cast<std::ptrdiff_t>(to), '\n'));
+  };
+  sp.first_line = lines_in(0, sp.begin);
+  sp.lines = lines_in(sp.begin, sp.end);
+  return sp;
+}
+
+/// The block sequence of `root`'s tree that line `line` (1-based) would continue with an
+/// item at column `indent` + 1: down from the root through the entry or item last written
+/// before the line, the deepest sequence whose first '-' is at that column (its items all
+/// before the line), with every collection below it indented further. Null if there is
+/// none.
+Node* sequence_continued_at(Node& root, std::string_view text, int line, int indent) {
+  const auto dash_at = [&](Position p) {
+    std::size_t start = 0;
+    for (int l = 1; l < p.line; ++l) {
+      start = text.find('\n', start);
+      if (start == std::string_view::npos) return false;
+      ++start;
+    }
+    const std::size_t i = start + static_cast<std::size_t>(p.column - 1);
+    return indentation(text, start) == static_cast<std::size_t>(p.column - 1) && i < text.size() && text[i] == '-';
+  };
+  Node* found = nullptr;
+  for (Node* node = &root; node != nullptr;) {
+    Node* next = nullptr;
+    if (node->is_mapping()) {
+      if (found != nullptr && node->pos.column <= indent + 1) return nullptr;
+      int best = 0;
+      for (Entry& e : node->entries) {
+        if (e.key_pos.line < line && e.key_pos.line >= best) {
+          best = e.key_pos.line;
+          next = &e.value;
+        }
+      }
+    } else if (node->is_sequence()) {
+      if (node->pos.column == indent + 1 && !node->items.empty() && node->items.back().pos.line < line &&
+          dash_at(node->pos)) {
+        found = node;
+      } else if (found != nullptr && node->pos.column <= indent + 1) {
+        return nullptr;
+      }
+      for (Node& item : node->items) {
+        if (item.pos.line < line) next = &item;
+      }
+    }
+    node = next;
+  }
+  return found;
+}
+
 }  // namespace
 
-std::optional<Node> parse_document(std::string_view text, Sink& sink) {
+std::optional<Node> parse_in_two_pieces(std::string_view text) {
+  // The items of a block sequence that spans the middle (find_split) on a second thread,
+  // the rest on this one.
+  const std::optional<Split> sp = find_split(text);
+  if (!sp) return std::nullopt;
+  const std::string_view items = text.substr(sp->begin, sp->end - sp->begin);
+  std::string rest;
+  rest.reserve(text.size() - items.size());
+  rest.append(text.substr(0, sp->begin)).append(text.substr(sp->end));
+
+  std::optional<Node> items_root, rest_root;
+  bool items_ok = false;
+  std::thread worker;
+  try {
+    worker = std::thread([&] {
+      items_ok = parse_piece(items, LineMap{sp->first_line, std::numeric_limits<int>::max(), 0}, items_root);
+    });
+  } catch (const std::system_error&) {
+    return std::nullopt;  // no thread to be had: one piece
+  }
+  const bool rest_ok = parse_piece(rest, LineMap{0, sp->first_line, sp->lines}, rest_root);
+  worker.join();
+  if (!items_ok || !rest_ok || !rest_root->is_mapping() || !items_root->is_sequence() ||
+      items_root->pos.line != sp->first_line + 1 || items_root->pos.column != sp->indent + 1) {
+    return std::nullopt;
+  }
+  Node* seq = sequence_continued_at(*rest_root, text, sp->first_line + 1, sp->indent);
+  if (seq == nullptr) return std::nullopt;
+  for (Node& item : items_root->items) {
+    // An empty item takes its sequence's position (TreeBuilder::complete).
+    if (item.kind == Node::Kind::null) item.pos = seq->pos;
+    seq->items.push_back(std::move(item));
+  }
+  return rest_root;
+}
+
+std::optional<Node> parse_document(std::string_view text, Sink& sink, std::size_t split_from) {
   if (!check_text(text, sink)) return std::nullopt;
+  if (text.size() >= split_from && std::thread::hardware_concurrency() > 1) {
+    if (std::optional<Node> root = parse_in_two_pieces(text)) return root;
+  }
   TreeBuilder builder(sink);
   try {
     TextBuffer buffer(text);

@@ -3,6 +3,7 @@
 /// that profiles can be deep-merged into VM and host entries without losing where each value
 /// was written (yaml-cpp nodes carry no key positions once copied into a new map).
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,10 @@
 namespace vdc::scenario::detail {
 
 struct Entry;
+
+/// Texts from this size on are parsed in two pieces at once (parse_document): 128 KiB, where
+/// yaml-cpp takes about 20 ms, far above a thread's start.
+inline constexpr std::size_t split_parse_from = 128 * 1024;
 
 /// One YAML node: null, scalar, sequence or mapping.
 struct Node {
@@ -56,7 +61,18 @@ struct Entry {
 /// dropped. Aliases are expanded (copies keep the anchored node's positions) and merge keys
 /// (`<<: *defaults`, `<<: [*a, *b]`) applied: keys the mapping writes win, then the earlier
 /// merged mapping; a merged entry keeps the position where it was written.
-[[nodiscard]] std::optional<Node> parse_document(std::string_view text, Sink& sink);
+/// A text of `split_from` bytes or more, on a machine with more than one core, is read in
+/// two pieces at once when a block sequence spans its middle (a long `vms:` list): that
+/// sequence's later items on a second thread, the rest on this one. The tree is the same,
+/// position for position; a text with anchors or merge keys, or where the pieces do not fit
+/// together exactly or meet any problem, is read in one piece, which reports the problem.
+[[nodiscard]] std::optional<Node> parse_document(std::string_view text, Sink& sink,
+                                                 std::size_t split_from = split_parse_from);
+
+/// parse_document's reading in two pieces, alone: the tree of a text that passed its checks
+/// (UTF-8 text), or nothing when the text is not read so (then parse_document reads it in
+/// one piece).
+[[nodiscard]] std::optional<Node> parse_in_two_pieces(std::string_view text);
 
 /// `over` merged into `base`, key by key at any depth: mappings merge, anything else is
 /// replaced by `over`. Two mappings whose `kind` keys differ do not merge (a VM that changes

@@ -3,6 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +23,14 @@ struct doctest::StringMaker<std::vector<std::string>> {
 };
 
 namespace vdc::scenario::test {
+
+/// The whole text of the file at `path`.
+inline std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 /// A valid scenario head (name, duration) to which a test appends its sections.
 inline std::string scenario_text(std::string_view body) {

@@ -1,8 +1,6 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "scenario_test_support.hpp"
 #include "vdc/sim/time.hpp"
@@ -11,17 +9,6 @@ using namespace vdc;
 using namespace vdc::scenario;
 using namespace vdc::scenario::test;
 using namespace vdc::sim::literals;
-
-namespace {
-
-std::string read_text(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
 
 TEST_CASE("the bundled default lab loads without any diagnostic") {
   const LoadResult r = load_default();

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "scenario_test_support.hpp"
 
@@ -24,13 +22,6 @@ std::vector<fs::path> corpus() {
   }
   std::sort(cases.begin(), cases.end());
   return cases;
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace

@@ -266,10 +266,10 @@ inline std::string not_kept_text(const Timeline& t, std::size_t entities, std::s
       fmt::arg("n", count_text(entities)), fmt::arg("k", count_text(t.intervals())), fmt::arg("g", gauges),
       fmt::arg("mib", mib), fmt::arg("where", where),
       fmt::arg("keep", noun == "VMs" ? "To draw it, run with --series N (the series of the N VMs with the most "
-                                       "contention, at the cost of a second run), --series all, a longer "
-                                       "sample_interval or a shorter duration."
-                                     : "To draw it, run with --series all, a longer sample_interval or a shorter "
-                                       "duration."));
+                                       "contention, at the cost of a second run), a larger --series-budget, "
+                                       "--series all, a longer sample_interval or a shorter duration."
+                                     : "To draw it, run with a larger --series-budget, --series all, a longer "
+                                       "sample_interval or a shorter duration."));
 }
 
 /// Adds the points of one step line: a point at the start of each column, and one at the

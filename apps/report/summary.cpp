@@ -64,7 +64,10 @@ struct Dropped {
 void add_dropped(const Dropped& d, const SeriesSettings& series, const std::vector<std::string_view>& kept,
                  const std::vector<std::string_view>& missing, std::vector<RunWarning>& out) {
   if (missing.empty()) return;
-  const std::string budget = fmt::format("{} MiB", series.budget_bytes >> 20);
+  const std::size_t b = series.budget_bytes;
+  const std::string budget = b % (std::size_t{1} << 30) == 0 && b > 0 ? fmt::format("{} GiB", b >> 30)
+                             : b >= (std::size_t{1} << 20)          ? fmt::format("{} MiB", b >> 20)
+                                                                    : fmt::format("{} bytes", b);
   if (kept.empty()) {
     out.push_back({std::string(d.code),
                    fmt::format("The series budget ({}) kept no per-interval series of {}: {} has no {}, and {} time "
@@ -101,8 +104,8 @@ void add_series_warnings(const models::RunResult& run, const SeriesSettings& ser
     const auto [kept, missing] = kept_and_missing(run.metrics, series_groups(run, models::EntityKind::host), hosts);
     add_dropped({"host_series_dropped", "the " + models::report_text::count(run.hosts.size(), "host", "hosts"),
                  "hosts_timeseries.csv", "rows", "the hosts'",
-                 "A longer sample_interval or a shorter run fits them in the budget; `vdcsim run --series all` keeps "
-                 "every series, whatever memory it takes."},
+                 "A larger `vdcsim run --series-budget`, a longer sample_interval or a shorter run fits them; "
+                 "`--series all` keeps every series, whatever memory it takes."},
                 series, kept, missing, out);
   }
   if (run.vms.empty()) return;
@@ -128,7 +131,7 @@ void add_series_warnings(const models::RunResult& run, const SeriesSettings& ser
   add_dropped({"vm_series_dropped", fmt::format("the {} VMs", run.vms.size()), "vms_timeseries.csv", "VM rows",
                "the VMs'",
                "`vdcsim run --series N` keeps the series of the N VMs with the most ready, co-stop and memory "
-               "reclamation, `--series all` every VM's."},
+               "reclamation, `--series all` every VM's, and a larger `--series-budget` those that fit in it."},
               series, kept, missing, out);
 }
 

@@ -23,6 +23,7 @@ struct RunArgs {
   std::optional<std::string> duration;
   std::string reference_vm;             ///< capacity headroom unit; empty: the average VM
   std::optional<std::string> series;    ///< as typed: "all" or a whole number; none: the budget rule
+  std::optional<std::string> series_budget;  ///< as typed: a size such as "1 GiB"; none: 256 MiB
   bool quiet = false;
 };
 

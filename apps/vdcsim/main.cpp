@@ -26,7 +26,10 @@ int main(int argc, char** argv) {
                       "VM whose demand is the unit of capacity headroom (default: the average VM)");
   run_cmd->add_option("--series", run.series,
                       "VMs whose time series are kept: all, or N (the N with the most ready, co-stop and memory "
-                      "reclamation; default: what fits in 256 MiB)");
+                      "reclamation; default: what fits in the series budget)");
+  run_cmd->add_option("--series-budget", run.series_budget,
+                      "Memory the kept time series may take, e.g. 2 GiB (default: 256 MiB): hosts first, then the "
+                      "VMs' CPU states, then their memory");
   run_cmd->add_flag("--quiet,-q", run.quiet, "No progress on stderr");
 
   std::vector<std::string> files;

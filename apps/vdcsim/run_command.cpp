@@ -80,6 +80,27 @@ std::optional<report::SeriesSettings> parse_series(const std::optional<std::stri
   return series;
 }
 
+/// The bytes `--series-budget` allows the kept series, or nothing after saying on stderr why
+/// it cannot be read or does not apply.
+std::optional<std::size_t> parse_series_budget(const RunArgs& args) {
+  const std::size_t fallback = models::RunOptions{}.series_budget_bytes;
+  if (!args.series_budget) return fallback;
+  if (args.series && *args.series == "all") {
+    std::cerr << "vdcsim: error: --series-budget does not apply with --series all, which keeps every series\n";
+    return std::nullopt;
+  }
+  const auto size = sim::parse_memory(*args.series_budget);
+  if (!size) {
+    std::cerr << fmt::format("vdcsim: error: --series-budget '{}': {} (expected a size such as 512 MiB or 2 GiB)\n",
+                             *args.series_budget, size.error);
+    return std::nullopt;
+  }
+  const double bytes = size.value->value * 1024.0 * 1024.0;
+  return bytes >= static_cast<double>(std::numeric_limits<std::size_t>::max())
+             ? std::numeric_limits<std::size_t>::max()
+             : static_cast<std::size_t>(bytes);
+}
+
 /// True when every gauge vms_timeseries.csv shows of `vms` kept its series in `run`.
 bool series_kept(const models::RunResult& run, const std::vector<std::string>& vms) {
   for (const auto& [entity, name] : report::vm_series_gauges(run, vms)) {
@@ -137,7 +158,8 @@ int run_command(const RunArgs& args) {
   const auto formats = parse_formats(args.formats);
   const auto overrides = parse_overrides(args);
   const auto series = parse_series(args.series);
-  if (!formats || !overrides || !series) return kExitInvalid;
+  const auto series_budget = parse_series_budget(args);
+  if (!formats || !overrides || !series || !series_budget) return kExitInvalid;
 
   // The report folder is checked before anything is simulated (before loading when named).
   std::optional<ReportFolder> folder;
@@ -162,7 +184,9 @@ int run_command(const RunArgs& args) {
   options.stop_requested = &interrupt_flag();
   options.progress = [&bar](sim::Time now, std::uint64_t events) { bar.update(now, events); };
 
-  if (series->rule == report::SeriesSettings::Rule::all) options.series_budget_bytes = std::numeric_limits<std::size_t>::max();
+  options.series_budget_bytes = series->rule == report::SeriesSettings::Rule::all
+                                    ? std::numeric_limits<std::size_t>::max()
+                                    : *series_budget;
 
   try {
     models::RunResult result = models::run_scenario(config, options);

@@ -605,6 +605,51 @@ TEST_CASE("import rvtools reports a missing export with status 2") {
   CHECK(!fs::exists(dir / "x.yaml"));
 }
 
+TEST_CASE("run --series-budget sets the memory the kept series may take") {
+  // The default lab: 2 hosts and 13 VMs for an hour at 20 s, 180 intervals. The hosts' CPU
+  // series alone take 2 hosts x 2 gauges x 180 x 8 bytes = 5,760 bytes, so 1 KiB keeps no
+  // series and the run says so; 1 GiB keeps every one (the lab's are about 0.4 MiB).
+  const auto codes = [](const fs::path& dir) {
+    const auto doc = nlohmann::json::parse(slurp(dir / "report.json"));
+    std::set<std::string> out;
+    for (const auto& w : doc["warnings"]) out.insert(w["code"].get<std::string>());
+    return out;
+  };
+  const auto lines = [](const fs::path& file) {
+    const std::string text = slurp(file);
+    return std::count(text.begin(), text.end(), '\n');
+  };
+  const fs::path small = scratch("budget-small");
+  const auto tight = vdcsim("run --quiet --format json,csv --series-budget '1 KiB' --out '" + small.string() + "'");
+  REQUIRE(tight.status == 0);
+  CHECK(codes(small).count("host_series_dropped") == 1);
+  CHECK(codes(small).count("vm_series_dropped") == 1);
+  CHECK(tight.err.find("The series budget (1024 bytes) kept no per-interval series of the 2 hosts") !=
+        std::string::npos);
+  CHECK(lines(small / "hosts_timeseries.csv") == 1);
+  CHECK(lines(small / "vms_timeseries.csv") == 1);
+
+  const fs::path large = scratch("budget-large");
+  const auto roomy = vdcsim("run --quiet --format json,csv --series-budget 1GiB --out '" + large.string() + "'");
+  REQUIRE(roomy.status == 0);
+  CHECK(roomy.err.empty());
+  CHECK(codes(large).count("host_series_dropped") == 0);
+  CHECK(codes(large).count("vm_series_dropped") == 0);
+  CHECK(lines(large / "hosts_timeseries.csv") == 1 + 2 * 180);
+  CHECK(lines(large / "vms_timeseries.csv") == 1 + 13 * 180);
+
+  for (const char* bad : {"lots", "-1 GiB", "2 GBz", ""}) {
+    CAPTURE(bad);
+    const auto r = vdcsim(std::string("run --quiet --series-budget '") + bad + "' --out '" +
+                          scratch("budget-bad").string() + "'");
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--series-budget") != std::string::npos);
+  }
+  const auto both = vdcsim("run --quiet --series all --series-budget '1 GiB' --out '" + scratch("budget-all").string() + "'");
+  CHECK(both.status == 2);
+  CHECK(both.err.find("does not apply with --series all") != std::string::npos);
+}
+
 TEST_CASE("run --series keeps all VMs' series or the N worst and refuses anything else") {
   // The default lab's VMs (scenarios/overcommit-lab.yaml): web01-06 (4 vCPUs) and db01 on
   // esx01, app01-04, batch01 and report01 on esx02: 13 VMs. Its one hour at 20 s is 180 intervals.

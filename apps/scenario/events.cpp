@@ -141,11 +141,7 @@ void read_event(Context& ctx, const Node& item, std::map<std::size_t, std::pair<
 
 /// events (needs hosts and VMs).
 void read_events(Context& ctx, const Node& section) {
-  if (!section.is_sequence()) {
-    ctx.sink.error(section.pos, fmt::format("'events' is {}", describe(section)),
-                   "expected a sequence of events");
-    return;
-  }
+  if (read_sequence(ctx.sink, "events", section, "expected a sequence of events") == nullptr) return;
   // Per VM: time and kind of its earliest power event.
   std::map<std::size_t, std::pair<sim::Time, bool>> first_power;
   for (const Node& item : section.items) read_event(ctx, item, first_power);

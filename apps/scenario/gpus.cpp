@@ -83,10 +83,7 @@ std::optional<gpu::ProfileRef> resolve_profile(Sink& sink, const Node& node) {
 }  // namespace
 
 void read_host_gpus(Sink& sink, const Node& node, std::vector<models::GpuConfig>& gpus) {
-  if (!node.is_sequence()) {
-    sink.error(node.pos, fmt::format("'gpus' is {}", describe(node)), "expected a sequence of {model, count}");
-    return;
-  }
+  if (read_sequence(sink, "gpus", node, "expected a sequence of {model, count}") == nullptr) return;
   gpus.clear();
   for (const Node& item : node.items) {
     const MapView m(sink, item, keys::gpu, "a gpus entry");
@@ -131,11 +128,8 @@ void read_host_gpus(Sink& sink, const Node& node, std::vector<models::GpuConfig>
 }
 
 void read_vgpus(Sink& sink, const Node& node, models::VmConfig& vm) {
-  if (!node.is_sequence()) {
-    sink.error(node.pos, fmt::format("'vgpus' is {}", describe(node)),
-               "expected a sequence of {profile: A100-4C} or {passthrough: A100-40GB}");
-    return;
-  }
+  constexpr std::string_view expected = "expected a sequence of {profile: A100-4C} or {passthrough: A100-40GB}";
+  if (read_sequence(sink, "vgpus", node, expected) == nullptr) return;
   vm.vgpus.clear();
   const gpu::Board* first_board = nullptr;
   char first_series = 0;

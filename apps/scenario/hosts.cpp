@@ -38,11 +38,7 @@ void read_cpu(Sink& sink, const Node& node, models::CpuTopology& cpu) {
 }
 
 void read_nics(Sink& sink, const Node& node, std::vector<models::NicConfig>& nics) {
-  if (!node.is_sequence()) {
-    sink.error(node.pos, fmt::format("'nics' is {}", describe(node)),
-               "expected a sequence of {name, speed}");
-    return;
-  }
+  if (read_sequence(sink, "nics", node, "expected a sequence of {name, speed}") == nullptr) return;
   nics.clear();
   NameIndex names("NIC", "nics");
   for (const Node& item : node.items) {
@@ -86,11 +82,7 @@ Profiles read_host_profiles(Context& ctx, const Node* section) {
 }
 
 void read_hosts(Context& ctx, const Node& section, const Profiles& profiles) {
-  if (!section.is_sequence()) {
-    ctx.sink.error(section.pos, fmt::format("'hosts' is {}", describe(section)),
-                   "expected a sequence of hosts");
-    return;
-  }
+  if (read_sequence(ctx.sink, "hosts", section, "expected a sequence of hosts") == nullptr) return;
   if (section.items.empty()) {
     ctx.sink.error(section.pos, "no hosts", "expected at least one host");
     return;
@@ -125,11 +117,7 @@ void read_hosts(Context& ctx, const Node& section, const Profiles& profiles) {
 }
 
 void read_clusters(Context& ctx, const Node& section) {
-  if (!section.is_sequence()) {
-    ctx.sink.error(section.pos, fmt::format("'clusters' is {}", describe(section)),
-                   "expected a sequence of {name, hosts}");
-    return;
-  }
+  if (read_sequence(ctx.sink, "clusters", section, "expected a sequence of {name, hosts}") == nullptr) return;
   for (const Node& item : section.items) {
     const MapView m(ctx.sink, item, keys::cluster, "a clusters entry");
     if (!m.valid()) continue;

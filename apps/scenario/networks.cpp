@@ -83,13 +83,6 @@ constexpr double default_burst_mib = 100.0;
 constexpr std::int64_t min_mtu = 1280;
 constexpr std::int64_t max_mtu = 9000;
 
-/// The sequence under `key`, or null (reported when it is not a sequence).
-const Node* sequence(Sink& sink, std::string_view key, const Node& node, std::string_view expected) {
-  if (node.is_sequence()) return &node;
-  sink.error(node.pos, fmt::format("'{}' is {}", key, describe(node)), expected);
-  return nullptr;
-}
-
 /// The entry's required `name`, added to `index`; nothing when it is missing, malformed or
 /// a duplicate (reported).
 std::optional<std::string> read_entry_name(Context& ctx, const MapView& m, NameIndex& index,
@@ -118,7 +111,7 @@ struct NamedList {
 NamedList read_uplink_list(Sink& sink, std::string_view key, const Node& node,
                            const std::vector<std::string>* uplinks) {
   NamedList out;
-  const Node* seq = sequence(sink, key, node, "expected a sequence of uplink names, like [vmnic0]");
+  const Node* seq = read_sequence(sink, key, node, "expected a sequence of uplink names, like [vmnic0]");
   if (seq == nullptr) return out;
   out.node = seq;
   for (const Node& item : seq->items) {
@@ -288,7 +281,7 @@ void read_switch_hosts(Context& ctx, const MapView& m, models::VSwitchConfig& sw
     for (std::size_t h = 0; h < sw.hosts.size(); ++h) host_ids.push_back(h);
     return;
   }
-  if (sequence(ctx.sink, "hosts", *hosts, "expected a sequence of host names, like [\"esx{01..04}\"]") == nullptr) {
+  if (read_sequence(ctx.sink, "hosts", *hosts, "expected a sequence of host names, like [\"esx{01..04}\"]") == nullptr) {
     return;
   }
   for (const Node& ref : hosts->items) {
@@ -313,7 +306,7 @@ using UplinkOwners = std::map<std::pair<std::size_t, std::string>, std::string>;
 /// of a host.
 void read_uplinks(Context& ctx, const Node& node, const std::vector<std::size_t>& host_ids,
                   models::VSwitchConfig& sw, UplinkOwners& owners) {
-  if (sequence(ctx.sink, "uplinks", node, "expected a sequence of the hosts' NIC names, like [vmnic0, vmnic1]") == nullptr) {
+  if (read_sequence(ctx.sink, "uplinks", node, "expected a sequence of the hosts' NIC names, like [vmnic0, vmnic1]") == nullptr) {
     return;
   }
   for (const Node& item : node.items) {
@@ -401,7 +394,7 @@ std::optional<models::VlanRange> parse_vlan_range(std::string_view text) {
 void read_trunk(Sink& sink, const Node& node, models::PortGroupConfig& pg) {
   constexpr std::string_view expected =
       "expected VLAN IDs from 0 to 4094 or ranges of them, like [\"100-200\", 300]";
-  if (sequence(sink, "trunk", node, expected) == nullptr) return;
+  if (read_sequence(sink, "trunk", node, expected) == nullptr) return;
   for (const Node& item : node.items) {
     const std::string* text = scalar_text(sink, "trunk", item, expected);
     if (text == nullptr) continue;
@@ -488,7 +481,7 @@ void read_port_group(Context& ctx, const Node& item, const std::vector<SwitchSit
 
 /// `switches:` or `routers:`, nodes of the topology.
 void read_nodes(Context& ctx, std::string_view key, const Node& node, models::PhysicalNodeKind kind) {
-  if (sequence(ctx.sink, key, node, "expected a sequence of {name}") == nullptr) return;
+  if (read_sequence(ctx.sink, key, node, "expected a sequence of {name}") == nullptr) return;
   for (const Node& item : node.items) {
     const MapView m(ctx.sink, item, physical_node_set, fmt::format("a {} entry", key));
     if (!m.valid()) continue;
@@ -515,7 +508,7 @@ bool read_link_end(Context& ctx, std::string_view key, const Node& node,
 }
 
 void read_links(Context& ctx, const Node& node) {
-  if (sequence(ctx.sink, "links", node, "expected a sequence of {from, to, speed}") == nullptr) return;
+  if (read_sequence(ctx.sink, "links", node, "expected a sequence of {from, to, speed}") == nullptr) return;
   std::map<std::string, int> linked_nics;
   for (const Node& item : node.items) {
     const MapView m(ctx.sink, item, link_set, "a links entry");
@@ -545,7 +538,7 @@ void read_links(Context& ctx, const Node& node) {
 }
 
 void read_endpoints(Context& ctx, const Node& node) {
-  if (sequence(ctx.sink, "endpoints", node, "expected a sequence of {name, ip, attach}") == nullptr) return;
+  if (read_sequence(ctx.sink, "endpoints", node, "expected a sequence of {name, ip, attach}") == nullptr) return;
   for (const Node& item : node.items) {
     const MapView m(ctx.sink, item, endpoint_set, "an endpoints entry");
     if (!m.valid()) continue;
@@ -582,13 +575,13 @@ void read_networks(Context& ctx, const Node& section) {
   if (const Node* v = m.get("physical")) read_physical(ctx, *v);
   std::vector<SwitchSite> sites;
   if (const Node* v = m.get("vswitches")) {
-    if (sequence(ctx.sink, "vswitches", *v, "expected a sequence of vSwitches") != nullptr) {
+    if (read_sequence(ctx.sink, "vswitches", *v, "expected a sequence of vSwitches") != nullptr) {
       UplinkOwners owners;
       for (const Node& item : v->items) read_vswitch(ctx, item, owners, sites);
     }
   }
   if (const Node* v = m.get("port_groups")) {
-    if (sequence(ctx.sink, "port_groups", *v, "expected a sequence of port groups") != nullptr) {
+    if (read_sequence(ctx.sink, "port_groups", *v, "expected a sequence of port groups") != nullptr) {
       for (const Node& item : v->items) read_port_group(ctx, item, sites);
     }
   }

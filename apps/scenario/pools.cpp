@@ -208,11 +208,7 @@ void check_reservations(Context& ctx, const std::vector<std::optional<std::size_
 }  // namespace
 
 void read_pools(Context& ctx, const Node& section) {
-  if (!section.is_sequence()) {
-    ctx.sink.error(section.pos, fmt::format("'resource_pools' is {}", describe(section)),
-                   "expected a sequence of resource pools");
-    return;
-  }
+  if (read_sequence(ctx.sink, "resource_pools", section, "expected a sequence of resource pools") == nullptr) return;
   std::vector<const Node*> parent_nodes;
   std::vector<const Node*> entries;  // each pool's mapping, parallel to config.pools
   for (const Node& item : section.items) {

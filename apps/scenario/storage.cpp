@@ -79,13 +79,6 @@ constexpr double sioc_max_s = 0.100;
 constexpr std::int64_t max_queue_depth = 4096;
 constexpr std::int64_t max_dsnro = 256;
 
-/// The sequence under `key`, or null (reported when it is not a sequence).
-const Node* sequence(Sink& sink, std::string_view key, const Node& node, std::string_view expected) {
-  if (node.is_sequence()) return &node;
-  sink.error(node.pos, fmt::format("'{}' is {}", key, describe(node)), expected);
-  return nullptr;
-}
-
 std::string_view kind_name(DatastoreKind k) {
   switch (k) {
     case DatastoreKind::vmfs: return "VMFS";
@@ -183,7 +176,7 @@ void read_policy(Context& ctx, const Node& item) {
 }
 
 void read_storage_policies(Context& ctx, const Node& section) {
-  if (sequence(ctx.sink, "storage_policies", section,
+  if (read_sequence(ctx.sink, "storage_policies", section,
                "expected a sequence of {name, ftt, raid, object_space_reservation, stripe_width}") == nullptr) {
     return;
   }
@@ -334,7 +327,7 @@ void read_vsan(Context& ctx, const MapView& m, models::DatastoreConfig& ds) {
 
 /// The datastore's `hosts:` (names and ranges, each once).
 void read_datastore_hosts(Context& ctx, const Node& hosts, models::DatastoreConfig& ds) {
-  if (sequence(ctx.sink, "hosts", hosts, "expected a sequence of host names, like [\"esx{01..04}\"]") == nullptr) {
+  if (read_sequence(ctx.sink, "hosts", hosts, "expected a sequence of host names, like [\"esx{01..04}\"]") == nullptr) {
     return;
   }
   for (const Node& ref : hosts.items) {
@@ -397,7 +390,7 @@ void read_datastore(Context& ctx, const Node& item, std::map<std::string, Export
 /// datastores (needs hosts and clusters; read before the VMs).
 void read_datastores(Context& ctx, const Node& section) {
   ctx.config.storage.present = true;
-  if (sequence(ctx.sink, "datastores", section, "expected a sequence of datastores") == nullptr) return;
+  if (read_sequence(ctx.sink, "datastores", section, "expected a sequence of datastores") == nullptr) return;
   std::map<std::string, ExportMount> exports;
   for (const Node& item : section.items) read_datastore(ctx, item, exports);
 }

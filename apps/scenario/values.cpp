@@ -70,6 +70,12 @@ const std::string* scalar_text(Sink& sink, std::string_view key, const Node& nod
   return nullptr;
 }
 
+const Node* read_sequence(Sink& sink, std::string_view key, const Node& node, std::string_view expected) {
+  if (node.is_sequence()) return &node;
+  sink.error(node.pos, fmt::format("'{}' is {}", key, describe(node)), expected);
+  return nullptr;
+}
+
 void bad_value(Sink& sink, std::string_view key, const Node& node, std::string_view expected,
                std::string_view suggestion) {
   sink.error(node.pos, fmt::format("bad value '{}' for '{}'", shown(node.text), key), expected,

@@ -65,6 +65,10 @@ struct Choice {
 /// A fraction in [0, 1] ("35%" or "0.35").
 [[nodiscard]] std::optional<double> read_fraction(Sink& sink, std::string_view key,
                                                   const Node& node);
+/// `node` itself when it is a sequence; otherwise null, after reporting "'<key>' is <kind>"
+/// with `expected`.
+[[nodiscard]] const Node* read_sequence(Sink& sink, std::string_view key, const Node& node,
+                                        std::string_view expected);
 /// A duration ("20s") within `bounds` (in seconds).
 [[nodiscard]] std::optional<sim::Time> read_duration(Sink& sink, std::string_view key,
                                                      const Node& node, const Bounds& bounds);

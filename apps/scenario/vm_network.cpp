@@ -96,11 +96,7 @@ models::VnicConfig read_vnic(Sink& sink, const Node& item, Position& port_group_
 }
 
 void read_nics(Sink& sink, const Node& node, models::VmConfig& vm, VmNetworkSite* site) {
-  if (!node.is_sequence()) {
-    sink.error(node.pos, fmt::format("'nics' is {}", describe(node)),
-               "expected a sequence of {port_group, mac, ip}");
-    return;
-  }
+  if (read_sequence(sink, "nics", node, "expected a sequence of {port_group, mac, ip}") == nullptr) return;
   if (node.items.size() > max_vnics) {
     sink.error(node.items[max_vnics].pos, fmt::format("{} virtual NICs", node.items.size()),
                fmt::format("expected at most {} per VM", max_vnics));
@@ -197,11 +193,7 @@ void read_flows(Sink& sink, const Node& node, models::VmConfig& vm, VmNetworkSit
   const MapView network(sink, node, keys::network_workload, "'network'");
   const Node* flows = network.valid() ? network.get("flows") : nullptr;
   if (flows == nullptr) return;
-  if (!flows->is_sequence()) {
-    sink.error(flows->pos, fmt::format("'flows' is {}", describe(*flows)),
-               "expected a sequence of {to, rate}");
-    return;
-  }
+  if (read_sequence(sink, "flows", *flows, "expected a sequence of {to, rate}") == nullptr) return;
   if (site != nullptr) site->flows = flows->pos;
   // One flow per entry, even a broken one, so that positions and trace files line up.
   for (const Node& item : flows->items) {

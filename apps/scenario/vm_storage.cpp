@@ -136,11 +136,7 @@ std::optional<double> read_growth(Sink& sink, const Node& node) {
 }
 
 void read_snapshots(Sink& sink, const Node& node, models::VmConfig& vm) {
-  if (!node.is_sequence()) {
-    sink.error(node.pos, fmt::format("'snapshots' is {}", describe(node)),
-               "expected a sequence of {at, growth}");
-    return;
-  }
+  if (read_sequence(sink, "snapshots", node, "expected a sequence of {at, growth}") == nullptr) return;
   for (const Node& item : node.items) {
     const MapView m(sink, item, keys::snapshot, "a snapshots entry");
     if (!m.valid()) continue;

@@ -146,11 +146,7 @@ Profiles read_vm_profiles(Context& ctx, const Node* section) {
 }
 
 void read_vms(Context& ctx, const Node& section, const Profiles& profiles) {
-  if (!section.is_sequence()) {
-    ctx.sink.error(section.pos, fmt::format("'vms' is {}", describe(section)),
-                   "expected a sequence of VMs");
-    return;
-  }
+  if (read_sequence(ctx.sink, "vms", section, "expected a sequence of VMs") == nullptr) return;
   for (const Node& item : section.items) {
     const MapView entry(ctx.sink, item, keys::vm, "a vms entry");
     if (!entry.valid()) continue;

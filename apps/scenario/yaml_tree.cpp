@@ -477,17 +477,23 @@ class TreeBuilder : public YAML::EventHandler {
   Size held_;
 };
 
+/// Feeds every document of `text` to `builder`; yaml-cpp's exceptions and the builder's
+/// StopReading pass through.
+void parse_events(std::string_view text, TreeBuilder& builder) {
+  TextBuffer buffer(text);
+  std::istream in(&buffer);
+  YAML::Parser parser(in);
+  while (parser.HandleNextDocument(builder)) {
+  }
+}
+
 /// Builds the tree of `text`, a piece of the file at `lines`, into `root`: false (and
 /// nothing reported) if the piece meets any problem or is not one document.
 bool parse_piece(std::string_view text, LineMap lines, std::optional<Node>& root) {
   Sink quiet{std::string()};
   TreeBuilder builder(quiet, lines);
   try {
-    TextBuffer buffer(text);
-    std::istream in(&buffer);
-    YAML::Parser parser(in);
-    while (parser.HandleNextDocument(builder)) {
-    }
+    parse_events(text, builder);
   } catch (...) {
     return false;
   }
@@ -646,11 +652,7 @@ std::optional<Node> parse_document(std::string_view text, Sink& sink, std::size_
   }
   TreeBuilder builder(sink);
   try {
-    TextBuffer buffer(text);
-    std::istream in(&buffer);
-    YAML::Parser parser(in);
-    while (parser.HandleNextDocument(builder)) {
-    }
+    parse_events(text, builder);
   } catch (const YAML::ParserException& e) {
     report_syntax_error(e, text, sink);
     return std::nullopt;

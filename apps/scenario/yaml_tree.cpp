@@ -17,6 +17,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "vdc/scenario/limits.hpp"
+#include "yaml_split.hpp"
 
 namespace vdc::scenario::detail {
 
@@ -500,111 +501,6 @@ bool parse_piece(std::string_view text, LineMap lines, std::optional<Node>& root
   if (quiet.has_errors() || builder.second_document() || !builder.root()) return false;
   root = std::move(builder.root());
   return true;
-}
-
-/// The lines [begin, end) of the text that are items of one block sequence whose '-' is at
-/// column `indent` (0-based), from line `first_line` (0-based) on, `lines` of them.
-struct Split {
-  std::size_t begin = 0, end = 0;
-  int indent = 0;
-  int first_line = 0;
-  int lines = 0;
-};
-
-/// Spaces at the start of the line at `start`.
-std::size_t indentation(std::string_view text, std::size_t start) {
-  std::size_t i = start;
-  while (i < text.size() && text[i] == ' ') ++i;
-  return i - start;
-}
-
-/// Where the text could be cut in two: the first line from the middle on that starts a
-/// block sequence item ("- " after spaces), to the first later line that is not blank or
-/// a comment and is indented less, or as much without "- ". Nothing for a text with
-/// anchors or merge keys (a piece must not depend on the other), or when the piece would
-/// be small.
-std::optional<Split> find_split(std::string_view text) {
-  if (text.find('&') != std::string_view::npos || text.find("<<") != std::string_view::npos) return std::nullopt;
-  constexpr std::size_t search = 64 * 1024;  // how far past the middle an item is looked for
-  Split sp;
-  std::size_t nl = text.find('\n', text.size() / 2);
-  for (;; nl = text.find('\n', nl + 1)) {
-    if (nl == std::string_view::npos || nl + 1 >= text.size() || nl - text.size() / 2 > search) return std::nullopt;
-    const std::size_t start = nl + 1;
-    const std::size_t ind = indentation(text, start);
-    if (start + ind + 1 < text.size() && text[start + ind] == '-' && text[start + ind + 1] == ' ') {
-      sp.begin = start;
-      sp.indent = static_cast<int>(ind);
-      break;
-    }
-  }
-  sp.end = text.size();
-  for (std::size_t n = text.find('\n', sp.begin); n != std::string_view::npos && n + 1 < text.size();
-       n = text.find('\n', n + 1)) {
-    const std::size_t start = n + 1;
-    const std::size_t ind = indentation(text, start);
-    const std::size_t i = start + ind;
-    if (i == text.size() || text[i] == '\n' || text[i] == '\r' || text[i] == '#') continue;
-    if (text[i] == '\t') return std::nullopt;  // the whole parse names it
-    const bool item = text[i] == '-' && (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n' ||
-                                         text[i + 1] == '\r');
-    if (ind < static_cast<std::size_t>(sp.indent) || (ind == static_cast<std::size_t>(sp.indent) && !item)) {
-      sp.end = start;
-      break;
-    }
-  }
-  if (sp.end - sp.begin < text.size() / 8) return std::nullopt;
-  const auto lines_in = [&](std::size_t from, std::size_t to) {
-    return static_cast<int>(std::count(text.begin() + static_cast<std::ptrdiff_t>(from),
-                                       text.begin() + static_cast<std::ptrdiff_t>(to), '\n'));
-  };
-  sp.first_line = lines_in(0, sp.begin);
-  sp.lines = lines_in(sp.begin, sp.end);
-  return sp;
-}
-
-/// The block sequence of `root`'s tree that line `line` (1-based) would continue with an
-/// item at column `indent` + 1: down from the root through the entry or item last written
-/// before the line, the deepest sequence whose first '-' is at that column (its items all
-/// before the line), with every collection below it indented further. Null if there is
-/// none.
-Node* sequence_continued_at(Node& root, std::string_view text, int line, int indent) {
-  const auto dash_at = [&](Position p) {
-    std::size_t start = 0;
-    for (int l = 1; l < p.line; ++l) {
-      start = text.find('\n', start);
-      if (start == std::string_view::npos) return false;
-      ++start;
-    }
-    const std::size_t i = start + static_cast<std::size_t>(p.column - 1);
-    return indentation(text, start) == static_cast<std::size_t>(p.column - 1) && i < text.size() && text[i] == '-';
-  };
-  Node* found = nullptr;
-  for (Node* node = &root; node != nullptr;) {
-    Node* next = nullptr;
-    if (node->is_mapping()) {
-      if (found != nullptr && node->pos.column <= indent + 1) return nullptr;
-      int best = 0;
-      for (Entry& e : node->entries) {
-        if (e.key_pos.line < line && e.key_pos.line >= best) {
-          best = e.key_pos.line;
-          next = &e.value;
-        }
-      }
-    } else if (node->is_sequence()) {
-      if (node->pos.column == indent + 1 && !node->items.empty() && node->items.back().pos.line < line &&
-          dash_at(node->pos)) {
-        found = node;
-      } else if (found != nullptr && node->pos.column <= indent + 1) {
-        return nullptr;
-      }
-      for (Node& item : node->items) {
-        if (item.pos.line < line) next = &item;
-      }
-    }
-    node = next;
-  }
-  return found;
 }
 
 }  // namespace

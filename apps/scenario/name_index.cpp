@@ -40,4 +40,15 @@ std::optional<std::size_t> NameIndex::resolve(Sink& sink, std::string_view key,
   return resolve(sink, *name, node.pos);
 }
 
+/// The entry's required `name`, added to `index`; nothing when it is missing, malformed or
+/// a duplicate (reported).
+std::optional<std::string> read_entry_name(Context& ctx, const MapView& m, NameIndex& index,
+                                           std::string_view expected) {
+  const Node* name = m.require("name", expected);
+  if (name == nullptr) return std::nullopt;
+  std::optional<std::string> n = read_name(ctx.sink, "name", *name);
+  if (!n || !index.add(ctx.sink, *n, name->pos)) return std::nullopt;
+  return n;
+}
+
 }  // namespace vdc::scenario::detail

@@ -36,11 +36,6 @@ constexpr std::array<std::string_view, 7> port_group_keys{"name", "vswitch", "vl
 constexpr std::array<std::string_view, 3> security_keys{"promiscuous", "mac_changes",
                                                         "forged_transmits"};
 constexpr std::array<std::string_view, 3> shaping_keys{"average", "peak", "burst"};
-constexpr std::array<std::string_view, 4> physical_keys{"switches", "routers", "links",
-                                                        "endpoints"};
-constexpr std::array<std::string_view, 1> physical_node_keys{"name"};
-constexpr std::array<std::string_view, 3> link_keys{"from", "to", "speed"};
-constexpr std::array<std::string_view, 3> endpoint_keys{"name", "ip", "attach"};
 
 constexpr KeySet networks_set{"networks", "networks", networks_keys};
 constexpr KeySet vswitch_set{"vswitch", "a vSwitch", vswitch_keys};
@@ -48,14 +43,9 @@ constexpr KeySet teaming_set{"teaming", "a team", teaming_keys};
 constexpr KeySet port_group_set{"port_group", "a port group", port_group_keys};
 constexpr KeySet security_set{"security", "a security policy", security_keys};
 constexpr KeySet shaping_set{"shaping", "a traffic shaping policy", shaping_keys};
-constexpr KeySet physical_set{"physical", "the physical topology", physical_keys};
-constexpr KeySet physical_node_set{"physical_node", "a physical switch or router",
-                                   physical_node_keys};
-constexpr KeySet link_set{"link", "a link", link_keys};
-constexpr KeySet endpoint_set{"endpoint", "an endpoint", endpoint_keys};
 constexpr std::array<const KeySet*, 10> key_sets{
     &networks_set, &vswitch_set, &teaming_set, &port_group_set, &security_set,
-    &shaping_set, &physical_set, &physical_node_set, &link_set, &endpoint_set};
+    &shaping_set, &physical_set, &physical_node_set, &physical_link_set, &physical_endpoint_set};
 
 constexpr std::array<Choice<SwitchKind>, 2> switch_kinds{
     {{"standard", SwitchKind::standard}, {"distributed", SwitchKind::distributed}}};
@@ -73,8 +63,6 @@ constexpr Bounds shaping_rate{0.0, limits::max_nic_speed_mbps, true,
                               "expected a bandwidth above 0 and up to 800 Gbps"};
 constexpr Bounds burst_size{0.0, 1024.0 * 1024.0, false,
                             "expected a size from 0 to 1 TiB, like 100 MiB"};
-constexpr Bounds link_speed{0.0, limits::max_nic_speed_mbps, true,
-                            "expected a speed above 0 and up to 800 Gbps"};
 
 /// The burst size of a shaping policy that does not give one: the standard switch's
 /// default in the vSphere client, 102400 KB (reference A.4, unconfirmed).
@@ -82,17 +70,6 @@ constexpr double default_burst_mib = 100.0;
 /// The MTU range ESXi accepts on a vSwitch.
 constexpr std::int64_t min_mtu = 1280;
 constexpr std::int64_t max_mtu = 9000;
-
-/// The entry's required `name`, added to `index`; nothing when it is missing, malformed or
-/// a duplicate (reported).
-std::optional<std::string> read_entry_name(Context& ctx, const MapView& m, NameIndex& index,
-                                           std::string_view expected) {
-  const Node* name = m.require("name", expected);
-  if (name == nullptr) return std::nullopt;
-  std::optional<std::string> n = read_name(ctx.sink, "name", *name);
-  if (!n || !index.add(ctx.sink, *n, name->pos)) return std::nullopt;
-  return n;
-}
 
 /// What a vSwitch's reader keeps for its port groups' teaming.
 struct SwitchSite {
@@ -479,100 +456,13 @@ void read_port_group(Context& ctx, const Node& item, const std::vector<SwitchSit
   ctx.config.network.port_groups.push_back(std::move(pg));
 }
 
-/// `switches:` or `routers:`, nodes of the topology.
-void read_nodes(Context& ctx, std::string_view key, const Node& node, models::PhysicalNodeKind kind) {
-  if (read_sequence(ctx.sink, key, node, "expected a sequence of {name}") == nullptr) return;
-  for (const Node& item : node.items) {
-    const MapView m(ctx.sink, item, physical_node_set, fmt::format("a {} entry", key));
-    if (!m.valid()) continue;
-    if (auto name = read_entry_name(ctx, m, ctx.physical_nodes, "expected a name like tor1")) {
-      ctx.config.network.physical.nodes.push_back({std::move(*name), kind});
-    }
-  }
-}
-
-/// A link's end: a node's name, or "host/nic" (reported once it is linked twice).
-bool read_link_end(Context& ctx, std::string_view key, const Node& node,
-                   std::map<std::string, int>& linked_nics) {
-  if (node.is_scalar() && node.text.find('/') != std::string::npos) {
-    if (!resolve_host_nic(ctx, key, node)) return false;
-    const auto [it, fresh] = linked_nics.try_emplace(node.text, node.pos.line);
-    if (!fresh) {
-      ctx.sink.error(node.pos, fmt::format("NIC '{}' linked twice", node.text),
-                     fmt::format("expected one link per NIC; first linked at line {}", it->second));
-      return false;
-    }
-    return true;
-  }
-  return ctx.physical_nodes.resolve(ctx.sink, key, node).has_value();
-}
-
-void read_links(Context& ctx, const Node& node) {
-  if (read_sequence(ctx.sink, "links", node, "expected a sequence of {from, to, speed}") == nullptr) return;
-  std::map<std::string, int> linked_nics;
-  for (const Node& item : node.items) {
-    const MapView m(ctx.sink, item, link_set, "a links entry");
-    if (!m.valid()) continue;
-    models::PhysicalLinkConfig link;
-    const Node* from = m.require("from", "expected a node's name or host/nic, like esx01/vmnic0");
-    const Node* to = m.require("to", "expected a node's name or host/nic, like tor1");
-    bool ok = from != nullptr && read_link_end(ctx, "from", *from, linked_nics);
-    ok = to != nullptr && read_link_end(ctx, "to", *to, linked_nics) && ok;
-    assign(m.bandwidth("speed", link_speed), link.speed_mbps);
-    if (!ok) continue;
-    link.from = from->text;
-    link.to = to->text;
-    if (link.from == link.to) {
-      ctx.sink.error(to->pos, fmt::format("link from '{}' to itself", link.from),
-                     "expected two different ends");
-      continue;
-    }
-    const bool has_nic = link.from.find('/') != std::string::npos || link.to.find('/') != std::string::npos;
-    if (!has_nic && m.get("speed") == nullptr) {
-      ctx.sink.error(m.pos(), "missing required key 'speed' in a link between two nodes",
-                     "expected the link's speed, like 100 Gbps (only a NIC's link takes the NIC's)");
-      continue;
-    }
-    ctx.config.network.physical.links.push_back(std::move(link));
-  }
-}
-
-void read_endpoints(Context& ctx, const Node& node) {
-  if (read_sequence(ctx.sink, "endpoints", node, "expected a sequence of {name, ip, attach}") == nullptr) return;
-  for (const Node& item : node.items) {
-    const MapView m(ctx.sink, item, endpoint_set, "an endpoints entry");
-    if (!m.valid()) continue;
-    models::EndpointConfig ep;
-    const auto name = read_entry_name(ctx, m, ctx.endpoints, "expected an endpoint name like backup-target");
-    if (m.require("ip", "expected the endpoint's IPv4 address, like 10.0.9.20") != nullptr) {
-      assign(read_ipv4(ctx.sink, "ip", *m.get("ip")), ep.ip);
-    }
-    if (const Node* attach = m.get("attach")) {
-      if (ctx.physical_nodes.resolve(ctx.sink, "attach", *attach)) ep.attach = attach->text;
-    }
-    if (!name) continue;
-    ep.name = *name;
-    ctx.config.network.physical.endpoints.push_back(std::move(ep));
-  }
-}
-
-void read_physical(Context& ctx, const Node& node) {
-  const MapView m(ctx.sink, node, physical_set, "'physical'");
-  if (!m.valid()) return;
-  ctx.config.network.has_physical = true;
-  if (const Node* v = m.get("switches")) read_nodes(ctx, "switches", *v, models::PhysicalNodeKind::switch_);
-  if (const Node* v = m.get("routers")) read_nodes(ctx, "routers", *v, models::PhysicalNodeKind::router);
-  if (const Node* v = m.get("links")) read_links(ctx, *v);
-  if (const Node* v = m.get("endpoints")) read_endpoints(ctx, *v);
-}
-
 /// networks (needs hosts; read before the VMs).
 void read_networks(Context& ctx, const Node& section) {
   const MapView m(ctx.sink, section, networks_set, "'networks'");
   if (!m.valid()) return;
   ctx.config.network.present = true;
   // The topology first: nothing in it refers to the switches.
-  if (const Node* v = m.get("physical")) read_physical(ctx, *v);
+  if (const Node* v = m.get("physical")) read_physical_network(ctx, *v);
   std::vector<SwitchSite> sites;
   if (const Node* v = m.get("vswitches")) {
     if (read_sequence(ctx.sink, "vswitches", *v, "expected a sequence of vSwitches") != nullptr) {

@@ -21,6 +21,8 @@
 
 namespace vdc::scenario::detail {
 
+class MapView;
+
 /// The names of one kind of entity in definition order, to resolve references and report
 /// duplicates.
 class NameIndex {
@@ -204,6 +206,14 @@ void assign_default_macs(Sink& sink, models::VmConfig& vm, std::size_t index, Po
 /// Checks every VM's port groups, guest VLANs, flow targets and flow NICs, once all VMs
 /// are read; a flow's `to` that names a VM or an endpoint gets its kind.
 void check_vm_networks(Context& ctx);
+/// `networks.physical` (physical_network.cpp): its switches, routers, links and endpoints.
+void read_physical_network(Context& ctx, const Node& node);
+/// The key sets of `networks.physical`, listed with the networks section's.
+extern const KeySet physical_set, physical_node_set, physical_link_set, physical_endpoint_set;
+/// The entry's required `name`, added to `index`; nothing when it is missing, malformed or
+/// a duplicate (reported).
+[[nodiscard]] std::optional<std::string> read_entry_name(Context& ctx, const MapView& m, NameIndex& index,
+                                                         std::string_view expected);
 /// "host/nic" written in `node` under `key`: the host must exist and have that NIC.
 bool resolve_host_nic(Context& ctx, std::string_view key, const Node& node);
 /// An IPv4 address in dotted-quad form ("10.0.9.20").

@@ -88,26 +88,32 @@ void FluidHostCpu::add_vm(VmCpu& cfg) {
   vm.stretch = 1.0 + params_.numa_remote_penalty * vm.numa.remote_fraction;
   vm.closed_loop = !cfg.generators.empty() && cfg.generators[0].burst_shape(0.5).closed_loop;
   vm.vcpus.resize(static_cast<std::size_t>(cfg.vcpus));
+  vm.first = clock_.size();
   for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
     Vcpu& v = vm.vcpus[k];
+    Clock& c = clock_.emplace_back();
     auto& gen = cfg.generators[k];
+    c.gen = &gen;
+    c.vm = static_cast<std::uint32_t>(vms_.size());
+    c.k = static_cast<std::uint16_t>(k);
+    c.tasks = cfg.metrics.tasks_completed;
     const VcpuProgress& p = cfg.progress[k];
-    v.work_based = gen.work_based();
-    if (v.work_based) {
+    c.work_based = gen.work_based();
+    if (c.work_based) {
       if (p.phase == VcpuProgress::Phase::busy) {
-        v.busy = true;
-        v.work_left = p.work_left_ns;
+        c.busy = true;
+        c.work_left = p.work_left_ns;
       } else if (p.phase == VcpuProgress::Phase::fresh) {
         if (const auto b = gen.next_burst(now)) {
-          v.busy = true;
-          v.work_left = b->work_ns;
+          c.busy = true;
+          c.work_left = b->work_ns;
         }
       }
-      v.level = v.busy ? 1.0 : 0.0;
+      v.level = c.busy ? 1.0 : 0.0;
     } else {
       const workload::Level l = gen.level(now);
       v.level = l.demand;
-      v.until = l.until;
+      c.until = l.until;
     }
   }
   vms_.push_back(std::move(vm));
@@ -119,15 +125,17 @@ void FluidHostCpu::remove_vm(VmCpu& cfg) {
   advance(sim_.now());
   auto it = std::find_if(vms_.begin(), vms_.end(), [&](const Vm& v) { return v.cfg == &cfg; });
   assert(it != vms_.end());
+  const auto first = static_cast<std::ptrdiff_t>(it->first);
+  const auto count = static_cast<std::ptrdiff_t>(it->vcpus.size());
   for (std::size_t k = 0; k < it->vcpus.size(); ++k) {
-    const Vcpu& v = it->vcpus[k];
+    const Clock& c = clock_[it->first + k];
     VcpuProgress& p = cfg.progress[k];
-    if (!v.work_based) {
+    if (!c.work_based) {
       p = VcpuProgress{};
-    } else if (v.busy) {
+    } else if (c.busy) {
       p = VcpuProgress{};
       p.phase = VcpuProgress::Phase::busy;
-      p.work_left_ns = std::max(0.0, v.work_left);
+      p.work_left_ns = std::max(0.0, c.work_left);
     } else {
       p = VcpuProgress{};
       p.phase = VcpuProgress::Phase::done;
@@ -135,6 +143,8 @@ void FluidHostCpu::remove_vm(VmCpu& cfg) {
   }
   numa_.release(it->numa);
   vms_.erase(it);
+  clock_.erase(clock_.begin() + first, clock_.begin() + first + count);
+  index_clocks();
   tree_dirty_ = true;
   schedule_refresh();
 }
@@ -180,54 +190,91 @@ void FluidHostCpu::schedule_refresh() {
   next_ = sim_.at(now, [this] { on_event(); });
 }
 
+void FluidHostCpu::index_clocks() {
+  std::size_t first = 0;
+  for (std::size_t i = 0; i < vms_.size(); ++i) {
+    Vm& vm = vms_[i];
+    vm.first = first;
+    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
+      Clock& c = clock_[first + k];
+      c.vm = static_cast<std::uint32_t>(i);
+      c.k = static_cast<std::uint16_t>(k);
+    }
+    first += vm.vcpus.size();
+  }
+  assert(first == clock_.size());
+}
+
 void FluidHostCpu::on_event() {
   const sim::Time now = sim_.now();
   next_at_ = sim::Time::max();
-  advance(now);
-  const bool changed = poll_changes(now);
-  if (changed || demand_dirty_) solve(now);
-  schedule_next(now);
+  sim::Time next = sim::Time::max();
+  const bool changed = poll_changes(now, next);
+  if (changed || demand_dirty_) {
+    solve(now);
+    next = next_due(now);
+  }
+  schedule_at(next);
 }
 
 void FluidHostCpu::advance(sim::Time now) {
   const double dt = static_cast<double>((now - last_).ns());
   last_ = now;
   if (dt <= 0.0) return;
-  for (Vm& vm : vms_) {
-    for (Vcpu& v : vm.vcpus) {
-      if (v.busy) v.work_left -= v.work_rate * dt;
-    }
+  for (Clock& c : clock_) {
+    if (c.busy) c.work_left -= c.work_rate * dt;
   }
 }
 
-bool FluidHostCpu::poll_changes(sim::Time now) {
+bool FluidHostCpu::poll_changes(sim::Time now, sim::Time& next) {
+  // One pass over clock_: the work done since the last event, the tasks and levels due,
+  // and when each vCPU is next due (the rates stand unless a demand changed).
+  const double dt = static_cast<double>((now - last_).ns());
+  last_ = now;
   bool changed = false;
-  for (Vm& vm : vms_) {
-    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
-      Vcpu& v = vm.vcpus[k];
-      if (v.work_based) {
-        // Less than a nanosecond of work left is done: completion times are rounded up to
-        // whole nanoseconds.
-        while (v.busy && v.work_left <= v.work_rate) {
-          metrics_.add(vm.cfg->metrics.tasks_completed, 1.0);
-          if (const auto b = vm.cfg->generators[k].next_burst(now)) {
-            v.work_left += b->work_ns;
-          } else {
-            v.busy = false;
-            v.work_left = 0.0;
-            v.level = 0.0;
-            changed = true;
-          }
-        }
-      } else if (v.until <= now) {
-        const workload::Level l = vm.cfg->generators[k].level(now);
+  for (Clock& c : clock_) {
+    if (c.work_based) {
+      if (!c.busy) continue;
+      if (dt > 0.0) c.work_left -= c.work_rate * dt;
+      // Less than a nanosecond of work left is done: completion times are rounded up to
+      // whole nanoseconds.
+      if (c.work_left <= c.work_rate && end_tasks(c, now)) changed = true;
+      next = std::min(next, due(c, now));
+    } else {
+      if (c.until <= now) {
+        const workload::Level l = c.gen->level(now);
+        Vcpu& v = vms_[c.vm].vcpus[c.k];
         if (l.demand != v.level) changed = true;
         v.level = l.demand;
-        v.until = l.until;
+        c.until = l.until;
       }
+      next = std::min(next, c.until);
     }
   }
   return changed;
+}
+
+bool FluidHostCpu::end_tasks(Clock& c, sim::Time now) {
+  while (c.busy && c.work_left <= c.work_rate) {
+    metrics_.add(c.tasks, 1.0);
+    if (const auto b = c.gen->next_burst(now)) {
+      c.work_left += b->work_ns;
+    } else {
+      c.busy = false;
+      c.work_left = 0.0;
+      vms_[c.vm].vcpus[c.k].level = 0.0;
+      return true;
+    }
+  }
+  return false;
+}
+
+sim::Time FluidHostCpu::due(const Clock& c, sim::Time now) {
+  if (!c.work_based) return c.until;
+  if (!c.busy || c.work_rate <= 0.0) return sim::Time::max();
+  const double ns = std::ceil(std::max(0.0, c.work_left) / c.work_rate);
+  return ns >= 9.0e18 ? sim::Time::max()
+                      : now + sim::Time::from_ns(std::max<std::int64_t>(1, static_cast<std::int64_t>(ns)));
 }
 
 void FluidHostCpu::rebuild_tree() {
@@ -277,8 +324,9 @@ void FluidHostCpu::solve(sim::Time now) {
     water_fill(caps, vm.alloc_mhz / freq_, rates, scratch.order);
     for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
       Vcpu& v = vm.vcpus[k];
+      Clock& c = clock_[vm.first + k];
       v.cpu_cores = rates[k];
-      v.work_rate = v.busy || !v.work_based ? rates[k] / stretch : 0.0;
+      c.work_rate = c.busy || !c.work_based ? rates[k] / stretch : 0.0;
       run_sum += std::min(1.0, rates[k] / cap.thread_speed);
     }
   }
@@ -360,7 +408,7 @@ void FluidHostCpu::solve(sim::Time now) {
       for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
         const Vcpu& v = vm.vcpus[k];
         if (v.level <= 0.0 || gang[k]) continue;
-        const Vcpu& s = with_shape(vm, k, v.work_based ? 1.0 : v.level);
+        const Vcpu& s = with_shape(vm, k, clock_[vm.first + k].work_based ? 1.0 : v.level);
         burst_ns += s.shape_burst_ns * stretch / cap.thread_speed;
         idle_ns += s.shape_idle_ns;
       }
@@ -506,23 +554,13 @@ void FluidHostCpu::publish_vm(Vm& vm, const double values[7], sim::Time now) {
   }
 }
 
-void FluidHostCpu::schedule_next(sim::Time now) {
+sim::Time FluidHostCpu::next_due(sim::Time now) const {
   sim::Time next = sim::Time::max();
-  for (const Vm& vm : vms_) {
-    for (const Vcpu& v : vm.vcpus) {
-      if (v.work_based) {
-        if (v.busy && v.work_rate > 0.0) {
-          const double ns = std::ceil(std::max(0.0, v.work_left) / v.work_rate);
-          const sim::Time at = ns >= 9.0e18 ? sim::Time::max()
-                                            : now + sim::Time::from_ns(std::max<std::int64_t>(
-                                                        1, static_cast<std::int64_t>(ns)));
-          next = std::min(next, at);
-        }
-      } else {
-        next = std::min(next, v.until);
-      }
-    }
-  }
+  for (const Clock& c : clock_) next = std::min(next, due(c, now));
+  return next;
+}
+
+void FluidHostCpu::schedule_at(sim::Time next) {
   if (next == next_at_) return;
   sim_.cancel(next_);
   next_at_ = next;

@@ -8,6 +8,7 @@
 /// event, its next completion or demand change (SimGrid's next_occurring_event /
 /// update_actions_state), so cost grows with changes, not with simulated time.
 
+#include <cstdint>
 #include <vector>
 
 #include "vdc/models/cpu/entitlement_tree.hpp"
@@ -39,14 +40,25 @@ class FluidHostCpu final : public HostCpuModel {
   [[nodiscard]] std::uint64_t solves() const { return solves_; }
 
  private:
-  struct Vcpu {
+  // What an event reads and writes of every vCPU of the host, in one array (clock_) in the
+  // order of vms_ and their vCPUs. An event passes over all of it, and a task's end needs
+  // nothing else but the generator and the counter: the rest of a vCPU and its VM are read
+  // by a solve.
+  struct Clock {
+    double work_left = 0.0;    // work-based: ns of work left in the task
+    double work_rate = 0.0;    // work done per ns
+    sim::Time until = sim::Time::max();  // level-based: next level change
+    workload::VcpuGenerator* gen = nullptr;
+    std::uint32_t vm = 0;      // its VM's index in vms_
+    sim::MetricId tasks = 0;   // its VM's counter of tasks completed
+    std::uint16_t k = 0;       // its index in the VM
     bool work_based = false;
     bool busy = false;         // work-based: in a task
+  };
+  static_assert(sizeof(Clock) == 48);
+  struct Vcpu {
     double level = 0.0;        // demand, fraction of a core of work
-    sim::Time until = sim::Time::max();  // level-based: next level change
-    double work_left = 0.0;    // work-based: ns of work left in the task
     double cpu_cores = 0.0;    // CPU time allocated, cores
-    double work_rate = 0.0;    // work done per ns
     // Its generator's burst shape at shape_level (-1: none yet), kept until the level moves.
     double shape_level = -1.0;
     double shape_burst_ns = 0.0, shape_idle_ns = 0.0;
@@ -54,6 +66,7 @@ class FluidHostCpu final : public HostCpuModel {
   struct Vm {
     VmCpu* cfg = nullptr;
     std::vector<Vcpu> vcpus;
+    std::size_t first = 0;     // its first vCPU's index in clock_
     host::NumaPlacement numa;
     double stretch = 1.0;      // CPU time per unit of work from remote NUMA memory
     bool closed_loop = false;  // on_off: idle time follows each burst (BurstShape)
@@ -70,7 +83,15 @@ class FluidHostCpu final : public HostCpuModel {
   void schedule_refresh();
   void on_event();
   void advance(sim::Time now);
-  bool poll_changes(sim::Time now);
+  // Brings every vCPU to `now`, ends the tasks due and moves the levels due; returns
+  // whether a demand changed, and the earliest next change at the rates of the last solve.
+  bool poll_changes(sim::Time now, sim::Time& next);
+  // The tasks of `c` due at `now` end; returns whether its demand changed (no task left).
+  bool end_tasks(Clock& c, sim::Time now);
+  // The time `c` is next due at the rates of the last solve (Time::max() for none).
+  [[nodiscard]] static sim::Time due(const Clock& c, sim::Time now);
+  // Numbers clock_ again after a VM left.
+  void index_clocks();
   void rebuild_tree();
   void solve(sim::Time now);
   void publish_vm(Vm& vm, const double values[7], sim::Time now);
@@ -79,7 +100,10 @@ class FluidHostCpu final : public HostCpuModel {
   // Whether every busy vCPU of the host is always runnable, at one run fraction: then the
   // siblings of each VM are dispatched and preempted together and none co-stops.
   [[nodiscard]] bool runnable_in_step(double thread_speed) const;
-  void schedule_next(sim::Time now);
+  // The earliest time a vCPU is due (`due`), over clock_.
+  [[nodiscard]] sim::Time next_due(sim::Time now) const;
+  // Keeps the host's one pending event at `next`.
+  void schedule_at(sim::Time next);
   Vm& find(const VmCpu& vm);
   const Vm& find(const VmCpu& vm) const;
 
@@ -93,6 +117,7 @@ class FluidHostCpu final : public HostCpuModel {
   host::NumaBalancer numa_;
   std::vector<PoolSpec> pools_;
   std::vector<Vm> vms_;
+  std::vector<Clock> clock_;
   EntitlementTree tree_;
   bool tree_dirty_ = true;
   bool demand_dirty_ = true;

@@ -86,16 +86,17 @@ void FluidHostCpu::add_vm(VmCpu& cfg) {
   vm.cfg = &cfg;
   vm.numa = numa_.place(cfg.vcpus, cfg.memory_mib, params_.vnuma_min_vcpus);
   vm.stretch = 1.0 + params_.numa_remote_penalty * vm.numa.remote_fraction;
+  vm.per_work = vm.stretch / cfg.speed;
+  vm.limit_mhz = cfg.limit_mhz;
+  vm.ids = cfg.metrics;
   vm.closed_loop = !cfg.generators.empty() && cfg.generators[0].burst_shape(0.5).closed_loop;
-  vm.vcpus.resize(static_cast<std::size_t>(cfg.vcpus));
   vm.first = clock_.size();
-  for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
-    Vcpu& v = vm.vcpus[k];
+  vm.n = static_cast<std::size_t>(cfg.vcpus);
+  for (std::size_t k = 0; k < vm.n; ++k) {
+    Vcpu& v = vcpu_.emplace_back();
     Clock& c = clock_.emplace_back();
     auto& gen = cfg.generators[k];
     c.gen = &gen;
-    c.vm = static_cast<std::uint32_t>(vms_.size());
-    c.k = static_cast<std::uint16_t>(k);
     c.tasks = cfg.metrics.tasks_completed;
     const VcpuProgress& p = cfg.progress[k];
     c.work_based = gen.work_based();
@@ -113,7 +114,7 @@ void FluidHostCpu::add_vm(VmCpu& cfg) {
     } else {
       const workload::Level l = gen.level(now);
       v.level = l.demand;
-      c.until = l.until;
+      c.until_ns = l.until.ns();
     }
   }
   vms_.push_back(std::move(vm));
@@ -126,8 +127,8 @@ void FluidHostCpu::remove_vm(VmCpu& cfg) {
   auto it = std::find_if(vms_.begin(), vms_.end(), [&](const Vm& v) { return v.cfg == &cfg; });
   assert(it != vms_.end());
   const auto first = static_cast<std::ptrdiff_t>(it->first);
-  const auto count = static_cast<std::ptrdiff_t>(it->vcpus.size());
-  for (std::size_t k = 0; k < it->vcpus.size(); ++k) {
+  const auto count = static_cast<std::ptrdiff_t>(it->n);
+  for (std::size_t k = 0; k < it->n; ++k) {
     const Clock& c = clock_[it->first + k];
     VcpuProgress& p = cfg.progress[k];
     if (!c.work_based) {
@@ -144,7 +145,8 @@ void FluidHostCpu::remove_vm(VmCpu& cfg) {
   numa_.release(it->numa);
   vms_.erase(it);
   clock_.erase(clock_.begin() + first, clock_.begin() + first + count);
-  index_clocks();
+  vcpu_.erase(vcpu_.begin() + first, vcpu_.begin() + first + count);
+  index_vcpus();
   tree_dirty_ = true;
   schedule_refresh();
 }
@@ -153,7 +155,9 @@ void FluidHostCpu::set_speed(VmCpu& cfg, double speed) {
   assert(speed > 0.0 && speed <= 1.0);
   // The solve at now first drains the work done so far at the old rates, then derives
   // demands and rates from the new factor.
-  find(cfg).cfg->speed = speed;
+  Vm& vm = find(cfg);
+  vm.cfg->speed = speed;
+  vm.per_work = vm.stretch / speed;
   schedule_refresh();
 }
 
@@ -190,19 +194,13 @@ void FluidHostCpu::schedule_refresh() {
   next_ = sim_.at(now, [this] { on_event(); });
 }
 
-void FluidHostCpu::index_clocks() {
+void FluidHostCpu::index_vcpus() {
   std::size_t first = 0;
-  for (std::size_t i = 0; i < vms_.size(); ++i) {
-    Vm& vm = vms_[i];
+  for (Vm& vm : vms_) {
     vm.first = first;
-    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
-      Clock& c = clock_[first + k];
-      c.vm = static_cast<std::uint32_t>(i);
-      c.k = static_cast<std::uint16_t>(k);
-    }
-    first += vm.vcpus.size();
+    first += vm.n;
   }
-  assert(first == clock_.size());
+  assert(first == clock_.size() && first == vcpu_.size());
 }
 
 void FluidHostCpu::on_event() {
@@ -241,14 +239,14 @@ bool FluidHostCpu::poll_changes(sim::Time now, sim::Time& next) {
       if (c.work_left <= c.work_rate && end_tasks(c, now)) changed = true;
       next = std::min(next, due(c, now));
     } else {
-      if (c.until <= now) {
+      if (c.until() <= now) {
         const workload::Level l = c.gen->level(now);
-        Vcpu& v = vms_[c.vm].vcpus[c.k];
+        Vcpu& v = vcpu_[static_cast<std::size_t>(&c - clock_.data())];
         if (l.demand != v.level) changed = true;
         v.level = l.demand;
-        c.until = l.until;
+        c.until_ns = l.until.ns();
       }
-      next = std::min(next, c.until);
+      next = std::min(next, c.until());
     }
   }
   return changed;
@@ -262,7 +260,7 @@ bool FluidHostCpu::end_tasks(Clock& c, sim::Time now) {
     } else {
       c.busy = false;
       c.work_left = 0.0;
-      vms_[c.vm].vcpus[c.k].level = 0.0;
+      vcpu_[static_cast<std::size_t>(&c - clock_.data())].level = 0.0;
       return true;
     }
   }
@@ -270,7 +268,7 @@ bool FluidHostCpu::end_tasks(Clock& c, sim::Time now) {
 }
 
 sim::Time FluidHostCpu::due(const Clock& c, sim::Time now) {
-  if (!c.work_based) return c.until;
+  if (!c.work_based) return c.until();
   if (!c.busy || c.work_rate <= 0.0) return sim::Time::max();
   const double ns = std::ceil(std::max(0.0, c.work_left) / c.work_rate);
   return ns >= 9.0e18 ? sim::Time::max()
@@ -300,13 +298,13 @@ void FluidHostCpu::solve(sim::Time now) {
     Vm& vm = vms_[i];
     const double stretch = cpu_per_work(vm);
     double d = 0.0;
-    for (const Vcpu& v : vm.vcpus) {
+    for (const Vcpu& v : vcpus(vm)) {
       d += std::min(1.0, v.level * stretch);
       if (v.level > 0.0) ++busy;
     }
     vm_demand[i] = d * freq_;
     tree_.set_demand(vm.leaf, vm_demand[i]);
-    demand_cores += std::min(d, vm.cfg->limit_mhz / freq_);
+    demand_cores += std::min(d, vm.limit_mhz / freq_);
   }
   const HtCapacity cap = ht_capacity(pcpus_, lcpus_, params_.ht_factor, demand_cores, busy);
   tree_.set_capacity(cap.cores * freq_);
@@ -320,10 +318,10 @@ void FluidHostCpu::solve(sim::Time now) {
     const double stretch = cpu_per_work(vm);
     vm.alloc_mhz = tree_.allocation(vm.leaf);
     caps.clear();
-    for (const Vcpu& v : vm.vcpus) caps.push_back(std::min(1.0, v.level * stretch));
+    for (const Vcpu& v : vcpus(vm)) caps.push_back(std::min(1.0, v.level * stretch));
     water_fill(caps, vm.alloc_mhz / freq_, rates, scratch.order);
-    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
-      Vcpu& v = vm.vcpus[k];
+    for (std::size_t k = 0; k < vm.n; ++k) {
+      Vcpu& v = vcpu_[vm.first + k];
       Clock& c = clock_[vm.first + k];
       v.cpu_cores = rates[k];
       c.work_rate = c.busy || !c.work_based ? rates[k] / stretch : 0.0;
@@ -352,14 +350,15 @@ void FluidHostCpu::solve(sim::Time now) {
     const double stretch = cpu_per_work(vm);
     double values[shown_count] = {};
     // Per vCPU: run, then waiting (ready + co-stop), then wait (idle).
-    waiting.assign(vm.vcpus.size(), 0.0);
-    gang.assign(vm.vcpus.size(), 0);
+    const std::span<const Vcpu> vs = vcpus(vm);
+    waiting.assign(vs.size(), 0.0);
+    gang.assign(vs.size(), 0);
     int active = 0;
     int chained = 0;
     int always = 0;
     double chain_waiting = 0.0, burst_ns = 0.0, idle_ns = 0.0;
-    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
-      const Vcpu& v = vm.vcpus[k];
+    for (std::size_t k = 0; k < vs.size(); ++k) {
+      const Vcpu& v = vs[k];
       const double run = std::min(1.0, v.cpu_cores / cap.thread_speed);
       values[run_i] += run;
       if (v.level <= 0.0) continue;
@@ -405,8 +404,8 @@ void FluidHostCpu::solve(sim::Time now) {
             : 0.0;
     double costop_share = 0.0;
     if (active > 1 && chained > 0 && chain_waiting > 0.0) {
-      for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
-        const Vcpu& v = vm.vcpus[k];
+      for (std::size_t k = 0; k < vs.size(); ++k) {
+        const Vcpu& v = vs[k];
         if (v.level <= 0.0 || gang[k]) continue;
         const Vcpu& s = with_shape(vm, k, clock_[vm.first + k].work_based ? 1.0 : v.level);
         burst_ns += s.shape_burst_ns * stretch / cap.thread_speed;
@@ -427,14 +426,14 @@ void FluidHostCpu::solve(sim::Time now) {
       }
       costop_share = vm.chain_share;
     }
-    for (std::size_t k = 0; k < vm.vcpus.size(); ++k) {
-      const double run = std::min(1.0, vm.vcpus[k].cpu_cores / cap.thread_speed);
+    for (std::size_t k = 0; k < vs.size(); ++k) {
+      const double run = std::min(1.0, vs[k].cpu_cores / cap.thread_speed);
       const double costop = (gang[k] ? busy_share : costop_share) * waiting[k];
       values[ready_i] += waiting[k] - costop;
       values[costop_i] += costop;
       values[wait_i] += std::max(0.0, 1.0 - run - waiting[k]);
     }
-    const auto n = static_cast<double>(vm.vcpus.size());
+    const auto n = static_cast<double>(vs.size());
     for (int s = run_i; s <= wait_i; ++s) values[s] /= n;
     values[used_i] = vm.alloc_mhz;
     values[demand_i] = vm_demand[i];
@@ -447,8 +446,8 @@ void FluidHostCpu::solve(sim::Time now) {
   metrics_.set(ids_.demand_mhz, now, host_demand);
 }
 
-const FluidHostCpu::Vcpu& FluidHostCpu::with_shape(Vm& vm, std::size_t k, double level) {
-  Vcpu& v = vm.vcpus[k];
+const FluidHostCpu::Vcpu& FluidHostCpu::with_shape(const Vm& vm, std::size_t k, double level) {
+  Vcpu& v = vcpu_[vm.first + k];
   if (level != v.shape_level) {
     const auto shape = vm.cfg->generators[k].burst_shape(level);
     v.shape_level = level;
@@ -488,10 +487,10 @@ bool FluidHostCpu::runnable_in_step(double thread_speed) const {
     std::size_t k = 0;
     for (std::size_t c = 0; c < vm.numa.client_size.size(); ++c) {
       const std::size_t end =
-          std::min(vm.vcpus.size(), k + static_cast<std::size_t>(vm.numa.client_size[c]));
+          std::min(vm.n, k + static_cast<std::size_t>(vm.numa.client_size[c]));
       const auto node = static_cast<std::size_t>(vm.numa.client_node[c]);
       for (; k < end; ++k) {
-        const Vcpu& v = vm.vcpus[k];
+        const Vcpu& v = vcpu_[vm.first + k];
         if (v.level <= 0.0) continue;
         const double want = std::min(1.0, v.level * stretch);
         const bool backlogged = want - v.cpu_cores > 1e-9 * std::max(1.0, want);
@@ -543,7 +542,7 @@ bool FluidHostCpu::runnable_in_step(double thread_speed) const {
 }
 
 void FluidHostCpu::publish_vm(Vm& vm, const double values[7], sim::Time now) {
-  const VmCpuMetrics& m = vm.cfg->metrics;
+  const VmCpuMetrics& m = vm.ids;
   const sim::MetricId ids[shown_count] = {m.run,      m.ready,      m.costop,         m.wait,
                                           m.used_mhz, m.demand_mhz, m.entitlement_mhz};
   for (int s = 0; s < shown_count; ++s) {

@@ -9,6 +9,7 @@
 /// update_actions_state), so cost grows with changes, not with simulated time.
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "vdc/models/cpu/entitlement_tree.hpp"
@@ -42,20 +43,22 @@ class FluidHostCpu final : public HostCpuModel {
  private:
   // What an event reads and writes of every vCPU of the host, in one array (clock_) in the
   // order of vms_ and their vCPUs. An event passes over all of it, and a task's end needs
-  // nothing else but the generator and the counter: the rest of a vCPU and its VM are read
-  // by a solve.
+  // nothing else but the generator and the counter: the rest of a vCPU (vcpu_, in the
+  // same order) and its VM are read by a solve, which reads nothing of the VM's
+  // configuration but its shares in the tree and its burst shapes.
   struct Clock {
-    double work_left = 0.0;    // work-based: ns of work left in the task
+    union {
+      double work_left = 0.0;  // work-based: ns of work left in the task
+      std::int64_t until_ns;   // level-based: next level change (Time::max(): none)
+    };
     double work_rate = 0.0;    // work done per ns
-    sim::Time until = sim::Time::max();  // level-based: next level change
     workload::VcpuGenerator* gen = nullptr;
-    std::uint32_t vm = 0;      // its VM's index in vms_
     sim::MetricId tasks = 0;   // its VM's counter of tasks completed
-    std::uint16_t k = 0;       // its index in the VM
     bool work_based = false;
     bool busy = false;         // work-based: in a task
+    [[nodiscard]] sim::Time until() const { return sim::Time::from_ns(until_ns); }
   };
-  static_assert(sizeof(Clock) == 48);
+  static_assert(sizeof(Clock) == 32);
   struct Vcpu {
     double level = 0.0;        // demand, fraction of a core of work
     double cpu_cores = 0.0;    // CPU time allocated, cores
@@ -65,8 +68,11 @@ class FluidHostCpu final : public HostCpuModel {
   };
   struct Vm {
     VmCpu* cfg = nullptr;
-    std::vector<Vcpu> vcpus;
-    std::size_t first = 0;     // its first vCPU's index in clock_
+    std::size_t first = 0;     // its first vCPU's index in clock_ and vcpu_
+    std::size_t n = 0;         // its vCPUs
+    double per_work = 1.0;     // CPU time per unit of work: stretch / cfg->speed
+    double limit_mhz = 0.0;    // cfg->limit_mhz
+    VmCpuMetrics ids;          // cfg->metrics
     host::NumaPlacement numa;
     double stretch = 1.0;      // CPU time per unit of work from remote NUMA memory
     bool closed_loop = false;  // on_off: idle time follows each burst (BurstShape)
@@ -79,7 +85,9 @@ class FluidHostCpu final : public HostCpuModel {
   };
 
   // CPU time per unit of work: remote memory and the memory slowdown.
-  [[nodiscard]] static double cpu_per_work(const Vm& vm) { return vm.stretch / vm.cfg->speed; }
+  [[nodiscard]] static double cpu_per_work(const Vm& vm) { return vm.per_work; }
+  [[nodiscard]] std::span<Vcpu> vcpus(const Vm& vm) { return {vcpu_.data() + vm.first, vm.n}; }
+  [[nodiscard]] std::span<const Vcpu> vcpus(const Vm& vm) const { return {vcpu_.data() + vm.first, vm.n}; }
   void schedule_refresh();
   void on_event();
   void advance(sim::Time now);
@@ -90,13 +98,13 @@ class FluidHostCpu final : public HostCpuModel {
   bool end_tasks(Clock& c, sim::Time now);
   // The time `c` is next due at the rates of the last solve (Time::max() for none).
   [[nodiscard]] static sim::Time due(const Clock& c, sim::Time now);
-  // Numbers clock_ again after a VM left.
-  void index_clocks();
+  // Gives each VM its first vCPU's index again after a VM left.
+  void index_vcpus();
   void rebuild_tree();
   void solve(sim::Time now);
   void publish_vm(Vm& vm, const double values[7], sim::Time now);
   // vCPU k of `vm` with its generator's burst shape at `level` (computed when it moved).
-  static const Vcpu& with_shape(Vm& vm, std::size_t k, double level);
+  const Vcpu& with_shape(const Vm& vm, std::size_t k, double level);
   // Whether every busy vCPU of the host is always runnable, at one run fraction: then the
   // siblings of each VM are dispatched and preempted together and none co-stops.
   [[nodiscard]] bool runnable_in_step(double thread_speed) const;
@@ -118,6 +126,7 @@ class FluidHostCpu final : public HostCpuModel {
   std::vector<PoolSpec> pools_;
   std::vector<Vm> vms_;
   std::vector<Clock> clock_;
+  std::vector<Vcpu> vcpu_;
   EntitlementTree tree_;
   bool tree_dirty_ = true;
   bool demand_dirty_ = true;

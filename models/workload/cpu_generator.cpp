@@ -34,7 +34,7 @@ double det_cos(double x) {
 
 VcpuGenerator::VcpuGenerator(const CpuWorkload& spec, std::uint64_t root_seed,
                              std::string_view stream_name, sim::Time constant_period)
-    : rng_(root_seed, stream_name), period_(constant_period) {
+    : period_(constant_period), rng_(root_seed, stream_name) {
   assert(period_ > sim::Time::zero());
   std::visit(
       [this](const auto& w) {

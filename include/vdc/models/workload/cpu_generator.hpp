@@ -111,17 +111,20 @@ class VcpuGenerator {
   Level diurnal_at(sim::Time now);
   Level trace_at(sim::Time now);
 
+  // What a burst of a task or of a constant demand reads comes first, in the generator's
+  // first 48 bytes: a fluid host asks for a task's next burst with nothing else of the
+  // generator in the caches.
   Kind kind_ = Kind::constant;
-  sim::RngStream rng_;
-  sim::Time period_;
+  bool phased_ = false;     // the random start of periodic bursts was drawn
+  int tasks_left_ = 0;
   double demand_ = 0.0;
+  sim::Time period_;
+  sim::Time next_start_;    // periodic bursts: when the next one arrives
+  TasksCpu tasks_{};
+  sim::RngStream rng_;
   OnOffCpu on_off_{};
   DiurnalCpu diurnal_{};
-  TasksCpu tasks_{};
   std::optional<trace::TraceCursor> cursor_;
-  int tasks_left_ = 0;
-  bool phased_ = false;     // the random start of periodic bursts was drawn
-  sim::Time next_start_;    // periodic bursts: when the next one arrives
   std::int64_t step_ = -1;  // diurnal step whose noise was drawn last
   double step_level_ = 0.0;
 };

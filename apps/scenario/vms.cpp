@@ -1,4 +1,5 @@
 #include <initializer_list>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -147,6 +148,8 @@ Profiles read_vm_profiles(Context& ctx, const Node* section) {
 
 void read_vms(Context& ctx, const Node& section, const Profiles& profiles) {
   if (read_sequence(ctx.sink, "vms", section, "expected a sequence of VMs") == nullptr) return;
+  // At least a VM per entry (an inventory's usual form): the VMs are not moved as they grow.
+  ctx.config.vms.reserve(ctx.config.vms.size() + section.items.size());
   for (const Node& item : section.items) {
     const MapView entry(ctx.sink, item, keys::vm, "a vms entry");
     if (!entry.valid()) continue;
@@ -172,10 +175,13 @@ void read_vms(Context& ctx, const Node& section, const Profiles& profiles) {
       ctx.fit_checks.push_back(
           FitCheck{never_fits_site(item, *name_node, names.size()), ctx.config.vms.size()});
     }
-    for (const RangedName& n : names) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const RangedName& n = names[i];
       if (!ctx.vms.add(ctx.sink, n.name, name_node->pos)) continue;
       const std::size_t index = ctx.config.vms.size();
-      models::VmConfig& added = ctx.config.vms.emplace_back(vm);
+      // The entry's last VM takes the configuration read; the others copy it.
+      models::VmConfig& added =
+          i + 1 == names.size() ? ctx.config.vms.emplace_back(std::move(vm)) : ctx.config.vms.emplace_back(vm);
       added.name = n.name;
       added.index = n.index;
       resolve_trace_file(ctx.sink, merged, TraceSite{ctx.base_dir, n.index}, added);

@@ -1,8 +1,10 @@
 #include "vdc/report/summary.hpp"
 
 #include <algorithm>
+#include <future>
 #include <stdexcept>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
@@ -179,9 +181,17 @@ Summary summarize(const models::RunResult& run, const AnalysisSettings& settings
   for (const auto& section : run.sections) {
     s.warnings.insert(s.warnings.end(), section.warnings.begin(), section.warnings.end());
   }
+  // The two analyses read the run and nothing of each other: the contention one runs on a
+  // second thread while this one does the rest (all here when no thread is to be had).
+  std::future<ContentionReport> contention;
+  try {
+    contention = std::async(std::launch::async, [&run, &settings] { return analyse_contention(run, settings.contention); });
+  } catch (const std::system_error&) {
+    contention = std::async(std::launch::deferred, [&run, &settings] { return analyse_contention(run, settings.contention); });
+  }
   add_series_warnings(run, settings.series, s.warnings);
   s.capacity = analyse_capacity(run, settings.capacity);
-  s.contention = analyse_contention(run, settings.contention);
+  s.contention = contention.get();
   return s;
 }
 

@@ -85,13 +85,15 @@ void FluidHostCpu::add_vm(VmCpu& cfg) {
   Vm vm;
   vm.cfg = &cfg;
   vm.numa = numa_.place(cfg.vcpus, cfg.memory_mib, params_.vnuma_min_vcpus);
-  vm.stretch = 1.0 + params_.numa_remote_penalty * vm.numa.remote_fraction;
-  vm.per_work = vm.stretch / cfg.speed;
+  vm.per_work = per_work(vm, cfg.speed);
   vm.limit_mhz = cfg.limit_mhz;
-  vm.ids = cfg.metrics;
+  const VmCpuMetrics& m = cfg.metrics;
+  const sim::MetricId ids[shown_count] = {m.run,      m.ready,      m.costop,         m.wait,
+                                          m.used_mhz, m.demand_mhz, m.entitlement_mhz};
+  std::copy(std::begin(ids), std::end(ids), vm.ids);
   vm.closed_loop = !cfg.generators.empty() && cfg.generators[0].burst_shape(0.5).closed_loop;
-  vm.first = clock_.size();
-  vm.n = static_cast<std::size_t>(cfg.vcpus);
+  vm.first = static_cast<std::uint32_t>(clock_.size());
+  vm.n = static_cast<std::uint32_t>(cfg.vcpus);
   for (std::size_t k = 0; k < vm.n; ++k) {
     Vcpu& v = vcpu_.emplace_back();
     Clock& c = clock_.emplace_back();
@@ -157,7 +159,7 @@ void FluidHostCpu::set_speed(VmCpu& cfg, double speed) {
   // demands and rates from the new factor.
   Vm& vm = find(cfg);
   vm.cfg->speed = speed;
-  vm.per_work = vm.stretch / speed;
+  vm.per_work = per_work(vm, speed);
   schedule_refresh();
 }
 
@@ -197,7 +199,7 @@ void FluidHostCpu::schedule_refresh() {
 void FluidHostCpu::index_vcpus() {
   std::size_t first = 0;
   for (Vm& vm : vms_) {
-    vm.first = first;
+    vm.first = static_cast<std::uint32_t>(first);
     first += vm.n;
   }
   assert(first == clock_.size() && first == vcpu_.size());
@@ -420,11 +422,12 @@ void FluidHostCpu::solve(sim::Time now) {
       in.preempt_rate = theta / std::max(1.0, static_cast<double>(params_.quantum.ns()));
       in.costart = std::min(static_cast<double>(params_.costart_skew.ns()) / theta, 0.99);
       // The same input as last time (levels and shares unchanged) needs no look-up.
-      if (vm.chain_share < 0.0 || in != vm.chain_in) {
-        vm.chain_in = in;
-        vm.chain_share = shared_costop_chain_cache().costop_share(in);
+      if (!vm.chain || in != vm.chain->in) {
+        if (!vm.chain) vm.chain = std::make_unique<ChainMemo>();
+        vm.chain->in = in;
+        vm.chain->share = shared_costop_chain_cache().costop_share(in);
       }
-      costop_share = vm.chain_share;
+      costop_share = vm.chain->share;
     }
     for (std::size_t k = 0; k < vs.size(); ++k) {
       const double run = std::min(1.0, vs[k].cpu_cores / cap.thread_speed);
@@ -487,7 +490,7 @@ bool FluidHostCpu::runnable_in_step(double thread_speed) const {
     std::size_t k = 0;
     for (std::size_t c = 0; c < vm.numa.client_size.size(); ++c) {
       const std::size_t end =
-          std::min(vm.n, k + static_cast<std::size_t>(vm.numa.client_size[c]));
+          std::min<std::size_t>(vm.n, k + static_cast<std::size_t>(vm.numa.client_size[c]));
       const auto node = static_cast<std::size_t>(vm.numa.client_node[c]);
       for (; k < end; ++k) {
         const Vcpu& v = vcpu_[vm.first + k];
@@ -542,12 +545,9 @@ bool FluidHostCpu::runnable_in_step(double thread_speed) const {
 }
 
 void FluidHostCpu::publish_vm(Vm& vm, const double values[7], sim::Time now) {
-  const VmCpuMetrics& m = vm.ids;
-  const sim::MetricId ids[shown_count] = {m.run,      m.ready,      m.costop,         m.wait,
-                                          m.used_mhz, m.demand_mhz, m.entitlement_mhz};
   for (int s = 0; s < shown_count; ++s) {
     if (values[s] != vm.shown[s]) {
-      metrics_.set(ids[s], now, values[s]);
+      metrics_.set(vm.ids[s], now, values[s]);
       vm.shown[s] = values[s];
     }
   }

@@ -9,6 +9,7 @@
 /// update_actions_state), so cost grows with changes, not with simulated time.
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -66,26 +67,34 @@ class FluidHostCpu final : public HostCpuModel {
     double shape_level = -1.0;
     double shape_burst_ns = 0.0, shape_idle_ns = 0.0;
   };
+  // The co-stop chain's input and share a VM last asked for.
+  struct ChainMemo {
+    CostopChainInput in;
+    double share = 0.0;
+  };
   struct Vm {
     VmCpu* cfg = nullptr;
-    std::size_t first = 0;     // its first vCPU's index in clock_ and vcpu_
-    std::size_t n = 0;         // its vCPUs
-    double per_work = 1.0;     // CPU time per unit of work: stretch / cfg->speed
-    double limit_mhz = 0.0;    // cfg->limit_mhz
-    VmCpuMetrics ids;          // cfg->metrics
-    host::NumaPlacement numa;
-    double stretch = 1.0;      // CPU time per unit of work from remote NUMA memory
-    bool closed_loop = false;  // on_off: idle time follows each burst (BurstShape)
+    std::uint32_t first = 0;   // its first vCPU's index in clock_ and vcpu_
+    std::uint32_t n = 0;       // its vCPUs
     EntitlementTree::NodeId leaf = 0;
+    sim::MetricId ids[7] = {};  // its gauges (cfg->metrics), in the order of `shown`
+    bool closed_loop = false;  // on_off: idle time follows each burst (BurstShape)
+    // CPU time per unit of work: remote NUMA memory (1 + cpu.numa_remote_penalty x the
+    // remote fraction) over the memory progress factor cfg->speed.
+    double per_work = 1.0;
+    double limit_mhz = 0.0;    // cfg->limit_mhz
+    host::NumaPlacement numa;
     double alloc_mhz = 0.0;
     double shown[7] = {-1, -1, -1, -1, -1, -1, -1};  // last published gauge values
-    // The co-stop chain's input and share last asked for (share -1: none yet).
-    CostopChainInput chain_in;
-    double chain_share = -1.0;
+    std::unique_ptr<ChainMemo> chain;  // none until the VM first asks the chain
   };
 
   // CPU time per unit of work: remote memory and the memory slowdown.
   [[nodiscard]] static double cpu_per_work(const Vm& vm) { return vm.per_work; }
+  // per_work of `vm` at memory progress factor `speed`.
+  [[nodiscard]] double per_work(const Vm& vm, double speed) const {
+    return (1.0 + params_.numa_remote_penalty * vm.numa.remote_fraction) / speed;
+  }
   [[nodiscard]] std::span<Vcpu> vcpus(const Vm& vm) { return {vcpu_.data() + vm.first, vm.n}; }
   [[nodiscard]] std::span<const Vcpu> vcpus(const Vm& vm) const { return {vcpu_.data() + vm.first, vm.n}; }
   void schedule_refresh();

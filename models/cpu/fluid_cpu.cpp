@@ -85,7 +85,7 @@ void FluidHostCpu::add_vm(VmCpu& cfg) {
   Vm vm;
   vm.cfg = &cfg;
   vm.numa = numa_.place(cfg.vcpus, cfg.memory_mib, params_.vnuma_min_vcpus);
-  vm.per_work = per_work(vm, cfg.speed);
+  vm.per_work = per_work_at(vm, cfg.speed);
   vm.limit_mhz = cfg.limit_mhz;
   const VmCpuMetrics& m = cfg.metrics;
   const sim::MetricId ids[shown_count] = {m.run,      m.ready,      m.costop,         m.wait,
@@ -159,7 +159,7 @@ void FluidHostCpu::set_speed(VmCpu& cfg, double speed) {
   // demands and rates from the new factor.
   Vm& vm = find(cfg);
   vm.cfg->speed = speed;
-  vm.per_work = per_work(vm, speed);
+  vm.per_work = per_work_at(vm, speed);
   schedule_refresh();
 }
 
@@ -217,9 +217,14 @@ void FluidHostCpu::on_event() {
   schedule_at(next);
 }
 
-void FluidHostCpu::advance(sim::Time now) {
+double FluidHostCpu::elapse(sim::Time now) {
   const double dt = static_cast<double>((now - last_).ns());
   last_ = now;
+  return dt;
+}
+
+void FluidHostCpu::advance(sim::Time now) {
+  const double dt = elapse(now);
   if (dt <= 0.0) return;
   for (Clock& c : clock_) {
     if (c.busy) c.work_left -= c.work_rate * dt;
@@ -229,8 +234,7 @@ void FluidHostCpu::advance(sim::Time now) {
 bool FluidHostCpu::poll_changes(sim::Time now, sim::Time& next) {
   // One pass over clock_: the work done since the last event, the tasks and levels due,
   // and when each vCPU is next due (the rates stand unless a demand changed).
-  const double dt = static_cast<double>((now - last_).ns());
-  last_ = now;
+  const double dt = elapse(now);
   bool changed = false;
   for (Clock& c : clock_) {
     if (c.work_based) {

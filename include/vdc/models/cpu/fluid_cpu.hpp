@@ -91,14 +91,16 @@ class FluidHostCpu final : public HostCpuModel {
 
   // CPU time per unit of work: remote memory and the memory slowdown.
   [[nodiscard]] static double cpu_per_work(const Vm& vm) { return vm.per_work; }
-  // per_work of `vm` at memory progress factor `speed`.
-  [[nodiscard]] double per_work(const Vm& vm, double speed) const {
+  // Vm::per_work of `vm` at memory progress factor `speed`.
+  [[nodiscard]] double per_work_at(const Vm& vm, double speed) const {
     return (1.0 + params_.numa_remote_penalty * vm.numa.remote_fraction) / speed;
   }
   [[nodiscard]] std::span<Vcpu> vcpus(const Vm& vm) { return {vcpu_.data() + vm.first, vm.n}; }
   [[nodiscard]] std::span<const Vcpu> vcpus(const Vm& vm) const { return {vcpu_.data() + vm.first, vm.n}; }
   void schedule_refresh();
   void on_event();
+  // The ns since the vCPUs were last brought up to date, which they now are at `now`.
+  double elapse(sim::Time now);
   void advance(sim::Time now);
   // Brings every vCPU to `now`, ends the tasks due and moves the levels due; returns
   // whether a demand changed, and the earliest next change at the rates of the last solve.

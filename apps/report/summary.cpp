@@ -183,11 +183,12 @@ Summary summarize(const models::RunResult& run, const AnalysisSettings& settings
   }
   // The two analyses read the run and nothing of each other: the contention one runs on a
   // second thread while this one does the rest (all here when no thread is to be had).
+  const auto contend = [&run, &settings] { return analyse_contention(run, settings.contention); };
   std::future<ContentionReport> contention;
   try {
-    contention = std::async(std::launch::async, [&run, &settings] { return analyse_contention(run, settings.contention); });
+    contention = std::async(std::launch::async, contend);
   } catch (const std::system_error&) {
-    contention = std::async(std::launch::deferred, [&run, &settings] { return analyse_contention(run, settings.contention); });
+    contention = std::async(std::launch::deferred, contend);
   }
   add_series_warnings(run, settings.series, s.warnings);
   s.capacity = analyse_capacity(run, settings.capacity);

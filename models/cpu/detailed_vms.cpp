@@ -96,7 +96,7 @@ void DetailedHostCpu::add_vm(VmCpu& cfg) {
   vm.first = static_cast<std::uint32_t>(vcpus_.size());
   vm.n = static_cast<std::uint32_t>(cfg.vcpus);
   vm.numa = numa_.place(cfg.vcpus, cfg.memory_mib, params_.vnuma_min_vcpus);
-  vm.numa_stretch = 1.0 + params_.numa_remote_penalty * vm.numa.remote_fraction;
+  vm.numa_stretch = numa_stretch(params_, vm.numa.remote_fraction);
   vm.stretch = vm.numa_stretch / cfg.speed;
   vm.vt_at = now;
   vm.count[wait] = cfg.vcpus;

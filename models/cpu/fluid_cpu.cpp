@@ -236,18 +236,19 @@ bool FluidHostCpu::poll_changes(sim::Time now, sim::Time& next) {
   // and when each vCPU is next due (the rates stand unless a demand changed).
   const double dt = elapse(now);
   bool changed = false;
-  for (Clock& c : clock_) {
+  for (std::size_t i = 0; i < clock_.size(); ++i) {
+    Clock& c = clock_[i];
     if (c.work_based) {
       if (!c.busy) continue;
       if (dt > 0.0) c.work_left -= c.work_rate * dt;
       // Less than a nanosecond of work left is done: completion times are rounded up to
       // whole nanoseconds.
-      if (c.work_left <= c.work_rate && end_tasks(c, now)) changed = true;
+      if (c.work_left <= c.work_rate && end_tasks(i, now)) changed = true;
       next = std::min(next, due(c, now));
     } else {
       if (c.until() <= now) {
         const workload::Level l = c.gen->level(now);
-        Vcpu& v = vcpu_[static_cast<std::size_t>(&c - clock_.data())];
+        Vcpu& v = vcpu_[i];
         if (l.demand != v.level) changed = true;
         v.level = l.demand;
         c.until_ns = l.until.ns();
@@ -258,7 +259,8 @@ bool FluidHostCpu::poll_changes(sim::Time now, sim::Time& next) {
   return changed;
 }
 
-bool FluidHostCpu::end_tasks(Clock& c, sim::Time now) {
+bool FluidHostCpu::end_tasks(std::size_t i, sim::Time now) {
+  Clock& c = clock_[i];
   while (c.busy && c.work_left <= c.work_rate) {
     metrics_.add(c.tasks, 1.0);
     if (const auto b = c.gen->next_burst(now)) {
@@ -266,7 +268,7 @@ bool FluidHostCpu::end_tasks(Clock& c, sim::Time now) {
     } else {
       c.busy = false;
       c.work_left = 0.0;
-      vcpu_[static_cast<std::size_t>(&c - clock_.data())].level = 0.0;
+      vcpu_[i].level = 0.0;
       return true;
     }
   }
@@ -302,7 +304,7 @@ void FluidHostCpu::solve(sim::Time now) {
   vm_demand.assign(vms_.size(), 0.0);
   for (std::size_t i = 0; i < vms_.size(); ++i) {
     Vm& vm = vms_[i];
-    const double stretch = cpu_per_work(vm);
+    const double stretch = vm.per_work;
     double d = 0.0;
     for (const Vcpu& v : vcpus(vm)) {
       d += std::min(1.0, v.level * stretch);
@@ -321,7 +323,7 @@ void FluidHostCpu::solve(sim::Time now) {
   std::vector<double>& rates = scratch.rates;
   double run_sum = 0.0;
   for (Vm& vm : vms_) {
-    const double stretch = cpu_per_work(vm);
+    const double stretch = vm.per_work;
     vm.alloc_mhz = tree_.allocation(vm.leaf);
     caps.clear();
     for (const Vcpu& v : vcpus(vm)) caps.push_back(std::min(1.0, v.level * stretch));
@@ -353,7 +355,7 @@ void FluidHostCpu::solve(sim::Time now) {
   int in_step = -1;  // runnable_in_step, computed when first needed
   for (std::size_t i = 0; i < vms_.size(); ++i) {
     Vm& vm = vms_[i];
-    const double stretch = cpu_per_work(vm);
+    const double stretch = vm.per_work;
     double values[shown_count] = {};
     // Per vCPU: run, then waiting (ready + co-stop), then wait (idle).
     const std::span<const Vcpu> vs = vcpus(vm);
@@ -488,7 +490,7 @@ bool FluidHostCpu::runnable_in_step(double thread_speed) const {
   spans.clear();
   std::size_t vm_index = 0;
   for (const Vm& vm : vms_) {
-    const double stretch = cpu_per_work(vm);
+    const double stretch = vm.per_work;
     // A VM's busy vCPUs on each node (its clients homed there): one virtual time, one gang.
     std::fill(on_node.begin(), on_node.end(), 0);
     std::size_t k = 0;

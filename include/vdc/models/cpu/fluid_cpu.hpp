@@ -89,11 +89,9 @@ class FluidHostCpu final : public HostCpuModel {
     std::unique_ptr<ChainMemo> chain;  // none until the VM first asks the chain
   };
 
-  // CPU time per unit of work: remote memory and the memory slowdown.
-  [[nodiscard]] static double cpu_per_work(const Vm& vm) { return vm.per_work; }
   // Vm::per_work of `vm` at memory progress factor `speed`.
   [[nodiscard]] double per_work_at(const Vm& vm, double speed) const {
-    return (1.0 + params_.numa_remote_penalty * vm.numa.remote_fraction) / speed;
+    return numa_stretch(params_, vm.numa.remote_fraction) / speed;
   }
   [[nodiscard]] std::span<Vcpu> vcpus(const Vm& vm) { return {vcpu_.data() + vm.first, vm.n}; }
   [[nodiscard]] std::span<const Vcpu> vcpus(const Vm& vm) const { return {vcpu_.data() + vm.first, vm.n}; }
@@ -105,8 +103,9 @@ class FluidHostCpu final : public HostCpuModel {
   // Brings every vCPU to `now`, ends the tasks due and moves the levels due; returns
   // whether a demand changed, and the earliest next change at the rates of the last solve.
   bool poll_changes(sim::Time now, sim::Time& next);
-  // The tasks of `c` due at `now` end; returns whether its demand changed (no task left).
-  bool end_tasks(Clock& c, sim::Time now);
+  // The tasks of vCPU `i` (an index into clock_ and vcpu_) due at `now` end; returns
+  // whether its demand changed (no task left).
+  bool end_tasks(std::size_t i, sim::Time now);
   // The time `c` is next due at the rates of the last solve (Time::max() for none).
   [[nodiscard]] static sim::Time due(const Clock& c, sim::Time now);
   // Gives each VM its first vCPU's index again after a VM left.

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "vdc/models/cpu/costop_chain.hpp"
 #include "vdc/models/cpu/detailed_cpu.hpp"
 #include "vdc/models/cpu/fluid_cpu.hpp"
 #include "vdc/models/cpu/host_cpu.hpp"
@@ -23,15 +24,21 @@ namespace {
 // same instant ran (larger priorities run later).
 constexpr int end_of_step = 1000;
 
-/// Builds the CPU model of one host in one fidelity.
+/// Builds the CPU model of one host in one fidelity (the fluid one looks its co-stop chains
+/// up in `chains`).
 using HostModelFactory = std::unique_ptr<HostCpuModel> (*)(sim::Simulator&, sim::MetricsRegistry&,
                                                            const HostConfig&, const CpuParameters&,
-                                                           const HostCpuMetrics&);
+                                                           const HostCpuMetrics&, CostopChainCache& chains);
 
 template <typename Model>
 std::unique_ptr<HostCpuModel> make_host(sim::Simulator& sim, sim::MetricsRegistry& metrics, const HostConfig& host,
-                                        const CpuParameters& params, const HostCpuMetrics& ids) {
-  return std::make_unique<Model>(sim, metrics, host, params, ids);
+                                        const CpuParameters& params, const HostCpuMetrics& ids,
+                                        CostopChainCache& chains) {
+  if constexpr (std::is_same_v<Model, FluidHostCpu>) {
+    return std::make_unique<Model>(sim, metrics, host, params, ids, &chains);
+  } else {
+    return std::make_unique<Model>(sim, metrics, host, params, ids);
+  }
 }
 
 /// Cores of throughput a host's model delivers with every logical CPU busy.
@@ -56,7 +63,8 @@ class CpuArea final : public Area {
     const ScenarioConfig& config = ctx.config;
     for (const HostConfig& hc : config.hosts) {
       hosts_.push_back(make_model(ctx.sim, ctx.metrics, hc, params_,
-                                  register_host_cpu_metrics(ctx.metrics, hc.name, ctx.series.keeps("cpu.hosts"))));
+                                  register_host_cpu_metrics(ctx.metrics, hc.name, ctx.series.keeps("cpu.hosts")),
+                                  chains_));
       // The capacity the host's model grants with every logical CPU busy, for the reports'
       // utilisation (which therefore never exceeds 100%).
       ctx.metrics.set(ctx.metrics.gauge(metric::host_entity(hc.name), metric::host_cpu_granted_capacity_mhz),
@@ -233,6 +241,9 @@ class CpuArea final : public Area {
   AreaContext ctx_;
   CpuParameters params_;
   GrantedCores granted_cores_;
+  // The run's co-stop chains: a share then depends on the run alone, not on what other
+  // runs in the process (a sweep's) solved before it.
+  CostopChainCache chains_;
   std::vector<std::unique_ptr<HostCpuModel>> hosts_;
   std::vector<Pool> pools_;
   std::vector<Vm> vms_;

@@ -60,11 +60,12 @@ SolveScratch& solve_scratch() {
 
 FluidHostCpu::FluidHostCpu(sim::Simulator& sim, sim::MetricsRegistry& metrics,
                            const HostConfig& host, const CpuParameters& params,
-                           const HostCpuMetrics& ids)
+                           const HostCpuMetrics& ids, CostopChainCache* chains)
     : sim_(sim),
       metrics_(metrics),
       params_(params),
       ids_(ids),
+      chains_(chains != nullptr ? *chains : shared_costop_chain_cache()),
       freq_(host.cpu.frequency_mhz),
       pcpus_(host.cpu.pcpus()),
       lcpus_(host.cpu.lcpus()),
@@ -431,7 +432,7 @@ void FluidHostCpu::solve(sim::Time now) {
       if (!vm.chain || in != vm.chain->in) {
         if (!vm.chain) vm.chain = std::make_unique<ChainMemo>();
         vm.chain->in = in;
-        vm.chain->share = shared_costop_chain_cache().costop_share(in);
+        vm.chain->share = chains_.costop_share(in);
       }
       costop_share = vm.chain->share;
     }

@@ -80,7 +80,8 @@ class CostopChainCache {
   std::uint64_t solves_ = 0;
 };
 
-/// The cache every fluid host uses: VMs of one profile on a thousand hosts solve once.
+/// The cache of a fluid host built without one of its own (tests, benchmarks). A run's CPU
+/// area keeps its own: VMs of one profile on a thousand hosts solve once.
 [[nodiscard]] CostopChainCache& shared_costop_chain_cache();
 
 }  // namespace vdc::models::cpu

@@ -23,9 +23,11 @@ namespace vdc::models::cpu {
 /// Fluid CPU model of one host.
 class FluidHostCpu final : public HostCpuModel {
  public:
-  /// A host with no VM; gauges are published into `metrics` under `ids`.
+  /// A host with no VM; gauges are published into `metrics` under `ids`. Co-stop chains
+  /// are looked up in `chains` (the run's: one per CPU area), or in the process's shared
+  /// cache when none is given.
   FluidHostCpu(sim::Simulator& sim, sim::MetricsRegistry& metrics, const HostConfig& host,
-               const CpuParameters& params, const HostCpuMetrics& ids);
+               const CpuParameters& params, const HostCpuMetrics& ids, CostopChainCache* chains = nullptr);
   ~FluidHostCpu() override;
 
   void set_pools(std::vector<PoolSpec> pools) override;
@@ -129,6 +131,7 @@ class FluidHostCpu final : public HostCpuModel {
   sim::MetricsRegistry& metrics_;
   CpuParameters params_;
   HostCpuMetrics ids_;
+  CostopChainCache& chains_;
   double freq_;
   int pcpus_;
   int lcpus_;

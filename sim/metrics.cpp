@@ -4,6 +4,8 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace vdc::sim {
 namespace {
@@ -85,6 +87,12 @@ MetricId MetricsRegistry::add_metric(std::string_view entity, std::string_view n
     series_.back().values.reserve(expected_intervals_);
   }
   state_.push_back(st);
+  index_metric(e, n, id);
+  if (window_started_) open_window(id);  // it held 0 before: nothing to count
+  return id;
+}
+
+void MetricsRegistry::index_metric(std::uint32_t e, std::uint32_t n, MetricId id) {
   if (of_entity_.size() <= e) of_entity_.resize(e + 1);
   std::vector<MetricId>& ids = of_entity_[e];
   if (ids.empty()) ids.reserve(16);
@@ -94,8 +102,45 @@ MetricId MetricsRegistry::add_metric(std::string_view entity, std::string_view n
   } else if (ids.size() > scan_limit + 1) {
     by_pair_.emplace(pair_key(e, n), id);
   }
-  if (window_started_) open_window(id);  // it held 0 before: nothing to count
-  return id;
+}
+
+void MetricsRegistry::absorb(MetricsRegistry&& other) {
+  assert(interval_ == other.interval_ && finished_ == other.finished_ && end_ == other.end_);
+  assert(window_started_ == other.window_started_ && window_start_ == other.window_start_);
+  // Checked first, so that a clash changes nothing: only an entity both know can clash.
+  for (std::uint32_t oe = 0; oe < other.entity_names_.size(); ++oe) {
+    const auto e = entity_index_.find(other.entity_names_[oe]);
+    if (e == entity_index_.end() || oe >= other.of_entity_.size()) continue;
+    for (const MetricId id : other.of_entity_[oe]) {
+      const auto n = name_index_.find(other.names_[other.meta_[id].name]);
+      if (n != name_index_.end() && find_in(e->second, n->second)) {
+        throw std::logic_error("metric " + other.entity_names_[oe] + " " + other.names_[other.meta_[id].name] +
+                               " registered in both registries");
+      }
+    }
+  }
+  std::vector<std::uint32_t> entity_of(other.entity_names_.size());
+  for (std::size_t i = 0; i < entity_of.size(); ++i) {
+    entity_of[i] = intern(other.entity_names_[i], entity_names_, entity_index_);
+  }
+  std::vector<std::uint32_t> name_of(other.names_.size());
+  for (std::size_t i = 0; i < name_of.size(); ++i) name_of[i] = intern(other.names_[i], names_, name_index_);
+  const auto first_series = static_cast<std::int32_t>(series_.size());
+  series_.reserve(series_.size() + other.series_.size());
+  for (Series& se : other.series_) series_.push_back(std::move(se));
+  meta_.reserve(meta_.size() + other.meta_.size());
+  state_.reserve(state_.size() + other.state_.size());
+  for (MetricId id = 0; id < other.meta_.size(); ++id) {
+    const Meta& m = other.meta_[id];
+    const auto mine = static_cast<MetricId>(meta_.size());
+    meta_.push_back(Meta{entity_of[m.entity], name_of[m.name], m.kind});
+    State st = other.state_[id];
+    if (st.series >= 0) st.series += first_series;
+    state_.push_back(st);
+    index_metric(entity_of[m.entity], name_of[m.name], mine);
+  }
+  expected_intervals_ = std::max(expected_intervals_, other.expected_intervals_);
+  other = MetricsRegistry(other.interval_);
 }
 
 void MetricsRegistry::close_interval(Series& se, std::int64_t interval_end_ns) {

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -246,4 +247,67 @@ TEST_CASE("a series reserved for the expected end holds the same values, and gro
     const auto s = m.series(id);
     CHECK(std::vector<double>(s.begin(), s.end()) == std::vector<double>{2.0, 3.0, 4.0, 4.0, 4.0});
   }
+}
+
+TEST_CASE("a registry absorbs another's metrics after its own, with their values, series and window") {
+  // Two registries of one run's engines: 10 s intervals, window from 5 s, end at 30 s.
+  MetricsRegistry a(10_s), b(10_s);
+  const MetricId a_ready = a.gauge("vm/a", "ready", true);
+  const MetricId a_tasks = a.counter("vm/a", "tasks");
+  const MetricId b_used = b.gauge("host/b", "used", true);
+  const MetricId b_ready = b.gauge("vm/b", "ready");
+  const MetricId b_tasks = b.counter("vm/b", "tasks");
+  a.set(a_ready, 0_s, 1.0);
+  b.set(b_used, 0_s, 4.0);
+  a.start_window(5_s);
+  b.start_window(5_s);
+  a.set(a_ready, 15_s, 3.0);  // 1 over [5, 15), 3 over [15, 30): (10 + 45) / 25 = 2.2
+  a.add(a_tasks, 2.0);
+  b.set(b_used, 20_s, 8.0);   // 4 over [5, 20), 8 over [20, 30): (60 + 80) / 25 = 5.6
+  b.set(b_ready, 10_s, 0.5);  // 0 over [5, 10), 0.5 over [10, 30): average 0.4
+  b.add(b_tasks, 7.0);
+  a.finish(30_s);
+  b.finish(30_s);
+
+  a.absorb(std::move(b));
+  REQUIRE(a.size() == 5);
+  CHECK(a.entities() == std::vector<std::string>{"vm/a", "host/b", "vm/b"});
+  const MetricId used = *a.find("host/b", "used");
+  const MetricId ready = *a.find("vm/b", "ready");
+  CHECK(used == 2);  // after a's own, in b's order
+  CHECK(a.name(used) == "used");
+  CHECK(a.average(used) == doctest::Approx(5.6));
+  CHECK(a.max(used) == 8.0);
+  CHECK(a.min(used) == 4.0);
+  CHECK(a.average(ready) == doctest::Approx(0.4));
+  CHECK(a.total(*a.find("vm/b", "tasks")) == 7.0);
+  CHECK(a.average(a_ready) == doctest::Approx(2.2));
+  CHECK(a.total(a_tasks) == 2.0);
+  // Series from time 0 (the warm-up included), and the window's part of them.
+  const auto s = a.series(used);
+  REQUIRE(s.size() == 3);
+  CHECK(s[0] == 4.0);
+  CHECK(s[1] == 4.0);
+  CHECK(s[2] == 8.0);
+  CHECK(a.window_series(used) == std::vector<double>{4.0, 4.0, 8.0});
+  CHECK(a.series(ready).empty());
+  CHECK(a.series(a_ready).size() == 3);  // a's own series stays where it was
+  CHECK(a.metrics_of("vm/b").size() == 2);
+  // ids of b's metrics before the merge mean nothing in it; names do.
+  CHECK(b_ready != ready);
+  CHECK(b_tasks != *a.find("vm/b", "tasks"));
+}
+
+TEST_CASE("absorbing a registry that registered one of the same metrics changes nothing") {
+  MetricsRegistry a, b;
+  const MetricId mine = a.gauge("vm/a", "ready");
+  a.set(mine, 0_s, 1.0);
+  b.gauge("vm/b", "ready");
+  b.gauge("vm/a", "ready");
+  a.finish(10_s);
+  b.finish(10_s);
+  CHECK_THROWS_AS(a.absorb(std::move(b)), std::logic_error);
+  CHECK(a.size() == 1);
+  CHECK(a.entities().size() == 1);
+  CHECK(a.average(mine) == 1.0);
 }

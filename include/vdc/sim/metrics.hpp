@@ -80,6 +80,13 @@ class MetricsRegistry {
   /// counters restart at zero. Metrics registered later start at `at` too. O(metrics).
   void start_window(Time at);
 
+  /// Appends the metrics of `other`, a registry of the same sample interval, finished at
+  /// the same end with the same window (a run's engines that simulated disjoint hosts):
+  /// its entities and metrics follow this one's, in their order, with their values,
+  /// series and window as they are. A metric both registered is a std::logic_error (and
+  /// nothing is changed).
+  void absorb(MetricsRegistry&& other);
+
   /// The metric registered as (entity, name), if any.
   std::optional<MetricId> find(std::string_view entity, std::string_view name) const;
   /// The metrics of `entity` in registration order (empty if unknown).
@@ -167,6 +174,8 @@ class MetricsRegistry {
 
   MetricId add_metric(std::string_view entity, std::string_view name, MetricKind kind,
                       bool keep_series);
+  /// Lists metric `id` (entity `e`, name `n`) among its entity's.
+  void index_metric(std::uint32_t e, std::uint32_t n, MetricId id);
   void advance(MetricId id, std::int64_t to_ns);
   void open_window(MetricId id);
   void close_interval(Series& se, std::int64_t interval_end_ns);

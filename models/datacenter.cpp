@@ -1,9 +1,17 @@
 #include "vdc/models/datacenter.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <future>
+#include <memory>
 #include <optional>
+#include <span>
+#include <system_error>
+#include <utility>
+#include <vector>
 
 #include "datacenter_run.hpp"
+#include "host_ranges.hpp"
 #include "vdc/models/registry.hpp"
 
 namespace vdc::models {
@@ -11,6 +19,150 @@ namespace vdc::models {
 RunResult run_scenario(const ScenarioConfig& scenario, const RunOptions& options) {
   return run_areas(scenario, areas_for(scenario), options);
 }
+
+namespace {
+
+/// A run's result before it runs: what the scenario says of it, and its registry.
+RunResult new_result(const ScenarioConfig& config) {
+  RunResult result;
+  result.scenario = config.name;
+  result.source = config.source;
+  result.seed = config.seed;
+  result.fidelity = config.fidelity;
+  result.sample_interval = config.sample_interval;
+  result.metrics = sim::MetricsRegistry(config.sample_interval);
+  result.metrics.expect_end(config.duration);
+  return result;
+}
+
+/// Runs `work(i)` for every i < n: those after the first on threads of their own, the first
+/// on this one (all of them here when no thread is to be had), and waits for all. The first
+/// exception, in index order, reaches the caller once every one has ended.
+template <typename Work>
+void for_each_engine(std::size_t n, const Work& work) {
+  std::vector<std::future<void>> others;
+  others.reserve(n);
+  for (std::size_t i = 1; i < n; ++i) {
+    try {
+      others.push_back(std::async(std::launch::async, [&work, i] { work(i); }));
+    } catch (const std::system_error&) {
+      others.push_back(std::async(std::launch::deferred, [&work, i] { work(i); }));
+    }
+  }
+  std::exception_ptr failed;
+  try {
+    work(0);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  for (std::future<void>& f : others) {
+    try {
+      f.get();
+    } catch (...) {
+      if (!failed) failed = std::current_exception();
+    }
+  }
+  if (failed) std::rethrow_exception(failed);
+}
+
+/// One engine of a run: its driver and the result it writes into.
+struct Engine {
+  DatacenterRun* run;
+  RunResult* result;
+};
+
+/// Simulates the engines in lock-step from time 0 to `config.duration` (or until a stop is
+/// requested), each span on every engine at once, and closes them at the same time.
+void simulate(const ScenarioConfig& config, std::span<const Engine> engines, const RunOptions& options) {
+  const sim::Time end = config.duration;
+  const auto now = [&] { return engines[0].run->simulator().now(); };
+  const auto events = [&] {
+    std::uint64_t n = 0;
+    for (const Engine& e : engines) n += e.run->simulator().events_processed();
+    return n;
+  };
+  // Run in spans sized to about progress_every events each, so the stop flag is polled and
+  // progress reported that often without a hook in every handler.
+  const std::uint64_t per_span = std::max<std::uint64_t>(1, options.progress_every);
+  sim::Time span = sim::Time::from_ns(1'000'000);
+  // The reports' window starts at the warm-up: once every event before it ran, and before
+  // any event at it, the metrics carry their gauges there and restart their accumulators.
+  const sim::Time warmup = config.warmup > sim::Time::zero() && config.warmup < end ? config.warmup : sim::Time::zero();
+  const sim::Time before_warmup = warmup - sim::Time::from_ns(1);
+  bool window_open = warmup == sim::Time::zero();
+  bool partial = false;
+  while (now() < end) {
+    if (options.stop_requested != nullptr && options.stop_requested->load()) {
+      partial = true;
+      break;
+    }
+    sim::Time target = end - now() > span ? now() + span : end;
+    // Skip stretches without events in one step.
+    sim::Time next = sim::Time::max();
+    for (const Engine& e : engines) next = std::min(next, e.run->simulator().next_event_time());
+    target = std::max(target, std::min(end, next));
+    if (!window_open) target = std::min(target, before_warmup);
+    const std::uint64_t before = events();
+    if (engines.size() == 1) {
+      engines[0].run->simulator().run_until(target);
+    } else {
+      for_each_engine(engines.size(), [&](std::size_t i) { engines[i].run->simulator().run_until(target); });
+    }
+    if (!window_open && now() == before_warmup) {
+      for (const Engine& e : engines) {
+        e.result->metrics.start_window(warmup);
+        e.result->warmup = warmup;
+      }
+      window_open = true;
+    }
+    const std::uint64_t ran = events() - before;
+    if (ran < per_span / 2 && span < end) {
+      span = span * std::int64_t{2};
+    } else if (ran > per_span * 2 && span > sim::Time::from_ns(1)) {
+      span = span / std::int64_t{2};
+    }
+    if (options.progress) options.progress(now(), events());
+  }
+  for (const Engine& e : engines) {
+    e.result->partial = partial;
+    e.result->duration = now();
+    e.result->events = e.run->simulator().events_processed();
+    e.run->finish(e.result->duration);
+    e.result->metrics.finish(e.result->duration);
+  }
+}
+
+/// The run of `config` split over `engines` ranges of hosts, merged; nothing when building
+/// an engine failed (the caller then builds the run whole, which fails as a run of the
+/// whole scenario does: the first VM in the scenario's order with a bad trace, say).
+std::optional<RunResult> run_split(const ScenarioConfig& config, std::span<const AreaSpec* const> areas,
+                                   const RunOptions& options, int engines) {
+  const std::vector<HostRange> ranges = host_ranges(config, engines);
+  const SeriesPlan series = plan_series(config, areas, options.series_budget_bytes);
+  const std::size_t n = ranges.size();
+  std::vector<ScenarioConfig> configs(n);
+  std::vector<RunResult> results(n);
+  std::vector<std::unique_ptr<DatacenterRun>> runs(n);
+  std::vector<RunOptions> range_opts(n);
+  try {
+    for_each_engine(n, [&](std::size_t i) {
+      configs[i] = range_config(config, ranges[i]);
+      results[i] = new_result(configs[i]);
+      range_opts[i] = range_options(options, config, ranges, i);
+      runs[i] = std::make_unique<DatacenterRun>(configs[i], areas, results[i], range_opts[i], series);
+    });
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  std::vector<Engine> engines_list;
+  for (std::size_t i = 0; i < n; ++i) engines_list.push_back(Engine{runs[i].get(), &results[i]});
+  simulate(config, engines_list, options);
+  runs.clear();
+  merge_ranges(config, ranges, results);
+  return std::move(results[0]);
+}
+
+}  // namespace
 
 RunResult run_areas(const ScenarioConfig& scenario, std::span<const AreaSpec* const> areas,
                     const RunOptions& options) {
@@ -22,56 +174,16 @@ RunResult run_areas(const ScenarioConfig& scenario, std::span<const AreaSpec* co
   }
   const ScenarioConfig& config = resolved ? *resolved : scenario;
 
-  RunResult result;
-  result.scenario = config.name;
-  result.source = config.source;
-  result.seed = config.seed;
-  result.fidelity = config.fidelity;
-  result.sample_interval = config.sample_interval;
-  result.metrics = sim::MetricsRegistry(config.sample_interval);
-  result.metrics.expect_end(config.duration);
-
-  DatacenterRun run(config, areas, result, options);
-  sim::Simulator& sim = run.simulator();
-  const sim::Time end = config.duration;
-
-  // Run in spans sized to about progress_every events each, so the stop flag is polled and
-  // progress reported that often without a hook in every handler.
-  const std::uint64_t per_span = std::max<std::uint64_t>(1, options.progress_every);
-  sim::Time span = sim::Time::from_ns(1'000'000);
-  // The reports' window starts at the warm-up: once every event before it ran, and before
-  // any event at it, the metrics carry their gauges there and restart their accumulators.
-  const sim::Time warmup = config.warmup > sim::Time::zero() && config.warmup < end ? config.warmup : sim::Time::zero();
-  const sim::Time before_warmup = warmup - sim::Time::from_ns(1);
-  bool window_open = warmup == sim::Time::zero();
-  while (sim.now() < end) {
-    if (options.stop_requested != nullptr && options.stop_requested->load()) {
-      result.partial = true;
-      break;
+  if (const int engines = engines_for(config, areas, options.engines); engines > 1) {
+    if (std::optional<RunResult> split = run_split(config, areas, options, engines)) {
+      add_report_sections(*split, areas);
+      return std::move(*split);
     }
-    sim::Time target = end - sim.now() > span ? sim.now() + span : end;
-    // Skip stretches without events in one step.
-    target = std::max(target, std::min(end, sim.next_event_time()));
-    if (!window_open) target = std::min(target, before_warmup);
-    const std::uint64_t before = sim.events_processed();
-    sim.run_until(target);
-    if (!window_open && sim.now() == before_warmup) {
-      result.metrics.start_window(warmup);
-      result.warmup = warmup;
-      window_open = true;
-    }
-    const std::uint64_t ran = sim.events_processed() - before;
-    if (ran < per_span / 2 && span < end) {
-      span = span * std::int64_t{2};
-    } else if (ran > per_span * 2 && span > sim::Time::from_ns(1)) {
-      span = span / std::int64_t{2};
-    }
-    if (options.progress) options.progress(sim.now(), sim.events_processed());
   }
-  result.duration = sim.now();
-  result.events = sim.events_processed();
-  run.finish(result.duration);
-  result.metrics.finish(result.duration);
+  RunResult result = new_result(config);
+  DatacenterRun run(config, areas, result, options);
+  const Engine engine{&run, &result};
+  simulate(config, std::span<const Engine>(&engine, 1), options);
   add_report_sections(result, areas);
   return result;
 }

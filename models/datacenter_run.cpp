@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -65,7 +66,11 @@ std::vector<std::size_t> dependency_order(std::span<const AreaSpec* const> areas
 
 DatacenterRun::DatacenterRun(const ScenarioConfig& config, std::span<const AreaSpec* const> areas,
                              RunResult& result, const RunOptions& options)
-    : config_(config), result_(result), series_(plan_series(config, areas, options.series_budget_bytes)) {
+    : DatacenterRun(config, areas, result, options, plan_series(config, areas, options.series_budget_bytes)) {}
+
+DatacenterRun::DatacenterRun(const ScenarioConfig& config, std::span<const AreaSpec* const> areas,
+                             RunResult& result, const RunOptions& options, SeriesPlan series)
+    : config_(config), result_(result), series_(std::move(series)) {
   assert(config_.ids_resolved);
   for (const auto& [entity, name] : options.keep_series) result_.metrics.gauge(entity, name, true);
   state_.hosts.resize(config_.hosts.size());

@@ -31,6 +31,10 @@ class DatacenterRun {
   /// `result.metrics`, the series `options` asks for, and powers on the VMs that start on.
   DatacenterRun(const ScenarioConfig& config, std::span<const AreaSpec* const> areas, RunResult& result,
                 const RunOptions& options);
+  /// The same with the series kept decided already (plan_series of the whole scenario,
+  /// for one engine of a run split by hosts).
+  DatacenterRun(const ScenarioConfig& config, std::span<const AreaSpec* const> areas, RunResult& result,
+                const RunOptions& options, SeriesPlan series);
   ~DatacenterRun();
   DatacenterRun(const DatacenterRun&) = delete;
   DatacenterRun& operator=(const DatacenterRun&) = delete;

@@ -78,6 +78,7 @@ std::vector<double> measure(const std::vector<Metric>& metrics, std::string_view
 std::string report_of(const models::ScenarioConfig& config, const std::atomic<bool>* stop, bool* partial) {
   models::RunOptions options;
   options.stop_requested = stop;
+  options.engines = 1;  // the sweep's pool already keeps the cores busy with whole runs
   const models::RunResult result = models::run_scenario(config, options);
   if (partial != nullptr) *partial = result.partial;
   return report::report_json(report::summarize(result));

@@ -24,6 +24,7 @@ struct RunArgs {
   std::string reference_vm;             ///< capacity headroom unit; empty: the average VM
   std::optional<std::string> series;    ///< as typed: "all" or a whole number; none: the budget rule
   std::optional<std::string> series_budget;  ///< as typed: a size such as "1 GiB"; none: 256 MiB
+  int engines = 0;                      ///< engines the hosts are split over; 0: the scenario decides
   bool quiet = false;
 };
 

@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--series-budget", run.series_budget,
                       "Memory the kept time series may take, e.g. 2 GiB (default: 256 MiB): hosts first, then the "
                       "VMs' CPU states, then their memory");
+  run_cmd->add_option("--engines", run.engines,
+                      "Engines (threads) a run of independent hosts is split over; 1 keeps one (default: two "
+                      "from 64 hosts)")
+      ->check(CLI::Range(1, 256));
   run_cmd->add_flag("--quiet,-q", run.quiet, "No progress on stderr");
 
   std::vector<std::string> files;

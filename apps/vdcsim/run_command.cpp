@@ -183,6 +183,7 @@ int run_command(const RunArgs& args) {
   models::RunOptions options;
   options.stop_requested = &interrupt_flag();
   options.progress = [&bar](sim::Time now, std::uint64_t events) { bar.update(now, events); };
+  options.engines = args.engines;
 
   options.series_budget_bytes = series->rule == report::SeriesSettings::Rule::all
                                     ? std::numeric_limits<std::size_t>::max()

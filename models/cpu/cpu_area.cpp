@@ -288,11 +288,15 @@ constexpr std::string_view scenario_keys =
     "events: power_on, power_off, migrate; parameters: cpu.*";
 constexpr std::string_view docs = "docs/models.md \"CPU\"; docs/scenario.md \"Allocations\"";
 
+/// A host's CPU model reads only its own VMs; resource pools may span hosts (a pool's
+/// vCPUs powered on and its reservations are counted over all of them).
+bool host_local(const ScenarioConfig& config) { return config.pools.empty(); }
+
 constexpr std::array<AreaSpec, 2> specs{{
     {"cpu", "fluid", description, scenario_keys, docs, depends_on, metrics, series, &cpu_parameters,
-     &make_area<FluidHostCpu>, &report_spec},
+     &make_area<FluidHostCpu>, &report_spec, nullptr, &host_local},
     {"cpu", "detailed", description, scenario_keys, docs, depends_on, metrics, series, &cpu_parameters,
-     &make_area<DetailedHostCpu>, &report_spec},
+     &make_area<DetailedHostCpu>, &report_spec, nullptr, &host_local},
 }};
 
 }  // namespace

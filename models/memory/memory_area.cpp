@@ -273,11 +273,15 @@ constexpr std::array<SeriesGroup, 2> series{{
     {"memory.vms", EntityKind::vm, metric::vm_memory_gauges.size(), 2, metric::vm_mem_granted_mib, "memory"},
 }};
 
+/// A host's memory model reads only its own VMs; resource pools may span hosts.
+bool host_local(const ScenarioConfig& config) { return config.pools.empty(); }
+
 constexpr std::array<AreaSpec, 1> specs{{
     {"memory", "", "first touch, page sharing, ballooning, compression, host swap, minFree states",
      "vm_profiles and vms: memory, mem.shares, mem.reservation, mem.limit, mem.max_balloon, guest.os, "
      "guest.salt; hosts: memory, advanced: Mem.*; parameters: memory.*",
-     "docs/memory.md; docs/scenario.md \"Allocations\"", {}, metrics, series, &parameters, &make, &report_spec},
+     "docs/memory.md; docs/scenario.md \"Allocations\"", {}, metrics, series, &parameters, &make, &report_spec,
+     nullptr, &host_local},
 }};
 
 }  // namespace

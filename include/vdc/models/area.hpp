@@ -151,6 +151,12 @@ struct AreaSpec {
   /// Whether a run of `config` builds it (a scenario without a network has no network
   /// area, and no network section in its reports); nullptr: every run.
   bool (*runs)(const ScenarioConfig& config) = nullptr;
+  /// Whether, in a run of `config`, what it models of one host reads and writes nothing of
+  /// another host's (no state, signal or event shared between hosts), it registers metrics
+  /// of hosts and VMs only and fills no report table: the driver may then simulate groups
+  /// of hosts in engines of their own (docs/architecture.md "Independent hosts").
+  /// nullptr: it may couple hosts.
+  bool (*host_local)(const ScenarioConfig& config) = nullptr;
 };
 
 /// Computes the report section of every area of `areas` that has a description, in their

@@ -32,7 +32,21 @@ struct RunOptions {
   /// with their series before the areas are built (the first registration's flag wins),
   /// so they change nothing else. How `vdcsim run --series N` records the N chosen VMs.
   std::vector<std::pair<std::string, std::string>> keep_series;
+  /// Engines the run may use (engines_for): 0 lets the scenario decide, 1 keeps one.
+  int engines = 0;
 };
+
+/// Engines a run of `config` (ids resolved) with `areas` uses, each simulating a range of
+/// hosts on a thread of its own in lock-step with the others: more than one only when the
+/// hosts are independent. That is, every area is host-local for the scenario
+/// (AreaSpec::host_local), it has no clusters, resource pools or events, and every VM names
+/// its host. Then `asked` engines (at most one per host), or for `asked` = 0 two once it has
+/// at least 2 x min_hosts_per_engine hosts. Depends on the scenario alone, never on the
+/// machine, so a run's results do not either (docs/architecture.md "Independent hosts").
+[[nodiscard]] int engines_for(const ScenarioConfig& config, std::span<const AreaSpec* const> areas, int asked = 0);
+
+/// Hosts each engine takes at least when the scenario decides.
+inline constexpr std::size_t min_hosts_per_engine = 32;
 
 /// Simulates `config` (already validated by the loader). Deterministic: same config, same
 /// result. Throws trace::TraceError, before simulating, for a trace that cannot be replayed.

@@ -1,0 +1,143 @@
+#include "host_ranges.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "vdc/models/metric_names.hpp"
+
+namespace vdc::models {
+
+int engines_for(const ScenarioConfig& config, std::span<const AreaSpec* const> areas, int asked) {
+  assert(config.ids_resolved);
+  if (asked == 1 || config.hosts.size() < 2) return 1;
+  // What the driver itself shares between hosts: clusters (placement, admission), resource
+  // pools (reservations over hosts), events (a migration, a VM powered on where there is
+  // room) and VMs placed by the least-loaded rule over all hosts.
+  if (!config.clusters.empty() || !config.pools.empty() || !config.events.empty()) return 1;
+  for (const VmConfig& vm : config.vms) {
+    if (vm.host_id < 0) return 1;
+  }
+  for (const AreaSpec* a : areas) {
+    if (a->host_local == nullptr || !a->host_local(config)) return 1;
+  }
+  if (asked <= 0) return config.hosts.size() >= 2 * min_hosts_per_engine ? 2 : 1;
+  return static_cast<int>(std::min(config.hosts.size(), static_cast<std::size_t>(asked)));
+}
+
+std::vector<HostRange> host_ranges(const ScenarioConfig& config, int engines) {
+  assert(engines >= 1 && static_cast<std::size_t>(engines) <= config.hosts.size());
+  // A host weighs one plus the vCPUs of its VMs: the events and the solves follow them.
+  std::vector<double> weight(config.hosts.size(), 1.0);
+  for (const VmConfig& vm : config.vms) weight[static_cast<std::size_t>(vm.host_id)] += vm.vcpus;
+  double total = 0.0;
+  for (const double w : weight) total += w;
+  const auto n = static_cast<std::size_t>(engines);
+  std::vector<HostRange> ranges;
+  double before = 0.0;  // weight of the hosts before `first`
+  std::size_t first = 0;
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    // The range ends where the running weight comes closest to its share of the total,
+    // leaving a host at least to each range after it.
+    const double goal = total * static_cast<double>(i + 1) / static_cast<double>(n);
+    std::size_t last = first + 1;
+    double upto = before + weight[first];
+    while (last < config.hosts.size() - (n - 1 - i) && upto + weight[last] / 2.0 <= goal) {
+      upto += weight[last];
+      ++last;
+    }
+    ranges.push_back(HostRange{first, last});
+    first = last;
+    before = upto;
+  }
+  ranges.push_back(HostRange{first, config.hosts.size()});
+  return ranges;
+}
+
+ScenarioConfig range_config(const ScenarioConfig& config, HostRange range) {
+  ScenarioConfig part;
+  part.name = config.name;
+  part.description = config.description;
+  part.source = config.source;
+  part.seed = config.seed;
+  part.duration = config.duration;
+  part.warmup = config.warmup;
+  part.fidelity = config.fidelity;
+  part.sample_interval = config.sample_interval;
+  part.parameters = config.parameters;
+  part.hosts.assign(config.hosts.begin() + static_cast<std::ptrdiff_t>(range.first),
+                    config.hosts.begin() + static_cast<std::ptrdiff_t>(range.last));
+  std::size_t count = 0;
+  for (const VmConfig& vm : config.vms) {
+    const auto h = static_cast<std::size_t>(vm.host_id);
+    if (h >= range.first && h < range.last) ++count;
+  }
+  part.vms.reserve(count);
+  for (const VmConfig& vm : config.vms) {
+    const auto h = static_cast<std::size_t>(vm.host_id);
+    if (h >= range.first && h < range.last) part.vms.push_back(vm);
+  }
+  part.network = config.network;
+  part.storage = config.storage;
+  resolve_ids(part);
+  return part;
+}
+
+RunOptions range_options(const RunOptions& options, const ScenarioConfig& config,
+                         std::span<const HostRange> ranges, std::size_t index) {
+  RunOptions out;
+  out.stop_requested = options.stop_requested;
+  out.progress_every = options.progress_every;
+  out.series_budget_bytes = options.series_budget_bytes;
+  out.engines = 1;
+  if (options.keep_series.empty()) return out;
+  const auto range_of = [&](std::size_t host) {
+    for (std::size_t r = 0; r < ranges.size(); ++r) {
+      if (host >= ranges[r].first && host < ranges[r].last) return r;
+    }
+    return std::size_t{0};
+  };
+  std::unordered_map<std::string, std::size_t> owner;
+  for (std::size_t h = 0; h < config.hosts.size(); ++h) owner.emplace(metric::host_entity(config.hosts[h].name), range_of(h));
+  for (const VmConfig& vm : config.vms) {
+    owner.emplace(metric::vm_entity(vm.name), range_of(static_cast<std::size_t>(vm.host_id)));
+  }
+  for (const auto& kept : options.keep_series) {
+    const auto it = owner.find(kept.first);
+    if ((it == owner.end() ? 0 : it->second) == index) out.keep_series.push_back(kept);
+  }
+  return out;
+}
+
+void merge_ranges(const ScenarioConfig& config, std::span<const HostRange> ranges, std::span<RunResult> parts) {
+  assert(!parts.empty() && parts.size() == ranges.size());
+  RunResult& whole = parts[0];
+  for (const RunResult& p : parts) {
+    if (!p.tables.empty()) throw std::logic_error("an area of a run split by hosts filled a report table");
+    assert(p.duration == whole.duration && p.warmup == whole.warmup && p.partial == whole.partial);
+  }
+  // VMs in the scenario's order: each range's are in that order already.
+  std::vector<std::vector<VmFacts>::iterator> next;
+  for (RunResult& p : parts) next.push_back(p.vms.begin());
+  std::vector<VmFacts> vms;
+  vms.reserve(config.vms.size());
+  for (const VmConfig& vm : config.vms) {
+    const auto h = static_cast<std::size_t>(vm.host_id);
+    std::size_t r = 0;
+    while (h >= ranges[r].last) ++r;
+    vms.push_back(std::move(*next[r]++));
+  }
+  whole.vms = std::move(vms);
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    RunResult& p = parts[i];
+    whole.hosts.insert(whole.hosts.end(), std::make_move_iterator(p.hosts.begin()),
+                       std::make_move_iterator(p.hosts.end()));
+    whole.events += p.events;
+    whole.metrics.absorb(std::move(p.metrics));
+  }
+}
+
+}  // namespace vdc::models

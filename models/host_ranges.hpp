@@ -1,0 +1,38 @@
+#pragma once
+// A run of independent hosts split over engines (internal to models/): the range of hosts
+// each engine simulates, the scenario of a range, and the merge of the ranges' results
+// into the result of the whole run (docs/architecture.md "Independent hosts").
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "vdc/models/datacenter.hpp"
+
+namespace vdc::models {
+
+/// The hosts [first, last) of one engine.
+struct HostRange {
+  std::size_t first = 0;
+  std::size_t last = 0;
+};
+
+/// `engines` contiguous ranges, in order, covering every host of `config` (ids resolved),
+/// each with at least one host, balanced by the vCPUs of the VMs that name its hosts.
+[[nodiscard]] std::vector<HostRange> host_ranges(const ScenarioConfig& config, int engines);
+
+/// The scenario of `range`: its hosts and the VMs that name them, in `config`'s order,
+/// everything else as in `config`, ids resolved.
+[[nodiscard]] ScenarioConfig range_config(const ScenarioConfig& config, HostRange range);
+
+/// `options` for the engine of range `index` of `ranges`: the series kept on request
+/// (keep_series) of its own hosts and VMs; those of no host or VM go to the first.
+[[nodiscard]] RunOptions range_options(const RunOptions& options, const ScenarioConfig& config,
+                                       std::span<const HostRange> ranges, std::size_t index);
+
+/// Makes `parts[0]` the result of the whole run from the finished results of every range
+/// (parts[i] of ranges[i]): the hosts in order, the VMs in `config`'s order, the metrics of
+/// each after the ones before, the events counted together. The areas that split must fill
+/// no report table (std::logic_error if one did).
+void merge_ranges(const ScenarioConfig& config, std::span<const HostRange> ranges, std::span<RunResult> parts);
+
+}  // namespace vdc::models

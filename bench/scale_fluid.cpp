@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
   models::resolve_ids(scenario);  // as the loader does
 
   const auto start = std::chrono::steady_clock::now();
-  const models::RunResult r = models::run_scenario(scenario);
+  const models::RunResult r = models::run_scenario(std::move(scenario));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   double completions = 0.0;

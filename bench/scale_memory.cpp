@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <utility>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
   models::resolve_ids(scenario);  // as the loader does
 
   const auto start = std::chrono::steady_clock::now();
-  const models::RunResult r = models::run_scenario(scenario);
+  const models::RunResult r = models::run_scenario(std::move(scenario));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   rusage usage{};

@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -130,7 +131,7 @@ int main(int argc, char** argv) {
   models::resolve_ids(s);  // as the loader does
 
   const auto start = std::chrono::steady_clock::now();
-  const models::RunResult r = models::run_scenario(s);
+  const models::RunResult r = models::run_scenario(std::move(s));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   namespace m = models::metric;

@@ -10,15 +10,16 @@
 #include <utility>
 #include <vector>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "datacenter_run.hpp"
 #include "host_ranges.hpp"
 #include "vdc/models/registry.hpp"
 
 namespace vdc::models {
 
-RunResult run_scenario(const ScenarioConfig& scenario, const RunOptions& options) {
-  return run_areas(scenario, areas_for(scenario), options);
-}
 
 namespace {
 
@@ -71,10 +72,10 @@ struct Engine {
   RunResult* result;
 };
 
-/// Simulates the engines in lock-step from time 0 to `config.duration` (or until a stop is
-/// requested), each span on every engine at once, and closes them at the same time.
-void simulate(const ScenarioConfig& config, std::span<const Engine> engines, const RunOptions& options) {
-  const sim::Time end = config.duration;
+/// Simulates the engines in lock-step from time 0 to `end` (or until a stop is requested),
+/// each span on every engine at once, opens the reports' window at `warmup_at` and closes
+/// them at the same time.
+void simulate(sim::Time end, sim::Time warmup_at, std::span<const Engine> engines, const RunOptions& options) {
   const auto now = [&] { return engines[0].run->simulator().now(); };
   const auto events = [&] {
     std::uint64_t n = 0;
@@ -87,7 +88,7 @@ void simulate(const ScenarioConfig& config, std::span<const Engine> engines, con
   sim::Time span = sim::Time::from_ns(1'000'000);
   // The reports' window starts at the warm-up: once every event before it ran, and before
   // any event at it, the metrics carry their gauges there and restart their accumulators.
-  const sim::Time warmup = config.warmup > sim::Time::zero() && config.warmup < end ? config.warmup : sim::Time::zero();
+  const sim::Time warmup = warmup_at > sim::Time::zero() && warmup_at < end ? warmup_at : sim::Time::zero();
   const sim::Time before_warmup = warmup - sim::Time::from_ns(1);
   bool window_open = warmup == sim::Time::zero();
   bool partial = false;
@@ -134,58 +135,98 @@ void simulate(const ScenarioConfig& config, std::span<const Engine> engines, con
 
 /// The run of `config` split over `engines` ranges of hosts, merged; nothing when building
 /// an engine failed (the caller then builds the run whole, which fails as a run of the
-/// whole scenario does: the first VM in the scenario's order with a bad trace, say).
-std::optional<RunResult> run_split(const ScenarioConfig& config, std::span<const AreaSpec* const> areas,
-                                   const RunOptions& options, int engines) {
+/// whole scenario does: the first VM in the scenario's order with a bad trace, say). With
+/// `take_from` (`config`, given up by the caller) the ranges take its VMs instead of copies;
+/// they are back in it when this returns nothing.
+std::optional<RunResult> run_split(const ScenarioConfig& config, ScenarioConfig* take_from,
+                                   std::span<const AreaSpec* const> areas, const RunOptions& options, int engines) {
   const std::vector<HostRange> ranges = host_ranges(config, engines);
   const SeriesPlan series = plan_series(config, areas, options.series_budget_bytes);
   const std::size_t n = ranges.size();
+  const std::size_t vm_count = config.vms.size();
+  std::vector<RunOptions> range_opts;
+  for (std::size_t i = 0; i < n; ++i) range_opts.push_back(range_options(options, config, ranges, i));
   std::vector<ScenarioConfig> configs(n);
   std::vector<RunResult> results(n);
   std::vector<std::unique_ptr<DatacenterRun>> runs(n);
-  std::vector<RunOptions> range_opts(n);
+  std::vector<char> taken(n, 0);
   try {
     for_each_engine(n, [&](std::size_t i) {
-      configs[i] = range_config(config, ranges[i]);
+      configs[i] = range_config(config, ranges[i], take_from);
+      taken[i] = take_from != nullptr;
       results[i] = new_result(configs[i]);
-      range_opts[i] = range_options(options, config, ranges, i);
       runs[i] = std::make_unique<DatacenterRun>(configs[i], areas, results[i], range_opts[i], series);
     });
   } catch (const std::exception&) {
+    runs.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (taken[i]) give_back(*take_from, ranges[i], configs[i]);
+    }
     return std::nullopt;
+  }
+  if (take_from != nullptr) {
+    // Every VM lives in its range's scenario now: the moved-from slots go too (a VM's
+    // configuration is about a kilobyte without its strings).
+    take_from->vms.clear();
+    take_from->vms.shrink_to_fit();
   }
   std::vector<Engine> engines_list;
   for (std::size_t i = 0; i < n; ++i) engines_list.push_back(Engine{runs[i].get(), &results[i]});
-  simulate(config, engines_list, options);
+  simulate(config.duration, config.warmup, engines_list, options);
   runs.clear();
-  merge_ranges(config, ranges, results);
+#if defined(__GLIBC__)
+  // The engines' models are gone. glibc keeps what they freed mapped, and the merge
+  // allocates the whole run's metric arrays afresh: without giving it back first, the
+  // merge would add a third to the run's peak (bench/README.md "Two engines").
+  malloc_trim(0);
+#endif
+  merge_ranges(vm_count, ranges, results);
   return std::move(results[0]);
 }
 
-}  // namespace
-
-RunResult run_areas(const ScenarioConfig& scenario, std::span<const AreaSpec* const> areas,
-                    const RunOptions& options) {
+/// run_areas, and run_scenario of a scenario given up (`take_from`, = `scenario`).
+RunResult run(const ScenarioConfig& scenario, ScenarioConfig* take_from, std::span<const AreaSpec* const> areas,
+              const RunOptions& options) {
   // A configuration built in code has its ids resolved here; the loader's already has.
   std::optional<ScenarioConfig> resolved;
   if (!scenario.ids_resolved) {
-    resolved = scenario;
-    resolve_ids(*resolved);
+    if (take_from != nullptr) {
+      resolve_ids(*take_from);
+    } else {
+      resolved = scenario;
+      resolve_ids(*resolved);
+      take_from = &*resolved;
+    }
   }
   const ScenarioConfig& config = resolved ? *resolved : scenario;
 
   if (const int engines = engines_for(config, areas, options.engines); engines > 1) {
-    if (std::optional<RunResult> split = run_split(config, areas, options, engines)) {
+    if (std::optional<RunResult> split = run_split(config, take_from, areas, options, engines)) {
       add_report_sections(*split, areas);
       return std::move(*split);
     }
   }
   RunResult result = new_result(config);
-  DatacenterRun run(config, areas, result, options);
-  const Engine engine{&run, &result};
-  simulate(config, std::span<const Engine>(&engine, 1), options);
+  DatacenterRun driver(config, areas, result, options);
+  const Engine engine{&driver, &result};
+  simulate(config.duration, config.warmup, std::span<const Engine>(&engine, 1), options);
   add_report_sections(result, areas);
   return result;
+}
+
+}  // namespace
+
+RunResult run_scenario(const ScenarioConfig& scenario, const RunOptions& options) {
+  return run_areas(scenario, areas_for(scenario), options);
+}
+
+RunResult run_scenario(ScenarioConfig&& scenario, const RunOptions& options) {
+  return run(scenario, &scenario, areas_for(scenario), options);
+}
+
+RunResult run_areas(const ScenarioConfig& scenario, std::span<const AreaSpec* const> areas,
+                    const RunOptions& options) {
+  return run(scenario, nullptr, areas, options);
 }
 
 }  // namespace vdc::models

@@ -4,12 +4,16 @@
 #include <cassert>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
 #include "vdc/models/metric_names.hpp"
 
 namespace vdc::models {
+
+// range_config moves VMs after reserving, and give_back moves them back, without throwing.
+static_assert(std::is_nothrow_move_constructible_v<VmConfig> && std::is_nothrow_move_assignable_v<VmConfig>);
 
 int engines_for(const ScenarioConfig& config, std::span<const AreaSpec* const> areas, int asked) {
   assert(config.ids_resolved);
@@ -49,15 +53,22 @@ std::vector<HostRange> host_ranges(const ScenarioConfig& config, int engines) {
       upto += weight[last];
       ++last;
     }
-    ranges.push_back(HostRange{first, last});
+    ranges.push_back(HostRange{first, last, {}});
     first = last;
     before = upto;
   }
-  ranges.push_back(HostRange{first, config.hosts.size()});
+  ranges.push_back(HostRange{first, config.hosts.size(), {}});
+  for (VmId v = 0; v < config.vms.size(); ++v) {
+    const auto h = static_cast<std::size_t>(config.vms[v].host_id);
+    std::size_t r = 0;
+    while (h >= ranges[r].last) ++r;
+    ranges[r].vms.push_back(v);
+  }
   return ranges;
 }
 
-ScenarioConfig range_config(const ScenarioConfig& config, HostRange range) {
+ScenarioConfig range_config(const ScenarioConfig& config, const HostRange& range, ScenarioConfig* take_from) {
+  assert(take_from == nullptr || take_from == &config);
   ScenarioConfig part;
   part.name = config.name;
   part.description = config.description;
@@ -70,20 +81,23 @@ ScenarioConfig range_config(const ScenarioConfig& config, HostRange range) {
   part.parameters = config.parameters;
   part.hosts.assign(config.hosts.begin() + static_cast<std::ptrdiff_t>(range.first),
                     config.hosts.begin() + static_cast<std::ptrdiff_t>(range.last));
-  std::size_t count = 0;
-  for (const VmConfig& vm : config.vms) {
-    const auto h = static_cast<std::size_t>(vm.host_id);
-    if (h >= range.first && h < range.last) ++count;
-  }
-  part.vms.reserve(count);
-  for (const VmConfig& vm : config.vms) {
-    const auto h = static_cast<std::size_t>(vm.host_id);
-    if (h >= range.first && h < range.last) part.vms.push_back(vm);
+  part.vms.reserve(range.vms.size());
+  for (const VmId v : range.vms) {
+    if (take_from != nullptr) {
+      part.vms.push_back(std::move(take_from->vms[v]));  // reserved: cannot throw
+    } else {
+      part.vms.push_back(config.vms[v]);
+    }
   }
   part.network = config.network;
   part.storage = config.storage;
   resolve_ids(part);
   return part;
+}
+
+void give_back(ScenarioConfig& config, const HostRange& range, ScenarioConfig& part) noexcept {
+  for (std::size_t k = 0; k < part.vms.size(); ++k) config.vms[range.vms[k]] = std::move(part.vms[k]);
+  part.vms.clear();
 }
 
 RunOptions range_options(const RunOptions& options, const ScenarioConfig& config,
@@ -112,23 +126,17 @@ RunOptions range_options(const RunOptions& options, const ScenarioConfig& config
   return out;
 }
 
-void merge_ranges(const ScenarioConfig& config, std::span<const HostRange> ranges, std::span<RunResult> parts) {
+void merge_ranges(std::size_t vm_count, std::span<const HostRange> ranges, std::span<RunResult> parts) {
   assert(!parts.empty() && parts.size() == ranges.size());
   RunResult& whole = parts[0];
   for (const RunResult& p : parts) {
     if (!p.tables.empty()) throw std::logic_error("an area of a run split by hosts filled a report table");
     assert(p.duration == whole.duration && p.warmup == whole.warmup && p.partial == whole.partial);
   }
-  // VMs in the scenario's order: each range's are in that order already.
-  std::vector<std::vector<VmFacts>::iterator> next;
-  for (RunResult& p : parts) next.push_back(p.vms.begin());
-  std::vector<VmFacts> vms;
-  vms.reserve(config.vms.size());
-  for (const VmConfig& vm : config.vms) {
-    const auto h = static_cast<std::size_t>(vm.host_id);
-    std::size_t r = 0;
-    while (h >= ranges[r].last) ++r;
-    vms.push_back(std::move(*next[r]++));
+  std::vector<VmFacts> vms(vm_count);
+  for (std::size_t r = 0; r < ranges.size(); ++r) {
+    assert(parts[r].vms.size() == ranges[r].vms.size());
+    for (std::size_t k = 0; k < ranges[r].vms.size(); ++k) vms[ranges[r].vms[k]] = std::move(parts[r].vms[k]);
   }
   whole.vms = std::move(vms);
   for (std::size_t i = 1; i < parts.size(); ++i) {

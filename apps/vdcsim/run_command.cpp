@@ -189,8 +189,13 @@ int run_command(const RunArgs& args) {
                                     ? std::numeric_limits<std::size_t>::max()
                                     : *series_budget;
 
+  const sim::Time asked = config.duration;
   try {
-    models::RunResult result = models::run_scenario(config, options);
+    // The scenario is needed again only to record the N worst VMs' series; otherwise a run
+    // split over engines may take its VMs rather than copy them.
+    const bool again_later = series->rule == report::SeriesSettings::Rule::top;
+    models::RunResult result =
+        again_later ? models::run_scenario(config, options) : models::run_scenario(std::move(config), options);
     report::AnalysisSettings analysis;
     analysis.capacity.reference_vm = args.reference_vm;
     analysis.series = *series;
@@ -247,7 +252,7 @@ int run_command(const RunArgs& args) {
     if (result.partial) {
       std::cerr << fmt::format("vdcsim: interrupted at {} of {}; the reports cover the simulated time so far "
                                "and are marked partial\n",
-                               result.duration, config.duration);
+                               result.duration, asked);
       return kExitInterrupted;
     }
     return kExitOk;

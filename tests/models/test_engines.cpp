@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -52,6 +53,13 @@ ScenarioConfig mixed(Fidelity fidelity = Fidelity::fluid) {
 RunResult run_with(const ScenarioConfig& s, int engines, RunOptions o = {}) {
   o.engines = engines;
   return run_scenario(s, o);
+}
+
+/// The same with a copy of `s` given up to the run, whose engines then take its VMs.
+RunResult run_given(const ScenarioConfig& s, int engines, RunOptions o = {}) {
+  o.engines = engines;
+  ScenarioConfig copy = s;
+  return run_scenario(std::move(copy), o);
 }
 
 /// Every fact and metric of `split` as in `whole`: the same hosts and VMs in the same
@@ -162,6 +170,7 @@ TEST_CASE("a run split over engines gives the whole run's results, in both fidel
     for (const int n : {2, 3, 6}) {
       CAPTURE(n);
       check_same(whole, run_with(s, n));
+      check_same(whole, run_given(s, n));
     }
   }
 }
@@ -214,13 +223,17 @@ TEST_CASE("a split run with a trace that cannot be read fails as the whole run d
   s.vms[20].cpu_workload = bad;
   REQUIRE(s.vms[4].host == "esx5");
   REQUIRE(s.vms[20].host == "esx1");
+  // Given up to the run, the scenario's VMs go back from the engines to the whole run.
   for (const int n : {1, 2}) {
-    CAPTURE(n);
-    try {
-      (void)run_with(s, n);
-      FAIL("expected a TraceError");
-    } catch (const trace::TraceError& e) {
-      CHECK(std::string(e.what()).find("first.csv") != std::string::npos);
+    for (const bool given : {false, true}) {
+      CAPTURE(n);
+      CAPTURE(given);
+      try {
+        (void)(given ? run_given(s, n) : run_with(s, n));
+        FAIL("expected a TraceError");
+      } catch (const trace::TraceError& e) {
+        CHECK(std::string(e.what()).find("first.csv") != std::string::npos);
+      }
     }
   }
 }

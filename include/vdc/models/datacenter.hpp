@@ -51,6 +51,9 @@ inline constexpr std::size_t min_hosts_per_engine = 32;
 /// Simulates `config` (already validated by the loader). Deterministic: same config, same
 /// result. Throws trace::TraceError, before simulating, for a trace that cannot be replayed.
 [[nodiscard]] RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options = {});
+/// The same, with a scenario the caller gives up: a run split over engines moves its VMs
+/// into them instead of copying them (what `config` holds afterwards is unspecified).
+[[nodiscard]] RunResult run_scenario(ScenarioConfig&& config, const RunOptions& options = {});
 
 /// Simulates `config` with the given areas (in the order they are built; their hooks run
 /// in the order of their dependencies) instead of the registry's: what run_scenario does

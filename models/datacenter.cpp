@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <exception>
-#include <future>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -15,6 +14,7 @@
 #endif
 
 #include "datacenter_run.hpp"
+#include "engine_threads.hpp"
 #include "host_ranges.hpp"
 #include "vdc/models/registry.hpp"
 
@@ -36,36 +36,6 @@ RunResult new_result(const ScenarioConfig& config) {
   return result;
 }
 
-/// Runs `work(i)` for every i < n: those after the first on threads of their own, the first
-/// on this one (all of them here when no thread is to be had), and waits for all. The first
-/// exception, in index order, reaches the caller once every one has ended.
-template <typename Work>
-void for_each_engine(std::size_t n, const Work& work) {
-  std::vector<std::future<void>> others;
-  others.reserve(n);
-  for (std::size_t i = 1; i < n; ++i) {
-    try {
-      others.push_back(std::async(std::launch::async, [&work, i] { work(i); }));
-    } catch (const std::system_error&) {
-      others.push_back(std::async(std::launch::deferred, [&work, i] { work(i); }));
-    }
-  }
-  std::exception_ptr failed;
-  try {
-    work(0);
-  } catch (...) {
-    failed = std::current_exception();
-  }
-  for (std::future<void>& f : others) {
-    try {
-      f.get();
-    } catch (...) {
-      if (!failed) failed = std::current_exception();
-    }
-  }
-  if (failed) std::rethrow_exception(failed);
-}
-
 /// One engine of a run: its driver and the result it writes into.
 struct Engine {
   DatacenterRun* run;
@@ -75,7 +45,16 @@ struct Engine {
 /// Simulates the engines in lock-step from time 0 to `end` (or until a stop is requested),
 /// each span on every engine at once, opens the reports' window at `warmup_at` and closes
 /// them at the same time.
-void simulate(sim::Time end, sim::Time warmup_at, std::span<const Engine> engines, const RunOptions& options) {
+void simulate(sim::Time end, sim::Time warmup_at, std::span<const Engine> engines, const RunOptions& options,
+              EngineThreads* threads) {
+  // Runs work(i) for every engine, on its thread when it has one.
+  const auto each = [&](const std::function<void(std::size_t)>& work) {
+    if (threads != nullptr) {
+      threads->run(work);
+    } else {
+      for (std::size_t i = 0; i < engines.size(); ++i) work(i);
+    }
+  };
   const auto now = [&] { return engines[0].run->simulator().now(); };
   const auto events = [&] {
     std::uint64_t n = 0;
@@ -104,11 +83,7 @@ void simulate(sim::Time end, sim::Time warmup_at, std::span<const Engine> engine
     target = std::max(target, std::min(end, next));
     if (!window_open) target = std::min(target, before_warmup);
     const std::uint64_t before = events();
-    if (engines.size() == 1) {
-      engines[0].run->simulator().run_until(target);
-    } else {
-      for_each_engine(engines.size(), [&](std::size_t i) { engines[i].run->simulator().run_until(target); });
-    }
+    each([&](std::size_t i) { engines[i].run->simulator().run_until(target); });
     if (!window_open && now() == before_warmup) {
       for (const Engine& e : engines) {
         e.result->metrics.start_window(warmup);
@@ -124,13 +99,15 @@ void simulate(sim::Time end, sim::Time warmup_at, std::span<const Engine> engine
     }
     if (options.progress) options.progress(now(), events());
   }
-  for (const Engine& e : engines) {
+  const sim::Time reached = now();
+  each([&](std::size_t i) {
+    const Engine& e = engines[i];
     e.result->partial = partial;
-    e.result->duration = now();
+    e.result->duration = reached;
     e.result->events = e.run->simulator().events_processed();
-    e.run->finish(e.result->duration);
-    e.result->metrics.finish(e.result->duration);
-  }
+    e.run->finish(reached);
+    e.result->metrics.finish(reached);
+  });
 }
 
 /// The run of `config` split over `engines` ranges of hosts, merged; nothing when building
@@ -150,8 +127,9 @@ std::optional<RunResult> run_split(const ScenarioConfig& config, ScenarioConfig*
   std::vector<RunResult> results(n);
   std::vector<std::unique_ptr<DatacenterRun>> runs(n);
   std::vector<char> taken(n, 0);
+  EngineThreads threads(n);
   try {
-    for_each_engine(n, [&](std::size_t i) {
+    threads.run([&](std::size_t i) {
       configs[i] = range_config(config, ranges[i], take_from);
       taken[i] = take_from != nullptr;
       results[i] = new_result(configs[i]);
@@ -172,8 +150,8 @@ std::optional<RunResult> run_split(const ScenarioConfig& config, ScenarioConfig*
   }
   std::vector<Engine> engines_list;
   for (std::size_t i = 0; i < n; ++i) engines_list.push_back(Engine{runs[i].get(), &results[i]});
-  simulate(config.duration, config.warmup, engines_list, options);
-  runs.clear();
+  simulate(config.duration, config.warmup, engines_list, options, &threads);
+  threads.run([&](std::size_t i) { runs[i].reset(); });
 #if defined(__GLIBC__)
   // The engines' models are gone. glibc keeps what they freed mapped, and the merge
   // allocates the whole run's metric arrays afresh: without giving it back first, the
@@ -209,7 +187,7 @@ RunResult run(const ScenarioConfig& scenario, ScenarioConfig* take_from, std::sp
   RunResult result = new_result(config);
   DatacenterRun driver(config, areas, result, options);
   const Engine engine{&driver, &result};
-  simulate(config.duration, config.warmup, std::span<const Engine>(&engine, 1), options);
+  simulate(config.duration, config.warmup, std::span<const Engine>(&engine, 1), options, nullptr);
   add_report_sections(result, areas);
   return result;
 }

@@ -20,7 +20,6 @@
 
 namespace vdc::models {
 
-
 namespace {
 
 /// A run's result before it runs: what the scenario says of it, and its registry.
@@ -155,7 +154,7 @@ std::optional<RunResult> run_split(const ScenarioConfig& config, ScenarioConfig*
 #if defined(__GLIBC__)
   // The engines' models are gone. glibc keeps what they freed mapped, and the merge
   // allocates the whole run's metric arrays afresh: without giving it back first, the
-  // merge would add a third to the run's peak (bench/README.md "Two engines").
+  // merge would raise the run's peak by about an eighth (bench/README.md, "fifth pass").
   malloc_trim(0);
 #endif
   merge_ranges(vm_count, ranges, results);

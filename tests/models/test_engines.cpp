@@ -155,6 +155,14 @@ TEST_CASE("a run splits over engines only when its hosts are independent") {
     s.pools.push_back(p);
     CHECK(engines(s, 2) == 1);
   }
+  SUBCASE("an area that may couple hosts") {
+    resolve_ids(s);
+    std::vector<const AreaSpec*> areas = areas_for(s);
+    const AreaSpec coupling{"coupling"};  // no host_local: it may
+    CHECK(engines_for(s, areas, 2) == 2);
+    areas.push_back(&coupling);
+    CHECK(engines_for(s, areas, 2) == 1);
+  }
   SUBCASE("an event") {
     s.events.push_back(event(1_s, EventKind::power_off, "vm0"));
     CHECK(engines(s, 2) == 1);

@@ -105,6 +105,7 @@ void MetricsRegistry::index_metric(std::uint32_t e, std::uint32_t n, MetricId id
 }
 
 void MetricsRegistry::absorb(MetricsRegistry&& other) {
+  assert(&other != this);
   assert(interval_ == other.interval_ && finished_ == other.finished_ && end_ == other.end_);
   assert(window_started_ == other.window_started_ && window_start_ == other.window_start_);
   // Checked first, so that a clash changes nothing: only an entity both know can clash.

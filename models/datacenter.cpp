@@ -120,24 +120,22 @@ std::optional<RunResult> run_split(const ScenarioConfig& config, ScenarioConfig*
   const SeriesPlan series = plan_series(config, areas, options.series_budget_bytes);
   const std::size_t n = ranges.size();
   const std::size_t vm_count = config.vms.size();
-  std::vector<RunOptions> range_opts;
-  for (std::size_t i = 0; i < n; ++i) range_opts.push_back(range_options(options, config, ranges, i));
+  const std::vector<RunOptions> range_opts = range_options(options, config, ranges);
   std::vector<ScenarioConfig> configs(n);
   std::vector<RunResult> results(n);
   std::vector<std::unique_ptr<DatacenterRun>> runs(n);
-  std::vector<char> taken(n, 0);
   EngineThreads threads(n);
   try {
     threads.run([&](std::size_t i) {
       configs[i] = range_config(config, ranges[i], take_from);
-      taken[i] = take_from != nullptr;
       results[i] = new_result(configs[i]);
       runs[i] = std::make_unique<DatacenterRun>(configs[i], areas, results[i], range_opts[i], series);
     });
   } catch (const std::exception&) {
     runs.clear();
-    for (std::size_t i = 0; i < n; ++i) {
-      if (taken[i]) give_back(*take_from, ranges[i], configs[i]);
+    if (take_from != nullptr) {
+      // A range not built holds no VM (range_config gave them back): nothing to return.
+      for (std::size_t i = 0; i < n; ++i) give_back(*take_from, ranges[i], configs[i]);
     }
     return std::nullopt;
   }

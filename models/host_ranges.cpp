@@ -91,7 +91,12 @@ ScenarioConfig range_config(const ScenarioConfig& config, const HostRange& range
   }
   part.network = config.network;
   part.storage = config.storage;
-  resolve_ids(part);
+  try {
+    resolve_ids(part);
+  } catch (...) {
+    if (take_from != nullptr) give_back(*take_from, range, part);
+    throw;
+  }
   return part;
 }
 
@@ -100,28 +105,24 @@ void give_back(ScenarioConfig& config, const HostRange& range, ScenarioConfig& p
   part.vms.clear();
 }
 
-RunOptions range_options(const RunOptions& options, const ScenarioConfig& config,
-                         std::span<const HostRange> ranges, std::size_t index) {
-  RunOptions out;
-  out.stop_requested = options.stop_requested;
-  out.progress_every = options.progress_every;
-  out.series_budget_bytes = options.series_budget_bytes;
-  out.engines = 1;
+std::vector<RunOptions> range_options(const RunOptions& options, const ScenarioConfig& config,
+                                      std::span<const HostRange> ranges) {
+  RunOptions one;
+  one.stop_requested = options.stop_requested;
+  one.progress_every = options.progress_every;
+  one.series_budget_bytes = options.series_budget_bytes;
+  one.engines = 1;
+  std::vector<RunOptions> out(ranges.size(), one);
   if (options.keep_series.empty()) return out;
-  const auto range_of = [&](std::size_t host) {
-    for (std::size_t r = 0; r < ranges.size(); ++r) {
-      if (host >= ranges[r].first && host < ranges[r].last) return r;
-    }
-    return std::size_t{0};
-  };
+  // The range of each host's and VM's entity.
   std::unordered_map<std::string, std::size_t> owner;
-  for (std::size_t h = 0; h < config.hosts.size(); ++h) owner.emplace(metric::host_entity(config.hosts[h].name), range_of(h));
-  for (const VmConfig& vm : config.vms) {
-    owner.emplace(metric::vm_entity(vm.name), range_of(static_cast<std::size_t>(vm.host_id)));
+  for (std::size_t r = 0; r < ranges.size(); ++r) {
+    for (std::size_t h = ranges[r].first; h < ranges[r].last; ++h) owner.emplace(metric::host_entity(config.hosts[h].name), r);
+    for (const VmId v : ranges[r].vms) owner.emplace(metric::vm_entity(config.vms[v].name), r);
   }
   for (const auto& kept : options.keep_series) {
     const auto it = owner.find(kept.first);
-    if ((it == owner.end() ? 0 : it->second) == index) out.keep_series.push_back(kept);
+    out[it == owner.end() ? 0 : it->second].keep_series.push_back(kept);
   }
   return out;
 }

@@ -24,7 +24,8 @@ struct HostRange {
 
 /// The scenario of `range`: its hosts and VMs, everything else as in `config`, ids
 /// resolved. With `take_from` (`config` itself, which the caller gave up), the VMs are
-/// moved out of it instead of copied; give_back returns them.
+/// moved out of it instead of copied; give_back returns them (range_config does when it
+/// fails).
 [[nodiscard]] ScenarioConfig range_config(const ScenarioConfig& config, const HostRange& range,
                                           ScenarioConfig* take_from = nullptr);
 
@@ -32,10 +33,10 @@ struct HostRange {
 /// `config`.
 void give_back(ScenarioConfig& config, const HostRange& range, ScenarioConfig& part) noexcept;
 
-/// `options` for the engine of range `index` of `ranges`: the series kept on request
-/// (keep_series) of its own hosts and VMs; those of no host or VM go to the first.
-[[nodiscard]] RunOptions range_options(const RunOptions& options, const ScenarioConfig& config,
-                                       std::span<const HostRange> ranges, std::size_t index);
+/// `options` for the engine of each range: the series kept on request (keep_series) of
+/// its own hosts and VMs; those of no host or VM go to the first.
+[[nodiscard]] std::vector<RunOptions> range_options(const RunOptions& options, const ScenarioConfig& config,
+                                                    std::span<const HostRange> ranges);
 
 /// Makes `parts[0]` the result of the whole run of `vm_count` VMs from the finished
 /// results of every range (parts[i] of ranges[i]): the hosts in order, the VMs in the

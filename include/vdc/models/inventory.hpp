@@ -202,7 +202,9 @@ struct EventConfig {
   int to_id = -1;      ///< resolved: the host index of `to`, -1: none
 };
 
-/// A whole scenario, validated: every name referenced exists.
+/// A whole scenario, validated: every name referenced exists. (A run split by hosts gives
+/// each range a scenario of its own, field by field: models/host_ranges.cpp range_config
+/// must copy a new field.)
 struct ScenarioConfig {
   std::string name;
   std::string description;  ///< free text from the scenario's `description:`

@@ -19,13 +19,13 @@
 
 namespace vdc::models::cpu {
 
-/// Metric ids of a VM's CPU metrics (names in metric_names.hpp).
 /// CPU time per unit of work from remote NUMA memory: 1 + cpu.numa_remote_penalty x the
 /// VM's remote memory fraction (docs/models.md "NUMA"), in both fidelities.
 [[nodiscard]] inline double numa_stretch(const CpuParameters& params, double remote_fraction) {
   return 1.0 + params.numa_remote_penalty * remote_fraction;
 }
 
+/// Metric ids of a VM's CPU metrics (names in metric_names.hpp).
 struct VmCpuMetrics {
   sim::MetricId run = 0, ready = 0, costop = 0, wait = 0;
   sim::MetricId used_mhz = 0, demand_mhz = 0, entitlement_mhz = 0;

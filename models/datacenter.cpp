@@ -22,6 +22,23 @@ namespace vdc::models {
 
 namespace {
 
+#if defined(__GLIBC__)
+void trim_glibc() { malloc_trim(0); }
+#endif
+
+/// set_memory_release's hooks. Under glibc, the engines' models are gone and glibc keeps
+/// what they freed mapped, while the merge allocates the whole run's metric arrays afresh:
+/// without giving it back first, the merge would raise the run's peak by about an eighth
+/// (bench/README.md, "fifth pass").
+MemoryRelease& memory_release() {
+#if defined(__GLIBC__)
+  static MemoryRelease hooks{nullptr, nullptr, &trim_glibc};
+#else
+  static MemoryRelease hooks;
+#endif
+  return hooks;
+}
+
 /// A run's result before it runs: what the scenario says of it, and its registry.
 RunResult new_result(const ScenarioConfig& config) {
   RunResult result;
@@ -148,13 +165,17 @@ std::optional<RunResult> run_split(const ScenarioConfig& config, ScenarioConfig*
   std::vector<Engine> engines_list;
   for (std::size_t i = 0; i < n; ++i) engines_list.push_back(Engine{runs[i].get(), &results[i]});
   simulate(config.duration, config.warmup, engines_list, options, &threads);
-  threads.run([&](std::size_t i) { runs[i].reset(); });
-#if defined(__GLIBC__)
-  // The engines' models are gone. glibc keeps what they freed mapped, and the merge
-  // allocates the whole run's metric arrays afresh: without giving it back first, the
-  // merge would raise the run's peak by about an eighth (bench/README.md, "fifth pass").
-  malloc_trim(0);
-#endif
+  // The first engine's memory, freed on this thread, is the merge's to reuse; what the
+  // others freed is given back (MemoryRelease).
+  const MemoryRelease release = memory_release();
+  runs[0].reset();
+  if (release.before_others != nullptr) release.before_others();
+  threads.run([&](std::size_t i) {
+    if (i == 0) return;
+    runs[i].reset();
+    if (release.on_engine_thread != nullptr) release.on_engine_thread();
+  });
+  if (release.after != nullptr) release.after();
   merge_ranges(vm_count, ranges, results);
   return std::move(results[0]);
 }
@@ -190,6 +211,8 @@ RunResult run(const ScenarioConfig& scenario, ScenarioConfig* take_from, std::sp
 }
 
 }  // namespace
+
+MemoryRelease set_memory_release(const MemoryRelease& hooks) { return std::exchange(memory_release(), hooks); }
 
 RunResult run_scenario(const ScenarioConfig& scenario, const RunOptions& options) {
   return run_areas(scenario, areas_for(scenario), options);

@@ -38,6 +38,8 @@ struct ImportArgs {
 };
 
 int run_command(const RunArgs& args);
+/// Sets how a run split over engines gives freed memory back, for the allocator linked.
+void install_memory_release();
 int validate_command(const std::vector<std::string>& files);
 int describe_command(const std::string& area);
 int models_command();

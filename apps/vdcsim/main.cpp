@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitInvalid;
   }
 
+  install_memory_release();
   if (run_cmd->parsed()) {
     run.formats = CLI::detail::split(formats, ',');
     return run_command(run);

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cmath>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -244,4 +245,38 @@ TEST_CASE("a split run with a trace that cannot be read fails as the whole run d
       }
     }
   }
+}
+
+namespace {
+// What the memory-release hooks saw: calls in order ('b' before_others, 'e' on an engine
+// thread, 'a' after) and whether the engine-thread ones ran off the calling thread.
+std::atomic<int> engine_calls{0};
+std::atomic<int> engine_calls_off_main{0};
+std::string release_calls;  // 'b' and 'a' only: the calling thread's
+std::thread::id main_id;
+void on_before() { release_calls += 'b'; }
+void on_engine() {
+  ++engine_calls;
+  if (std::this_thread::get_id() != main_id) ++engine_calls_off_main;
+}
+void on_after() { release_calls += 'a'; }
+}  // namespace
+
+TEST_CASE("a split run gives freed memory back through the hooks set, once per engine beyond the first") {
+  main_id = std::this_thread::get_id();
+  const MemoryRelease before = set_memory_release(MemoryRelease{&on_before, &on_engine, &on_after});
+  const ScenarioConfig s = mixed();
+  const RunResult whole = run_with(s, 1);
+  CHECK(release_calls.empty());  // one engine: nothing to give back
+  CHECK(engine_calls == 0);
+  check_same(whole, run_with(s, 3));
+  CHECK(release_calls == "ba");
+  CHECK(engine_calls == 2);
+  CHECK(engine_calls_off_main == 2);
+  set_memory_release(MemoryRelease{});  // no hooks: nothing is called, the run is the same
+  check_same(whole, run_with(s, 3));
+  CHECK(release_calls == "ba");
+  CHECK(engine_calls == 2);
+  const MemoryRelease none = set_memory_release(before);
+  CHECK((none.before_others == nullptr && none.on_engine_thread == nullptr && none.after == nullptr));
 }

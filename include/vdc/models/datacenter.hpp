@@ -48,6 +48,22 @@ struct RunOptions {
 /// Hosts each engine takes at least when the scenario decides.
 inline constexpr std::size_t min_hosts_per_engine = 32;
 
+/// How a run split over engines gives back, once they end, the memory its engines freed,
+/// before the merge allocates the whole run's metric arrays: the process's allocator
+/// decides. The first engine ends on the calling thread; then `before_others` runs there,
+/// each other engine ends on its own thread and runs `on_engine_thread` there, and
+/// `after` runs on the calling thread. A null hook does nothing. The default, under glibc:
+/// `after` is malloc_trim(0). vdcsim, which links mimalloc, sets mimalloc's
+/// (apps/vdcsim/allocator.cpp).
+struct MemoryRelease {
+  void (*before_others)() = nullptr;
+  void (*on_engine_thread)() = nullptr;
+  void (*after)() = nullptr;
+};
+/// Replaces the hooks for every run that starts afterwards and returns those it replaced
+/// (not thread-safe: set them before any run starts, as a program's main does).
+MemoryRelease set_memory_release(const MemoryRelease& hooks);
+
 /// Simulates `config` (already validated by the loader). Deterministic: same config, same
 /// result. Throws trace::TraceError, before simulating, for a trace that cannot be replayed.
 [[nodiscard]] RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options = {});

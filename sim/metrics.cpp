@@ -197,13 +197,6 @@ void MetricsRegistry::advance(MetricId id, std::int64_t to_ns) {
   st.last_ns = to_ns;
 }
 
-void MetricsRegistry::set(MetricId id, Time now, double value) {
-  assert(meta_[id].kind == MetricKind::gauge && !finished_);
-  assert(now.ns() >= state_[id].last_ns && "gauge set back in time");
-  advance(id, now.ns());
-  state_[id].value = value;
-}
-
 void MetricsRegistry::expect_end(Time end) {
   if (end <= Time::zero()) return;
   expected_intervals_ = static_cast<std::size_t>((end.ns() + interval_.ns() - 1) / interval_.ns());

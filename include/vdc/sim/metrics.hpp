@@ -5,6 +5,8 @@
 /// Built for 20,000 VMs x ~10 gauges: per-gauge state is 48 bytes and `set` does no string
 /// work and no lookups; interval series cost memory only for gauges that ask for them.
 
+#include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -68,7 +70,25 @@ class MetricsRegistry {
     state_[id].value += amount;
   }
   /// Sets a gauge to `value` from time `now` on; `now` must not go back (asserted).
-  void set(MetricId id, Time now, double value);
+  /// Inline for the common case, a set within the interval its series is in.
+  void set(MetricId id, Time now, double value) {
+    assert(meta_[id].kind == MetricKind::gauge && !finished_);
+    State& st = state_[id];
+    const std::int64_t to_ns = now.ns();
+    assert(to_ns >= st.last_ns && "gauge set back in time");
+    if (st.series >= 0 && to_ns >= series_[static_cast<std::size_t>(st.series)].next_boundary_ns) {
+      advance(id, to_ns);
+    } else if (to_ns != st.last_ns) {
+      // advance() without an interval boundary to cross, operation for operation.
+      const double v = st.value;
+      st.integral += v * static_cast<double>(to_ns - st.last_ns);
+      st.min = std::min(st.min, v);
+      st.max = std::max(st.max, v);
+      if (st.series >= 0) series_[static_cast<std::size_t>(st.series)].partial += v * static_cast<double>(to_ns - st.last_ns);
+      st.last_ns = to_ns;
+    }
+    st.value = value;
+  }
   /// The run is expected to end at `end`: every kept series, and each kept later, reserves
   /// its intervals up front, so it is allocated once instead of regrown. Only a hint: a
   /// series still grows past it, and a run that stops earlier leaves the rest untouched.

@@ -336,11 +336,14 @@ bool EventQueue::refill_near() {
     if (n <= spawn_threshold) {
       // Insertion sort while copying: cheaper than std::sort for a handful of entries. The
       // cancelled ones are dropped here rather than sorted and skipped (about half of the
-      // events a CPU scheduler schedules are cancelled timers).
+      // events a CPU scheduler schedules are cancelled timers), when the slab is small
+      // enough to be cached; in a larger one, reading each handler's slot now instead of
+      // at its pop costs more than it saves.
       near_.resize(n);
+      const bool drop = cancelled_ > 0 && slots_.size() <= prefetch_min_slots;
       std::size_t live = 0;
       for (std::size_t k = 0; k < n; ++k) {
-        if (!is_live(b[k])) {
+        if (drop && !is_live(b[k])) {
           free_slot(b[k].slot);
           --cancelled_;
           continue;

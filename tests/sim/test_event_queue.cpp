@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "vdc/sim/callback.hpp"
@@ -293,6 +294,56 @@ TEST_CASE("interleaved schedules, cancels and pops match an ordered-set referenc
   }
   CHECK(ok);
   CHECK(reference.empty());
+}
+
+TEST_CASE("timers moved again and again, as a CPU scheduler's, match an ordered-set reference") {
+  // 300 timers, at most one pending each, a few microseconds to milliseconds ahead: each
+  // step moves one (cancel, schedule again) or lets the earliest fire. Most scheduled
+  // events are cancelled and the slab stays small, so whole buckets are found cancelled
+  // when they are sorted into the near list.
+  RngStream rng(11, "test.event_queue.timers");
+  EventQueue q;
+  using Key = std::pair<std::int64_t, std::uint64_t>;  // (time, sequence)
+  std::set<Key> reference;
+  struct Timer {
+    Key key{-1, 0};
+    EventId id;
+  };
+  std::vector<Timer> timers(300);
+  std::uint64_t seq = 0;
+  std::int64_t now = 0;
+  std::uint64_t last_fired = 0;
+  std::size_t fired = 0;
+  bool ok = true;
+  const auto arm = [&](Timer& t) {
+    if (t.key.first >= 0) {
+      ok = ok && q.cancel(t.id) == (reference.erase(t.key) == 1);
+    }
+    const std::int64_t ahead = rng.below(4) == 0 ? 1 + static_cast<std::int64_t>(rng.below(50))
+                                                 : 1000 + static_cast<std::int64_t>(rng.below(3'000'000));
+    t.key = Key{now + ahead, seq++};
+    t.id = q.schedule(Time::from_ns(t.key.first), [&last_fired, s = t.key.second] { last_fired = s; });
+    reference.insert(t.key);
+  };
+  for (Timer& t : timers) arm(t);
+  for (int step = 0; step < 300'000; ++step) {
+    if (rng.below(3) != 0) {
+      arm(timers[static_cast<std::size_t>(rng.below(timers.size()))]);
+    } else {
+      const Key first = *reference.begin();
+      reference.erase(reference.begin());
+      now = q.run_next().ns();
+      ok = ok && now == first.first && last_fired == first.second;
+      ++fired;
+      for (Timer& t : timers) {
+        if (t.key == first) arm(t);  // fired: armed again from now
+      }
+    }
+    ok = ok && q.size() == reference.size();
+  }
+  CHECK(ok);
+  CHECK(fired > 90'000);
+  CHECK(seq > 2 * fired);  // most scheduled events were cancelled
 }
 
 // Handlers capturing up to four pointers are stored without allocating.

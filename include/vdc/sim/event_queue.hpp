@@ -70,8 +70,9 @@ class EventId {
 /// addressed by index and generation (EventId), and are prefetched a bucket ahead.
 /// Costs: schedule, cancel and pop O(1) amortised; only events sharing one nanosecond in
 /// large numbers cost O(log n) each (one sort). Cancelled events are removed lazily: their
-/// storage is reclaimed when they are reached, or by a compaction when they outnumber the
-/// pending ones by 1024.
+/// storage is reclaimed when their bucket is sorted into the near list (while the slab is
+/// small enough to be cached) or when they are reached, or by a compaction when they
+/// outnumber the pending ones by 1024.
 class EventQueue {
  public:
   /// Smallest and largest allowed priority (16 bits are kept in the ordering key).

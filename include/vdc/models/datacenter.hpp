@@ -52,7 +52,8 @@ inline constexpr std::size_t min_hosts_per_engine = 32;
 /// before the merge allocates the whole run's metric arrays: the process's allocator
 /// decides. The first engine ends on the calling thread; then `before_others` runs there,
 /// each other engine ends on its own thread and runs `on_engine_thread` there, and
-/// `after` runs on the calling thread. A null hook does nothing. The default, under glibc:
+/// `after` runs on the calling thread. Runs on several threads may call them at once. A
+/// null hook does nothing. The default, under glibc:
 /// `after` is malloc_trim(0). vdcsim, which links mimalloc, sets mimalloc's
 /// (apps/vdcsim/allocator.cpp).
 struct MemoryRelease {

@@ -159,42 +159,30 @@ void MetricsRegistry::close_interval(Series& se, std::int64_t interval_end_ns) {
   se.partial = 0.0;
 }
 
-void MetricsRegistry::advance(MetricId id, std::int64_t to_ns) {
-  // Accounts for the current value held over [last_ns, to_ns).
-  State& st = state_[id];
-  if (to_ns == st.last_ns) return;
-  const double v = st.value;
-  st.integral += v * static_cast<double>(to_ns - st.last_ns);
-  st.min = std::min(st.min, v);
-  st.max = std::max(st.max, v);
-  if (st.series >= 0) {
-    Series& se = series_[static_cast<std::size_t>(st.series)];
-    std::int64_t from = st.last_ns;
-    const std::int64_t interval = interval_.ns();
-    while (to_ns >= se.next_boundary_ns) {
-      if (from == se.next_boundary_ns - interval && se.partial == 0.0) {
-        // Whole intervals at one value: each closes with the same quotient, so they are
-        // appended at once (O(intervals) stays, without the per-interval arithmetic).
-        // The interval that holds the window start is closed one by one below.
-        auto whole = static_cast<std::size_t>((to_ns - se.next_boundary_ns) / interval + 1);
-        const std::size_t first = se.values.size();
-        if (window_first_ >= first && window_first_ < first + whole) whole = window_first_ - first;
-        if (whole > 0) {
-          const double quotient = (0.0 + v * static_cast<double>(interval)) / static_cast<double>(interval);
-          se.values.insert(se.values.end(), whole, quotient);
-          se.next_boundary_ns += static_cast<std::int64_t>(whole) * interval;
-          from = se.next_boundary_ns - interval;
-          continue;
-        }
+std::int64_t MetricsRegistry::cross_intervals(Series& se, double v, std::int64_t from, std::int64_t to_ns) {
+  const std::int64_t interval = interval_.ns();
+  while (to_ns >= se.next_boundary_ns) {
+    if (from == se.next_boundary_ns - interval && se.partial == 0.0) {
+      // Whole intervals at one value: each closes with the same quotient, so they are
+      // appended at once (O(intervals) stays, without the per-interval arithmetic).
+      // The interval that holds the window start is closed one by one below.
+      auto whole = static_cast<std::size_t>((to_ns - se.next_boundary_ns) / interval + 1);
+      const std::size_t first = se.values.size();
+      if (window_first_ >= first && window_first_ < first + whole) whole = window_first_ - first;
+      if (whole > 0) {
+        const double quotient = (0.0 + v * static_cast<double>(interval)) / static_cast<double>(interval);
+        se.values.insert(se.values.end(), whole, quotient);
+        se.next_boundary_ns += static_cast<std::int64_t>(whole) * interval;
+        from = se.next_boundary_ns - interval;
+        continue;
       }
-      se.partial += v * static_cast<double>(se.next_boundary_ns - from);
-      close_interval(se, se.next_boundary_ns);
-      from = se.next_boundary_ns;
-      se.next_boundary_ns += interval_.ns();
     }
-    se.partial += v * static_cast<double>(to_ns - from);
+    se.partial += v * static_cast<double>(se.next_boundary_ns - from);
+    close_interval(se, se.next_boundary_ns);
+    from = se.next_boundary_ns;
+    se.next_boundary_ns += interval;
   }
-  st.last_ns = to_ns;
+  return from;
 }
 
 void MetricsRegistry::expect_end(Time end) {

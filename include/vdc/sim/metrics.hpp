@@ -70,24 +70,11 @@ class MetricsRegistry {
     state_[id].value += amount;
   }
   /// Sets a gauge to `value` from time `now` on; `now` must not go back (asserted).
-  /// Inline for the common case, a set within the interval its series is in.
   void set(MetricId id, Time now, double value) {
     assert(meta_[id].kind == MetricKind::gauge && !finished_);
-    State& st = state_[id];
-    const std::int64_t to_ns = now.ns();
-    assert(to_ns >= st.last_ns && "gauge set back in time");
-    if (st.series >= 0 && to_ns >= series_[static_cast<std::size_t>(st.series)].next_boundary_ns) {
-      advance(id, to_ns);
-    } else if (to_ns != st.last_ns) {
-      // advance() without an interval boundary to cross, operation for operation.
-      const double v = st.value;
-      st.integral += v * static_cast<double>(to_ns - st.last_ns);
-      st.min = std::min(st.min, v);
-      st.max = std::max(st.max, v);
-      if (st.series >= 0) series_[static_cast<std::size_t>(st.series)].partial += v * static_cast<double>(to_ns - st.last_ns);
-      st.last_ns = to_ns;
-    }
-    st.value = value;
+    assert(now.ns() >= state_[id].last_ns && "gauge set back in time");
+    advance(id, now.ns());
+    state_[id].value = value;
   }
   /// The run is expected to end at `end`: every kept series, and each kept later, reserves
   /// its intervals up front, so it is allocated once instead of regrown. Only a hint: a
@@ -196,7 +183,25 @@ class MetricsRegistry {
                       bool keep_series);
   /// Lists metric `id` (entity `e`, name `n`) among its entity's.
   void index_metric(std::uint32_t e, std::uint32_t n, MetricId id);
-  void advance(MetricId id, std::int64_t to_ns);
+  /// Accounts for the current value held over [last_ns, to_ns). Inline for the common
+  /// case, within the interval its series is in; cross_intervals closes the intervals
+  /// passed and returns the start of the last one's part.
+  void advance(MetricId id, std::int64_t to_ns) {
+    State& st = state_[id];
+    if (to_ns == st.last_ns) return;
+    const double v = st.value;
+    st.integral += v * static_cast<double>(to_ns - st.last_ns);
+    st.min = std::min(st.min, v);
+    st.max = std::max(st.max, v);
+    if (st.series >= 0) {
+      Series& se = series_[static_cast<std::size_t>(st.series)];
+      std::int64_t from = st.last_ns;
+      if (to_ns >= se.next_boundary_ns) from = cross_intervals(se, v, from, to_ns);
+      se.partial += v * static_cast<double>(to_ns - from);
+    }
+    st.last_ns = to_ns;
+  }
+  std::int64_t cross_intervals(Series& se, double v, std::int64_t from, std::int64_t to_ns);
   void open_window(MetricId id);
   void close_interval(Series& se, std::int64_t interval_end_ns);
   static std::uint64_t pair_key(std::uint32_t entity, std::uint32_t name) {

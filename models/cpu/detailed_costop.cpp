@@ -1,4 +1,5 @@
-// Relaxed co-scheduling, limits and entitlement samples of the detailed CPU model.
+// Relaxed co-scheduling, siblings scheduled together, limits and entitlement samples of the
+// detailed CPU model.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -69,6 +70,68 @@ sim::Time DetailedHostCpu::cosched_time(const Vm& vm, sim::Time now) const {
     }
   }
   return at;
+}
+
+// Siblings together (reference A.2: "ESXi tries to schedule as many sibling vCPUs together as
+// possible"): one quantum for a VM's running siblings, a VM yielding as a whole, and
+// logical CPUs freed at one instant going to one VM's siblings.
+
+sim::Time DetailedHostCpu::next_quantum_end(Vm& vm, Quantum quantum, int siblings_running,
+                                            sim::Time now) {
+  // One quantum for a VM's running siblings, so that they are weighed against waiting
+  // vCPUs, and preempted, at the same instants rather than one by one (reference A.2:
+  // "ESXi tries to schedule as many sibling vCPUs together as possible"; one preempted
+  // alone would soon co-stop the others). A vCPU that joins takes the siblings' quantum
+  // if one runs and it has not ended; a fresh quantum becomes the VM's if none is current.
+  const bool current = siblings_running > 0 && vm.quantum_end > now;
+  if (quantum == Quantum::join && current) return vm.quantum_end;
+  const sim::Time end = now + params_.quantum;
+  if (!current) vm.quantum_end = end;
+  return end;
+}
+
+bool DetailedHostCpu::yields(Vm& vm, double mine, sim::Time now) {
+  // At the end of the quantum its running siblings share, a VM yields as a whole: if a
+  // vCPU further behind waits on the node of any of them, each of them gives its logical
+  // CPU to the best vCPU waiting on its node. One left running alone would only be
+  // co-stopped cpu.skew_threshold later (reference A.2: ESXi schedules siblings together
+  // as far as it can; co-stop is for the siblings it cannot place).
+  if (vm.yielded_at == now) return true;
+  for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
+    const Vcpu& s = vcpus_[u];
+    if (s.state != run) continue;
+    const Lcpu& at = lcpus_[static_cast<std::size_t>(s.lcpu)];
+    if (at.slice_end > now) continue;
+    Node& node = nodes_[static_cast<std::size_t>(at.node)];
+    const HeapEntry* best = node.ready > 0 ? peek_best(node) : nullptr;
+    if (best != nullptr && best->key < mine) {
+      vm.yielded_at = now;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::int64_t DetailedHostCpu::pop_next(Node& node, sim::Time now) {
+  // Logical CPUs freed at one instant (a VM yielding, co-stopping or going idle as a
+  // whole) go to the siblings of the vCPU dispatched first, as long as some wait on this
+  // node, before the next VM by virtual time: ESXi schedules as many siblings together as
+  // it can (reference A.2), and a VM placed in part would co-stop.
+  if (node.gang_at == now) {
+    const Vm& g = vms_[node.gang_vm];
+    for (std::uint32_t u = g.first; u < g.first + g.n; ++u) {
+      if (vcpus_[u].queued && &nodes_[static_cast<std::size_t>(vcpus_[u].node)] == &node) {
+        dequeue(u);
+        return u;
+      }
+    }
+  }
+  const std::int64_t v = pop_best(node);
+  if (v >= 0) {
+    node.gang_vm = vcpus_[static_cast<std::size_t>(v)].vm;
+    node.gang_at = now;
+  }
+  return v;
 }
 
 sim::Time DetailedHostCpu::limit_time(const Vm& vm) const {

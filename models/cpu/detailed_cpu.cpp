@@ -137,7 +137,7 @@ double DetailedHostCpu::vt(const Vm& vm, sim::Time now) const {
 
 // ---- Logical CPUs ----------------------------------------------------------------------
 
-void DetailedHostCpu::start_running(std::uint32_t v, int l, sim::Time now) {
+void DetailedHostCpu::start_running(std::uint32_t v, int l, sim::Time now, Quantum quantum) {
   Vcpu& x = vcpus_[v];
   Vm& vm = vms_[x.vm];
   Lcpu& lc = lcpus_[static_cast<std::size_t>(l)];
@@ -151,7 +151,7 @@ void DetailedHostCpu::start_running(std::uint32_t v, int l, sim::Time now) {
   if (busy >= 2) core_speed_changed(lc.core, l, now);
   lc.vcpu = static_cast<std::int32_t>(v);
   lc.vm = x.vm;
-  lc.slice_end = now + params_.quantum;
+  lc.slice_end = next_quantum_end(vm, quantum, vm.count[run], now);  // not yet counted
   x.lcpu = l;
   x.run_since = now;
   set_state(v, run, now);
@@ -263,21 +263,23 @@ void DetailedHostCpu::on_lcpu_timer(int l) {
   } else {
     Node& node = nodes_[static_cast<std::size_t>(lc.node)];
     const HeapEntry* best = node.ready > 0 ? peek_best(node) : nullptr;
-    if (best != nullptr) {
-      // A VM cannot stay more than cpu.idle_credit behind the best waiting one: the bound
-      // on credit saved while idle (like CFS's min_vruntime lag).
+    if (best != nullptr && vm.count[wait] > 0) {
+      // A VM with idle vCPUs cannot stay more than cpu.idle_credit behind the best waiting
+      // one: the bound on credit saved while idle (like CFS's min_vruntime lag). One whose
+      // vCPUs all want to run saved nothing: it is behind because it was kept from running
+      // (ready, co-stopped), and keeps what it is owed.
       settle_vm(vm, now);
       vm.vt_base = std::max(vm.vt_base, best->key - ns_of(params_.idle_credit));
     }
     const double mine = vt(vm, now);
-    if (best != nullptr && best->key < mine) {
+    if (best != nullptr && yields(vm, mine, now)) {
       ++stats_.preemptions;
       stop_running(v, ready, now);
-      const auto next = static_cast<std::uint32_t>(pop_best(node));
+      const auto next = static_cast<std::uint32_t>(pop_next(node, now));
       start_running(next, l, now);
       enqueue(v, mine);
     } else {
-      lc.slice_end = now + params_.quantum;
+      lc.slice_end = next_quantum_end(vm, Quantum::join, vm.count[run] - 1, now);
       arm_timer(l, now);
     }
   }
@@ -289,7 +291,7 @@ void DetailedHostCpu::lcpu_freed(int l, sim::Time now) {
   if (lc.vcpu >= 0) return;
   Node& node = nodes_[static_cast<std::size_t>(lc.node)];
   if (node.ready > 0) {
-    start_running(static_cast<std::uint32_t>(pop_best(node)), l, now);
+    start_running(static_cast<std::uint32_t>(pop_next(node, now)), l, now);
     return;
   }
   if (node.doubled > 0 && core_busy_[static_cast<std::size_t>(lc.core)] == 0) {
@@ -305,7 +307,7 @@ void DetailedHostCpu::rebalance_core(int l, sim::Time now) {
     if (lc.vcpu >= 0 && core_busy_[static_cast<std::size_t>(lc.core)] >= 2) {
       const auto v = static_cast<std::uint32_t>(lc.vcpu);
       stop_running(v, run, now);
-      start_running(v, l, now);
+      start_running(v, l, now, Quantum::join);  // moved, not rescheduled: keeps its quantum
       return;
     }
   }
@@ -419,17 +421,20 @@ void DetailedHostCpu::make_runnable(std::uint32_t v, bool from_wait, sim::Time n
   dispatch(v, from_wait && was_idle, from_wait, now);
 }
 
-void DetailedHostCpu::dispatch(std::uint32_t v, bool was_idle, bool count_wait,
+void DetailedHostCpu::dispatch(std::uint32_t v, bool was_idle, bool from_wait,
                                sim::Time now) {
   Vcpu& x = vcpus_[v];
   Vm& vm = vms_[x.vm];
   Node& node = nodes_[static_cast<std::size_t>(x.node)];
+  // Woken beside running siblings, it joins their quantum. A co-started or unthrottled one
+  // gets a whole quantum, as one dispatched from the ready queue: a laggard has to catch up.
+  const Quantum quantum = from_wait ? Quantum::join : Quantum::fresh;
   const int l = pick_idle_lcpu(node, x.vm);
   if (l >= 0) {
-    start_running(v, l, now);
+    start_running(v, l, now, quantum);
     return;
   }
-  if (count_wait) ++stats_.waited;
+  if (from_wait) ++stats_.waited;
   set_state(v, ready, now);
   // Preempt the running vCPU whose VM is furthest ahead of its entitlement, if this VM is
   // behind it (consumed / entitlement as priority, reference A.1).
@@ -461,7 +466,7 @@ void DetailedHostCpu::dispatch(std::uint32_t v, bool was_idle, bool count_wait,
   ++stats_.preemptions;
   const auto u = static_cast<std::uint32_t>(lcpus_[static_cast<std::size_t>(victim)].vcpu);
   stop_running(u, ready, now);
-  start_running(v, victim, now);
+  start_running(v, victim, now, quantum);
   enqueue(u, worst);
 }
 

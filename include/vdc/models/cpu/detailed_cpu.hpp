@@ -134,6 +134,8 @@ class DetailedHostCpu final : public HostCpuModel {
     EntitlementTree::NodeId leaf = 0;
     host::NumaPlacement numa;
     double numa_stretch = 1.0;  // CPU time per unit of work from remote memory
+    sim::Time quantum_end;      // end of the quantum its running siblings share
+    sim::Time yielded_at = sim::Time::max();  // when it last yielded at a quantum's end
   };
   struct Lcpu {
     std::int32_t vcpu = -1;
@@ -167,14 +169,17 @@ class DetailedHostCpu final : public HostCpuModel {
     int doubled = 0;          // cores with more than one busy thread
     std::vector<std::uint64_t> idle_lcpus;  // bit per logical CPU of the node
     std::vector<std::uint64_t> idle_cores;  // bit per core of the node with no busy thread
+    std::uint32_t gang_vm = 0;             // VM of the vCPU last dispatched from the heap ...
+    sim::Time gang_at = sim::Time::max();  // ... at this instant
   };
 
   // Scheduling (models/cpu/detailed_cpu.cpp).
-  void start_running(std::uint32_t v, int l, sim::Time now);
+  enum class Quantum : std::uint8_t { fresh, join };
+  void start_running(std::uint32_t v, int l, sim::Time now, Quantum quantum = Quantum::fresh);
   int stop_running(std::uint32_t v, State to, sim::Time now);
   void lcpu_freed(int l, sim::Time now);
   void make_runnable(std::uint32_t v, bool from_wait, sim::Time now);
-  void dispatch(std::uint32_t v, bool was_idle, bool count_wait, sim::Time now);
+  void dispatch(std::uint32_t v, bool was_idle, bool from_wait, sim::Time now);
   int pick_idle_lcpu(const Node& node, std::uint32_t vm) const;
   void mark_idle(Node& node, int l);
   void mark_busy(Node& node, int l);
@@ -208,7 +213,8 @@ class DetailedHostCpu final : public HostCpuModel {
   void compute_weights(sim::Time now);
   void set_weight(Vm& vm, sim::Time now);
 
-  // Co-scheduling, limits and dynamic entitlements (models/cpu/detailed_costop.cpp).
+  // Co-scheduling, siblings together, limits and dynamic entitlements
+  // (models/cpu/detailed_costop.cpp).
   std::int64_t progress(std::uint32_t v, sim::Time now) const;
   bool skew_costops(const Vm& vm, std::uint32_t v, sim::Time now) const;
   sim::Time cosched_time(const Vm& vm, sim::Time now) const;
@@ -218,6 +224,9 @@ class DetailedHostCpu final : public HostCpuModel {
   void apply_cosched(std::uint32_t vm, sim::Time now);
   void apply_limit(std::uint32_t vm, sim::Time now);
   void update_entitlements(sim::Time now);
+  sim::Time next_quantum_end(Vm& vm, Quantum quantum, int siblings_running, sim::Time now);
+  bool yields(Vm& vm, double mine, sim::Time now);
+  std::int64_t pop_next(Node& node, sim::Time now);
 
   sim::Simulator& sim_;
   sim::MetricsRegistry& metrics_;

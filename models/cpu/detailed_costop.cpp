@@ -90,16 +90,20 @@ sim::Time DetailedHostCpu::next_quantum_end(Vm& vm, Quantum quantum, int sibling
   return end;
 }
 
-bool DetailedHostCpu::yields(Vm& vm, double mine, sim::Time now) {
+bool DetailedHostCpu::yields(Vm& vm, double mine, std::int32_t here, double best_here,
+                             sim::Time now) {
   // At the end of the quantum its running siblings share, a VM yields as a whole: if a
   // vCPU further behind waits on the node of any of them, each of them gives its logical
   // CPU to the best vCPU waiting on its node. One left running alone would only be
   // co-stopped cpu.skew_threshold later (reference A.2: ESXi schedules siblings together
   // as far as it can; co-stop is for the siblings it cannot place).
-  if (vm.yielded_at == now) return true;
+  if (vm.yielded_at == now || best_here < mine) {
+    vm.yielded_at = now;
+    return true;
+  }
   for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
     const Vcpu& s = vcpus_[u];
-    if (s.state != run) continue;
+    if (s.state != run || s.node == here) continue;  // this node's best is best_here
     const Lcpu& at = lcpus_[static_cast<std::size_t>(s.lcpu)];
     if (at.slice_end > now) continue;
     Node& node = nodes_[static_cast<std::size_t>(at.node)];

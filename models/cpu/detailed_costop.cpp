@@ -81,26 +81,37 @@ sim::Time DetailedHostCpu::next_quantum_end(Vm& vm, Quantum quantum, int sibling
   // One quantum for a VM's running siblings, so that they are weighed against waiting
   // vCPUs, and preempted, at the same instants rather than one by one (reference A.2:
   // "ESXi tries to schedule as many sibling vCPUs together as possible"; one preempted
-  // alone would soon co-stop the others). A vCPU that joins takes the siblings' quantum
-  // if one runs and it has not ended; a fresh quantum becomes the VM's if none is current.
+  // alone would soon co-stop the others). While siblings run, a vCPU that joins takes
+  // their quantum if it has not ended. One dispatched from the ready queue takes it if it
+  // began less than cpu.skew_threshold ago (the VM is being dispatched: its logical CPUs
+  // come free one after another), and otherwise gets a whole quantum of its own (a laggard
+  // that has to catch up). A fresh quantum becomes the VM's if none is current.
   const bool current = siblings_running > 0 && vm.quantum_end > now;
-  if (quantum == Quantum::join && current) return vm.quantum_end;
+  const bool just_begun = vm.quantum_end - now >= params_.quantum - params_.skew_threshold;
+  if (current && (quantum == Quantum::join || just_begun)) return vm.quantum_end;
   const sim::Time end = now + params_.quantum;
   if (!current) vm.quantum_end = end;
   return end;
 }
 
-bool DetailedHostCpu::yields(Vm& vm, double mine, std::int32_t here, double best_here,
+bool DetailedHostCpu::yields(std::uint32_t vi, double mine, const HeapEntry& best_here,
                              sim::Time now) {
-  // At the end of the quantum its running siblings share, a VM yields as a whole: if a
-  // vCPU further behind waits on the node of any of them, each of them gives its logical
-  // CPU to the best vCPU waiting on its node. One left running alone would only be
+  // At the end of the quantum its running siblings share, a VM yields as a whole if a vCPU
+  // of another VM further behind waits on the node of any of them: each of them gives its
+  // logical CPU to the best vCPU waiting on its node. One left running alone would only be
   // co-stopped cpu.skew_threshold later (reference A.2: ESXi schedules siblings together
-  // as far as it can; co-stop is for the siblings it cannot place).
-  if (vm.yielded_at == now || best_here < mine) {
+  // as far as it can; co-stop is for the siblings it cannot place). A vCPU whose best
+  // waiting one is a ready sibling (queued earlier, at a lower virtual time) gives way to
+  // it alone: the VM's share is the same, and a laggard catches up.
+  Vm& vm = vms_[vi];
+  const auto behind = [&](const HeapEntry& best) {
+    return best.key < mine && vcpus_[best.vcpu].vm != vi;
+  };
+  if (vm.yielded_at == now || behind(best_here)) {
     vm.yielded_at = now;
     return true;
   }
+  const std::int32_t here = vcpus_[best_here.vcpu].node;
   for (std::uint32_t u = vm.first; u < vm.first + vm.n; ++u) {
     const Vcpu& s = vcpus_[u];
     if (s.state != run || s.node == here) continue;  // this node's best is best_here
@@ -108,12 +119,12 @@ bool DetailedHostCpu::yields(Vm& vm, double mine, std::int32_t here, double best
     if (at.slice_end > now) continue;
     Node& node = nodes_[static_cast<std::size_t>(at.node)];
     const HeapEntry* best = node.ready > 0 ? peek_best(node) : nullptr;
-    if (best != nullptr && best->key < mine) {
+    if (best != nullptr && behind(*best)) {
       vm.yielded_at = now;
       return true;
     }
   }
-  return false;
+  return best_here.key < mine;
 }
 
 std::int64_t DetailedHostCpu::pop_next(Node& node, sim::Time now) {

@@ -272,7 +272,7 @@ void DetailedHostCpu::on_lcpu_timer(int l) {
       vm.vt_base = std::max(vm.vt_base, best->key - ns_of(params_.idle_credit));
     }
     const double mine = vt(vm, now);
-    if (best != nullptr && yields(vm, mine, lc.node, best->key, now)) {
+    if (best != nullptr && yields(x.vm, mine, *best, now)) {
       ++stats_.preemptions;
       stop_running(v, ready, now);
       const auto next = static_cast<std::uint32_t>(pop_next(node, now));

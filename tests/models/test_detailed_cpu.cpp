@@ -185,3 +185,27 @@ TEST_CASE("detailed: a wide VM across two NUMA nodes gets its entitlement withou
     }
   }
 }
+
+TEST_CASE("detailed: two backlogged 4-vCPU VMs on 4 cores take turns whole, without co-stop") {
+  // 4 cores at 2 GHz and two 4-vCPU VMs of equal shares with periodic demand of 60, 75 or
+  // 90% per vCPU: 4,800 to 7,200 MHz each asked, 8,000 MHz in all, so each is entitled to
+  // 4,000 and runs half the time. One VM fills the cores: handing them over whole, neither
+  // co-stops, whatever the phases of the bursts (ten seeds).
+  for (const double demand : {0.6, 0.75, 0.9}) {
+    for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+      CAPTURE(demand);
+      CAPTURE(seed);
+      auto s = make_scenario(30_s, Fidelity::detailed);
+      s.seed = seed;
+      s.hosts.push_back(make_host("esx", 4, 2000.0));
+      s.vms.push_back(make_vm("a0", "esx", 4, busy(demand)));
+      s.vms.push_back(make_vm("b0", "esx", 4, busy(demand)));
+      const RunResult r = run_scenario(s);
+      for (const char* vm : {"a0", "b0"}) {
+        CAPTURE(vm);
+        CHECK(vm_avg(r, vm, metric::vm_cpu_used_mhz) == doctest::Approx(4000.0).epsilon(0.01));
+        CHECK(vm_avg(r, vm, metric::vm_cpu_costop) < 0.005);
+      }
+    }
+  }
+}

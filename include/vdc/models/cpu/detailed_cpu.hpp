@@ -225,7 +225,7 @@ class DetailedHostCpu final : public HostCpuModel {
   void apply_limit(std::uint32_t vm, sim::Time now);
   void update_entitlements(sim::Time now);
   sim::Time next_quantum_end(Vm& vm, Quantum quantum, int siblings_running, sim::Time now);
-  bool yields(Vm& vm, double mine, std::int32_t here, double best_here, sim::Time now);
+  bool yields(std::uint32_t vi, double mine, const HeapEntry& best_here, sim::Time now);
   std::int64_t pop_next(Node& node, sim::Time now);
 
   sim::Simulator& sim_;

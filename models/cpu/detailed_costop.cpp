@@ -97,10 +97,11 @@ sim::Time DetailedHostCpu::next_quantum_end(Vm& vm, Quantum quantum, int sibling
 bool DetailedHostCpu::yields(std::uint32_t vi, double mine, const HeapEntry& best_here,
                              sim::Time now) {
   // At the end of the quantum its running siblings share, a VM yields as a whole if a vCPU
-  // of another VM further behind waits on the node of any of them: each of them gives its
-  // logical CPU to the best vCPU waiting on its node. One left running alone would only be
-  // co-stopped cpu.skew_threshold later (reference A.2: ESXi schedules siblings together
-  // as far as it can; co-stop is for the siblings it cannot place). A vCPU whose best
+  // of another VM further behind waits on the node of any of those whose quantum ends now:
+  // each of them gives its logical CPU to the best vCPU waiting on its node (at this
+  // instant, through yielded_at, as their timers fire). One left running alone would only
+  // be co-stopped cpu.skew_threshold later (reference A.2: ESXi schedules siblings
+  // together as far as it can; co-stop is for the siblings it cannot place). A vCPU whose best
   // waiting one is a ready sibling (queued earlier, at a lower virtual time) gives way to
   // it alone: the VM's share is the same, and a laggard catches up.
   Vm& vm = vms_[vi];

@@ -427,7 +427,7 @@ void DetailedHostCpu::dispatch(std::uint32_t v, bool was_idle, bool from_wait,
   Vm& vm = vms_[x.vm];
   Node& node = nodes_[static_cast<std::size_t>(x.node)];
   // Woken beside running siblings, it joins their quantum. A co-started or unthrottled one
-  // gets a whole quantum, as one dispatched from the ready queue: a laggard has to catch up.
+  // is dispatched as from the ready queue (next_quantum_end).
   const Quantum quantum = from_wait ? Quantum::join : Quantum::fresh;
   const int l = pick_idle_lcpu(node, x.vm);
   if (l >= 0) {

@@ -15,7 +15,8 @@ constexpr std::array<ModelParameter, 10> table{{
     {"cpu", "cpu.skew_threshold", ParameterScope::model, ParameterUnit::seconds, 0.003, 1e-6,
      1.0,
      "detailed and the fluid co-stop chain: a running vCPU whose progress leads its "
-     "slowest sibling by this much is co-stopped",
+     "slowest sibling by this much is co-stopped (detailed: also how recently a VM's "
+     "quantum began for a vCPU dispatched from the ready queue to join it)",
      "UNCONFIRMED: no citable number; '3 ms' circulates without source (reference A.2)"},
     {"cpu", "cpu.costart_skew", ParameterScope::model, ParameterUnit::seconds, 0.0, 0.0, 1.0,
      "detailed and the fluid co-stop chain: a co-stopped vCPU is co-started when its lead "

@@ -156,9 +156,9 @@ TEST_CASE("detailed: a wide VM across two NUMA nodes gets its entitlement withou
   // entitled to. Capacity 8 x 2400 x 1.25 = 24,000 MHz; 16,000 shares (2,000 per vCPU)
   // against 6 x 4,000: the wide VM is entitled to 9,600 MHz, each 4-vCPU VM to 2,400.
   // Each node holds three 4-vCPU VMs and one 4-vCPU client of the wide VM, so whole VMs
-  // fill its logical CPUs: scheduled sibling by sibling together, no VM co-stops. Backlogged
-  // periodic bursts of 10 ms, 100 ms and 1 s (workload.constant_period) and three seeds;
-  // used MHz within 2%, for the first 1 s bursts, before the backlogs build.
+  // fill its logical CPUs: with each VM's siblings scheduled together, no VM co-stops.
+  // Backlogged periodic bursts of 10 ms, 100 ms and 1 s (workload.constant_period) and
+  // three seeds; used MHz within 2%, for the first 1 s bursts, before the backlogs build.
   for (const double period : {0.01, 0.1, 1.0}) {
     for (const std::uint64_t seed : {1U, 2U, 3U}) {
       CAPTURE(period);

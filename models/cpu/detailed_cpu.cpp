@@ -151,7 +151,9 @@ void DetailedHostCpu::start_running(std::uint32_t v, int l, sim::Time now, Quant
   if (busy >= 2) core_speed_changed(lc.core, l, now);
   lc.vcpu = static_cast<std::int32_t>(v);
   lc.vm = x.vm;
-  lc.slice_end = next_quantum_end(vm, quantum, vm.count[run], now);  // not yet counted
+  // Its running siblings: this vCPU is not counted yet, except when rebalance_core moves
+  // it (still RUN), which so takes the VM's current quantum even if no sibling runs.
+  lc.slice_end = next_quantum_end(vm, quantum, vm.count[run], now);
   x.lcpu = l;
   x.run_since = now;
   set_state(v, run, now);
@@ -307,7 +309,9 @@ void DetailedHostCpu::rebalance_core(int l, sim::Time now) {
     if (lc.vcpu >= 0 && core_busy_[static_cast<std::size_t>(lc.core)] >= 2) {
       const auto v = static_cast<std::uint32_t>(lc.vcpu);
       stop_running(v, run, now);
-      start_running(v, l, now, Quantum::join);  // moved, not rescheduled: keeps its quantum
+      // Moved, not rescheduled: it takes the VM's current quantum, if one has not ended,
+      // instead of a fresh one.
+      start_running(v, l, now, Quantum::join);
       return;
     }
   }

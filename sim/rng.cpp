@@ -47,8 +47,13 @@ std::uint64_t fnv1a64(std::string_view text) {
 
 double det_log(double x) {
   assert(x > 0.0 && std::isfinite(x));
-  int e = 0;
-  double m = std::frexp(x, &e);  // x = m 2^e, m in [0.5, 1); exact
+  // x = m 2^e, m in [0.5, 1); exact. From the bits for a normal x (std::frexp's result
+  // without its call: every exponential draw comes here); std::frexp for a subnormal one.
+  const auto bits = std::bit_cast<std::uint64_t>(x);
+  const auto biased = static_cast<int>(bits >> 52);  // x > 0: no sign bit
+  int e = biased - 1022;
+  double m = std::bit_cast<double>((bits & 0x000F'FFFF'FFFF'FFFFu) | 0x3FE0'0000'0000'0000u);
+  if (biased == 0) m = std::frexp(x, &e);
   if (m < sqrt_half) {
     m *= 2.0;
     --e;

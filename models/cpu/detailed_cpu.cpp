@@ -41,6 +41,7 @@ DetailedHostCpu::DetailedHostCpu(sim::Simulator& sim, sim::MetricsRegistry& metr
       threads_per_core_(std::max(1, host.cpu.threads_per_core)),
       numa_(host::numa_nodes(host.cpu, host.memory_mib)) {
   core_busy_.assign(static_cast<std::size_t>(pcpus_), 0);
+  core_pending_.assign(static_cast<std::size_t>(pcpus_), 0);
   for (std::size_t j = 0; j < numa_.nodes().size(); ++j) {
     const host::NumaNode& n = numa_.nodes()[j];
     Node node;
@@ -148,7 +149,7 @@ void DetailedHostCpu::start_running(std::uint32_t v, int l, sim::Time now, Quant
   if (busy == 2) ++node.doubled;
   mark_busy(node, l);
   lc.speed = busy <= 1 ? 1.0 : params_.ht_factor / busy;
-  if (busy >= 2) core_speed_changed(lc.core, l, now);
+  if (busy >= 2) core_changed(lc.core);
   lc.vcpu = static_cast<std::int32_t>(v);
   lc.vm = x.vm;
   // Its running siblings: this vCPU is not counted yet, except when rebalance_core moves
@@ -180,7 +181,7 @@ int DetailedHostCpu::stop_running(std::uint32_t v, State to, sim::Time now) {
   const int busy = --core_busy_[static_cast<std::size_t>(lc.core)];
   if (busy == 1) --node.doubled;
   mark_idle(node, l);
-  if (busy >= 1) core_speed_changed(lc.core, l, now);
+  if (busy >= 1) core_changed(lc.core);
   x.lcpu = -1;
   set_state(v, to, now);
   // Sums of speeds drift by rounding; reset them when exactly nothing runs.
@@ -189,41 +190,51 @@ int DetailedHostCpu::stop_running(std::uint32_t v, State to, sim::Time now) {
   return l;
 }
 
-void DetailedHostCpu::core_speed_changed(int core, int except_lcpu, sim::Time now) {
-  const int busy = core_busy_[static_cast<std::size_t>(core)];
-  const double speed = busy <= 1 ? 1.0 : params_.ht_factor / busy;
-  const int first = core * threads_per_core_;
-  // The other threads in order, skipping except_lcpu without a branch: which thread of the
-  // core changed is random, and the partner of a 2-thread core is then always busy.
-  for (int i = 0; i + 1 < threads_per_core_; ++i) {
-    const int t = first + i + (first + i >= except_lcpu ? 1 : 0);
-    Lcpu& lc = lcpus_[static_cast<std::size_t>(t)];
-    if (lc.vcpu < 0 || lc.speed == speed) continue;
-    const auto v = static_cast<std::uint32_t>(lc.vcpu);
-    Vm& vm = vms_[lc.vm];
-    // Slowing down (another vCPU took the thread beside it, typically the one that has just
-    // left it) when already brought up to date at this instant: arm_timer has run since
-    // its work, speed or slice last changed at this instant, so its timer is due no later
-    // than its burst's end at the faster speed, which is no later than at the slower one
-    // (division and ceiling are monotonic). arm_timer would keep the timer and
-    // settle_vcpu would add nothing: both are skipped.
-    const bool keep = speed < lc.speed && vcpus_[v].run_since == now &&
-                      lc.timer_at != sim::Time::max();
-    if (!keep) settle_vcpu(v, now);
-    settle_vm(vm, now);
-    vm.run_speed += speed - lc.speed;
-    host_run_speed_ += speed - lc.speed;
-    lc.speed = speed;
-    if (!vm.dirty) {
-      vm.dirty = true;
-      dirty_.push_back(lc.vm);
-    }
-    if (keep) {
-      assert(timer_due(t, now) >= lc.timer_at);
-    } else {
-      arm_timer(t, now);
+void DetailedHostCpu::core_changed(int core) {
+  // Its threads' speeds change at this instant, once whatever came and went: a vCPU that
+  // leaves a logical CPU to the next one (a preemption, a quantum's end, a burst's end with
+  // vCPUs ready) leaves the partner's speed as it was.
+  auto& pending = core_pending_[static_cast<std::size_t>(core)];
+  if (pending != 0) return;
+  pending = 1;
+  changed_cores_.push_back(core);
+}
+
+void DetailedHostCpu::apply_core_speeds(sim::Time now) {
+  for (const int core : changed_cores_) {
+    core_pending_[static_cast<std::size_t>(core)] = 0;
+    const int busy = core_busy_[static_cast<std::size_t>(core)];
+    const double speed = busy <= 1 ? 1.0 : params_.ht_factor / busy;
+    const int first = core * threads_per_core_;
+    for (int t = first; t < first + threads_per_core_; ++t) {
+      Lcpu& lc = lcpus_[static_cast<std::size_t>(t)];
+      if (lc.vcpu < 0 || lc.speed == speed) continue;
+      const auto v = static_cast<std::uint32_t>(lc.vcpu);
+      Vm& vm = vms_[lc.vm];
+      // Slowing down when already brought up to date at this instant (it was dispatched
+      // now): arm_timer has run since its work, speed or slice last changed, so its timer
+      // is due no later than its burst's end at the faster speed, which is no later than
+      // at the slower one (division and ceiling are monotonic). arm_timer would keep the
+      // timer and settle_vcpu would add nothing: both are skipped.
+      const bool keep = speed < lc.speed && vcpus_[v].run_since == now &&
+                        lc.timer_at != sim::Time::max();
+      if (!keep) settle_vcpu(v, now);
+      settle_vm(vm, now);
+      vm.run_speed += speed - lc.speed;
+      host_run_speed_ += speed - lc.speed;
+      lc.speed = speed;
+      if (!vm.dirty) {
+        vm.dirty = true;
+        dirty_.push_back(lc.vm);
+      }
+      if (keep) {
+        assert(timer_due(t, now) >= lc.timer_at);
+      } else {
+        arm_timer(t, now);
+      }
     }
   }
+  changed_cores_.clear();
 }
 
 sim::Time DetailedHostCpu::timer_due(int l, sim::Time now) const {

@@ -251,6 +251,7 @@ const host::NumaPlacement& DetailedHostCpu::placement(const VmCpu& cfg) const {
 // ---- Gauges ----------------------------------------------------------------------------
 
 void DetailedHostCpu::flush(sim::Time now) {
+  apply_core_speeds(now);
   if (entitlements_dirty_) update_entitlements(now);
   for (const std::uint32_t i : dirty_) {
     Vm& vm = vms_[i];

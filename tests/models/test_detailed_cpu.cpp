@@ -209,3 +209,29 @@ TEST_CASE("detailed: two backlogged 4-vCPU VMs on 4 cores take turns whole, with
     }
   }
 }
+
+TEST_CASE("detailed: two vCPUs swapping beside a running one leave its speed and timer as they are") {
+  // One core of two threads. `b` and `c` (busy) start at 0 and take turns on one thread at
+  // their quantum ends (cpu.quantum: 20 ms); `tasks` (shares far above theirs) comes at
+  // 5 ms, preempts one of them and keeps the other thread, running 143 tasks of 7 ms back
+  // to back. Its partner thread is never idle, so it runs at 62.5% throughout: 1.001 s of
+  // work ends at 5 ms + 1.6016 s. A swap is one instant: the thread beside `tasks` goes
+  // from one vCPU to the next, its speed never changes, and nothing is rescheduled for it
+  // (an early timer would cost an event at each swap within a task).
+  Lab lab(make_host("esx", 1, 2000.0, 2));
+  auto& b = lab.add("b", 1, busy());
+  auto& c = lab.add("c", 1, busy());
+  lab.sim.run_until(5_ms);
+  auto& tasks = lab.add("tasks", 1, TasksCpu{143, 7_ms}, 100000.0);
+  lab.sim.run_until(1606_ms);
+  CHECK(lab.metrics.total(tasks.metrics.tasks_completed) == 142.0);
+  lab.sim.run_until(1607_ms);
+  CHECK(lab.metrics.total(tasks.metrics.tasks_completed) == 143.0);
+  CHECK(lab.model->stats().preemptions > 30);  // b and c did take turns
+  // By hand, up to 1.607 s: the two starts; 143 task ends; the quantum ends of `tasks`
+  // (25, 45, ... 1605 ms: 80) and of b's and c's turns (20, 40, ... 1600 ms: 80).
+  CHECK(lab.sim.events_processed() == 2 + 143 + 80 + 80);
+  // b and c: both at 62.5% for 5 ms, one of them while `tasks` runs, both again after.
+  CHECK(lab.model->work_done_ns(b, 0) + lab.model->work_done_ns(c, 0) ==
+        doctest::Approx(0.625 * (2 * 5e6 + 1601.6e6 + 2 * 0.4e6)).epsilon(1e-9));
+}

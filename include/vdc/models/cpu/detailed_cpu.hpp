@@ -199,7 +199,8 @@ class DetailedHostCpu final : public HostCpuModel {
   void take_level(std::uint32_t v, Step step, sim::Time now);
   void start_vcpu(std::uint32_t v, const VcpuProgress& p, sim::Time now);
   std::uint32_t index_of(const VmCpu& vm) const;
-  void core_speed_changed(int core, int except_lcpu, sim::Time now);
+  void core_changed(int core);
+  void apply_core_speeds(sim::Time now);
   void rebalance_core(int l, sim::Time now);
   void set_state(std::uint32_t v, State s, sim::Time now);
   void set_demand(std::uint32_t v, double cores);
@@ -239,6 +240,9 @@ class DetailedHostCpu final : public HostCpuModel {
   std::vector<Node> nodes_;
   std::vector<Lcpu> lcpus_;
   std::vector<int> core_busy_;
+  // Cores whose threads came or went at this instant: their speeds are applied at flush().
+  std::vector<std::uint8_t> core_pending_;
+  std::vector<int> changed_cores_;
   std::vector<Vcpu> vcpus_;
   std::vector<CoProgress> coprogress_;  // by vCPU, as vcpus_
   std::vector<Vm> vms_;

@@ -148,11 +148,6 @@ void DetailedHostCpu::start_running(std::uint32_t v, int l, sim::Time now, Quant
   const int busy = ++core_busy_[static_cast<std::size_t>(lc.core)];
   if (busy == 2) ++node.doubled;
   mark_busy(node, l);
-  Node::Presence& here = node.by_vm[x.vm];
-  if (here.running++ == 0) {
-    here.at = static_cast<std::uint32_t>(node.running_vms.size());
-    node.running_vms.push_back(x.vm);
-  }
   lc.speed = busy <= 1 ? 1.0 : params_.ht_factor / busy;
   if (busy >= 2) core_changed(lc.core);
   lc.vcpu = static_cast<std::int32_t>(v);
@@ -186,13 +181,6 @@ int DetailedHostCpu::stop_running(std::uint32_t v, State to, sim::Time now) {
   const int busy = --core_busy_[static_cast<std::size_t>(lc.core)];
   if (busy == 1) --node.doubled;
   mark_idle(node, l);
-  Node::Presence& here = node.by_vm[x.vm];
-  if (--here.running == 0) {
-    const std::uint32_t last = node.running_vms.back();
-    node.running_vms[here.at] = last;
-    node.by_vm[last].at = here.at;
-    node.running_vms.pop_back();
-  }
   if (busy >= 1) core_changed(lc.core);
   x.lcpu = -1;
   set_state(v, to, now);
@@ -464,23 +452,20 @@ void DetailedHostCpu::dispatch(std::uint32_t v, bool was_idle, bool from_wait,
   if (from_wait) ++stats_.waited;
   set_state(v, ready, now);
   // Preempt the running vCPU whose VM is furthest ahead of its entitlement, if this VM is
-  // behind it (consumed / entitlement as priority, reference A.1). A sibling is never
-  // ahead. Of that VM's vCPUs, the one on the first logical CPU of the node gives way.
+  // behind it (consumed / entitlement as priority, reference A.1).
+  int victim = -1;
   double worst = -infinity;
   double floor = infinity;
-  std::uint32_t worst_vm = 0;
-  int at_worst = 0;  // VMs exactly that far ahead
-  for (const std::uint32_t w : node.running_vms) {
-    const double their = vt(vms_[w], now);
+  for (int t = node.first_lcpu; t < node.first_lcpu + node.lcpus; ++t) {
+    const Lcpu& lc = lcpus_[static_cast<std::size_t>(t)];
+    assert(lc.vcpu >= 0);  // pick_idle_lcpu found none idle
+    const double their = vt(vms_[lc.vm], now);
     floor = std::min(floor, their);
-    const double other = w == x.vm ? -infinity : their;
-    if (other > worst) {
-      worst = other;
-      worst_vm = w;
-      at_worst = 1;
-    } else if (other == worst) {
-      ++at_worst;
-    }
+    // Selected with conditional moves, not branches: which VM is furthest ahead follows
+    // no pattern. A sibling counts as -infinity, never ahead.
+    const double other = lc.vm == x.vm ? -infinity : their;
+    victim = other > worst ? t : victim;
+    worst = std::max(worst, other);
   }
   if (was_idle) {
     // Waking from idle: keep at most cpu.idle_credit of the credit saved while idle
@@ -489,18 +474,9 @@ void DetailedHostCpu::dispatch(std::uint32_t v, bool was_idle, bool from_wait,
     vm.vt_base = std::max(vm.vt_base, floor - ns_of(params_.idle_credit));
   }
   const double key = vt(vm, now);
-  if (worst <= key) {  // also when only siblings run here (worst: -infinity)
+  if (victim < 0 || worst <= key) {
     enqueue(v, key);
     return;
-  }
-  int victim = node.first_lcpu;
-  for (;; ++victim) {
-    const Lcpu& lc = lcpus_[static_cast<std::size_t>(victim)];
-    assert(victim < node.first_lcpu + node.lcpus && lc.vcpu >= 0);  // none idle: pick_idle_lcpu
-    // Of VMs equally far ahead (rare: equal virtual times), the first logical CPU's.
-    if (at_worst == 1 ? lc.vm == worst_vm : lc.vm != x.vm && vt(vms_[lc.vm], now) == worst) {
-      break;
-    }
   }
   ++stats_.preemptions;
   const auto u = static_cast<std::uint32_t>(lcpus_[static_cast<std::size_t>(victim)].vcpu);

@@ -111,7 +111,6 @@ void DetailedHostCpu::add_vm(VmCpu& cfg) {
     coprogress_.push_back(CoProgress{-now.ns(), -1, wait});
   }
   vms_.push_back(std::move(vm));
-  for (Node& node : nodes_) node.by_vm.emplace_back();
   starting_.push_back(vm_index);
   schedule_refresh();
 }

@@ -171,14 +171,6 @@ class DetailedHostCpu final : public HostCpuModel {
     std::vector<std::uint64_t> idle_cores;  // bit per core of the node with no busy thread
     std::uint32_t gang_vm = 0;             // VM of the vCPU last dispatched from the heap ...
     sim::Time gang_at = sim::Time::max();  // ... at this instant
-    // The VMs with a vCPU running here, each once: a woken vCPU looking for a victim
-    // weighs VMs, not logical CPUs (a node of 32 holds a dozen VMs or fewer).
-    std::vector<std::uint32_t> running_vms;
-    struct Presence {
-      std::uint32_t running = 0;  // the VM's vCPUs running on this node
-      std::uint32_t at = 0;       // its place in running_vms while there are any
-    };
-    std::vector<Presence> by_vm;  // by VM
   };
 
   // Scheduling (models/cpu/detailed_cpu.cpp).

@@ -142,25 +142,35 @@ std::optional<RunResult> run_split(const ScenarioConfig& config, ScenarioConfig*
   std::vector<RunResult> results(n);
   std::vector<std::unique_ptr<DatacenterRun>> runs(n);
   EngineThreads threads(n);
+  const auto give_all_back = [&] {
+    // A range not built holds no VM (range_config gave them back): nothing to return.
+    for (std::size_t i = 0; i < n; ++i) give_back(*take_from, ranges[i], configs[i]);
+  };
+  try {
+    threads.run([&](std::size_t i) { configs[i] = range_config(config, ranges[i], take_from); });
+  } catch (const std::exception&) {
+    if (take_from != nullptr) give_all_back();
+    return std::nullopt;
+  }
+  if (take_from != nullptr) {
+    // Every VM lives in its range's scenario now: the moved-from slots go too, before the
+    // engines are built, so that they do not add to the build's footprint (a VM's
+    // configuration is about a kilobyte without its strings: 18 MB for 20,000 VMs).
+    take_from->vms.clear();
+    take_from->vms.shrink_to_fit();
+  }
   try {
     threads.run([&](std::size_t i) {
-      configs[i] = range_config(config, ranges[i], take_from);
       results[i] = new_result(configs[i]);
       runs[i] = std::make_unique<DatacenterRun>(configs[i], areas, results[i], range_opts[i], series);
     });
   } catch (const std::exception&) {
     runs.clear();
     if (take_from != nullptr) {
-      // A range not built holds no VM (range_config gave them back): nothing to return.
-      for (std::size_t i = 0; i < n; ++i) give_back(*take_from, ranges[i], configs[i]);
+      take_from->vms.resize(vm_count);  // the slots again, for the VMs to go back to
+      give_all_back();
     }
     return std::nullopt;
-  }
-  if (take_from != nullptr) {
-    // Every VM lives in its range's scenario now: the moved-from slots go too (a VM's
-    // configuration is about a kilobyte without its strings).
-    take_from->vms.clear();
-    take_from->vms.shrink_to_fit();
   }
   std::vector<Engine> engines_list;
   for (std::size_t i = 0; i < n; ++i) engines_list.push_back(Engine{runs[i].get(), &results[i]});

@@ -143,7 +143,8 @@ std::optional<RunResult> run_split(const ScenarioConfig& config, ScenarioConfig*
   std::vector<std::unique_ptr<DatacenterRun>> runs(n);
   EngineThreads threads(n);
   const auto give_all_back = [&] {
-    // A range not built holds no VM (range_config gave them back): nothing to return.
+    // Each range's VMs back to their places; a range whose scenario was not made holds
+    // none (range_config gave them back).
     for (std::size_t i = 0; i < n; ++i) give_back(*take_from, ranges[i], configs[i]);
   };
   try {

@@ -211,11 +211,11 @@ void DetailedHostCpu::apply_core_speeds(sim::Time now) {
       if (lc.vcpu < 0 || lc.speed == speed) continue;
       const auto v = static_cast<std::uint32_t>(lc.vcpu);
       Vm& vm = vms_[lc.vm];
-      // Slowing down when already brought up to date at this instant (it was dispatched
-      // now): arm_timer has run since its work, speed or slice last changed, so its timer
-      // is due no later than its burst's end at the faster speed, which is no later than
-      // at the slower one (division and ceiling are monotonic). arm_timer would keep the
-      // timer and settle_vcpu would add nothing: both are skipped.
+      // Slowing down when already brought up to date at this instant (typically, it was
+      // dispatched now): arm_timer has run since its work, speed or slice last changed, so
+      // its timer is due no later than its burst's end at the faster speed, which is no
+      // later than at the slower one (division and ceiling are monotonic). arm_timer would
+      // keep the timer and settle_vcpu would add nothing: both are skipped.
       const bool keep = speed < lc.speed && vcpus_[v].run_since == now &&
                         lc.timer_at != sim::Time::max();
       if (!keep) settle_vcpu(v, now);

@@ -334,23 +334,36 @@ bool EventQueue::refill_near() {
     near_head_ = 0;
     Bucket& b = r->buckets[index];
     if (n <= spawn_threshold) {
-      // Insertion sort while copying: cheaper than std::sort for a handful of entries. The
-      // cancelled ones are dropped here rather than sorted and skipped (about half of the
-      // events a CPU scheduler schedules are cancelled timers), when the slab is small
+      // The cancelled ones are dropped here rather than sorted and skipped (about half of
+      // the events a CPU scheduler schedules are cancelled timers), when the slab is small
       // enough to be cached; in a larger one, reading each handler's slot now instead of
-      // at its pop costs more than it saves.
+      // at its pop costs more than it saves. Without a branch on each entry (cancelled ones
+      // come in no pattern): each is written after the live ones, which take it if it is
+      // live, and a cancelled one's slot goes on the free list (a live slot's next_free,
+      // unused while it is pending, is written with its own value).
       near_.resize(n);
-      const bool drop = cancelled_ > 0 && slots_.size() <= prefetch_min_slots;
-      std::size_t live = 0;
-      for (std::size_t k = 0; k < n; ++k) {
-        if (drop && !is_live(b[k])) {
-          free_slot(b[k].slot);
-          --cancelled_;
-          continue;
+      std::size_t live = n;
+      if (cancelled_ > 0 && slots_.size() <= prefetch_min_slots) {
+        live = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+          const Entry& e = b[k];
+          Slot& slot = slots_[e.slot];
+          const bool alive = (slot.gen & 1u) != 0;
+          near_[live] = e;
+          live += alive ? 1 : 0;
+          slot.next_free = alive ? slot.next_free : free_slot_;
+          free_slot_ = alive ? free_slot_ : e.slot;
         }
-        std::size_t i = live++;
-        for (; i > 0 && Earlier{}(b[k], near_[i - 1]); --i) near_[i] = near_[i - 1];
-        near_[i] = b[k];
+        cancelled_ -= n - live;
+      }
+      // Insertion sort (cheaper than std::sort for a handful of entries), in place after a
+      // drop, else while copying.
+      const Entry* from = live < n ? near_.data() : b.data();
+      for (std::size_t k = 0; k < live; ++k) {
+        const Entry e = from[k];
+        std::size_t i = k;
+        for (; i > 0 && Earlier{}(e, near_[i - 1]); --i) near_[i] = near_[i - 1];
+        near_[i] = e;
       }
       near_.resize(live);
       release(b);

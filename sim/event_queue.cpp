@@ -339,21 +339,25 @@ bool EventQueue::refill_near() {
       // enough to be cached; in a larger one, reading each handler's slot now instead of
       // at its pop costs more than it saves. Without a branch on each entry (cancelled ones
       // come in no pattern): each is written after the live ones, which take it if it is
-      // live, and a cancelled one's slot goes on the free list (a live slot's next_free,
-      // unused while it is pending, is written with its own value).
+      // live, and a cancelled one's slot goes on the free list, with masks rather than
+      // conditions (a live slot's next_free, unused while it is pending, is written with
+      // its own value).
       near_.resize(n);
       std::size_t live = n;
       if (cancelled_ > 0 && slots_.size() <= prefetch_min_slots) {
         live = 0;
+        std::uint32_t head = free_slot_;
         for (std::size_t k = 0; k < n; ++k) {
           const Entry& e = b[k];
           Slot& slot = slots_[e.slot];
-          const bool alive = (slot.gen & 1u) != 0;
+          const std::uint32_t alive = slot.gen & 1u;
+          const std::uint32_t freed = alive - 1u;  // all ones if cancelled, else zero
           near_[live] = e;
-          live += alive ? 1 : 0;
-          slot.next_free = alive ? slot.next_free : free_slot_;
-          free_slot_ = alive ? free_slot_ : e.slot;
+          live += alive;
+          slot.next_free = (slot.next_free & ~freed) | (head & freed);
+          head = (head & ~freed) | (e.slot & freed);
         }
+        free_slot_ = head;
         cancelled_ -= n - live;
       }
       // Insertion sort (cheaper than std::sort for a handful of entries), in place after a

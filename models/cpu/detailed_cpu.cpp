@@ -41,7 +41,6 @@ DetailedHostCpu::DetailedHostCpu(sim::Simulator& sim, sim::MetricsRegistry& metr
       threads_per_core_(std::max(1, host.cpu.threads_per_core)),
       numa_(host::numa_nodes(host.cpu, host.memory_mib)) {
   core_busy_.assign(static_cast<std::size_t>(pcpus_), 0);
-  core_pending_.assign(static_cast<std::size_t>(pcpus_), 0);
   for (std::size_t j = 0; j < numa_.nodes().size(); ++j) {
     const host::NumaNode& n = numa_.nodes()[j];
     Node node;
@@ -194,15 +193,12 @@ void DetailedHostCpu::core_changed(int core) {
   // Its threads' speeds change at this instant, once whatever came and went: a vCPU that
   // leaves a logical CPU to the next one (a preemption, a quantum's end, a burst's end with
   // vCPUs ready) leaves the partner's speed as it was.
-  auto& pending = core_pending_[static_cast<std::size_t>(core)];
-  if (pending != 0) return;
-  pending = 1;
-  changed_cores_.push_back(core);
+  // Applying a core twice changes nothing the second time; a swap marks it twice in a row.
+  if (changed_cores_.empty() || changed_cores_.back() != core) changed_cores_.push_back(core);
 }
 
 void DetailedHostCpu::apply_core_speeds(sim::Time now) {
   for (const int core : changed_cores_) {
-    core_pending_[static_cast<std::size_t>(core)] = 0;
     const int busy = core_busy_[static_cast<std::size_t>(core)];
     const double speed = busy <= 1 ? 1.0 : params_.ht_factor / busy;
     const int first = core * threads_per_core_;

@@ -241,7 +241,6 @@ class DetailedHostCpu final : public HostCpuModel {
   std::vector<Lcpu> lcpus_;
   std::vector<int> core_busy_;
   // Cores whose threads came or went at this instant: their speeds are applied at flush().
-  std::vector<std::uint8_t> core_pending_;
   std::vector<int> changed_cores_;
   std::vector<Vcpu> vcpus_;
   std::vector<CoProgress> coprogress_;  // by vCPU, as vcpus_

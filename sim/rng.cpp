@@ -47,18 +47,22 @@ std::uint64_t fnv1a64(std::string_view text) {
 
 double det_log(double x) {
   assert(x > 0.0 && std::isfinite(x));
-  // x = m 2^e, m in [0.5, 1); exact. From the bits for a normal x (std::frexp's result
-  // without its call: every exponential draw comes here); std::frexp for a subnormal one.
-  const auto bits = std::bit_cast<std::uint64_t>(x);
+  // x = m 2^e with m in [sqrt(1/2), sqrt(2)); exact. Taken from the bits for a normal x
+  // (std::frexp's result without its call: every exponential draw comes here), from
+  // std::frexp's for a subnormal one. Whether m is doubled (m < sqrt(1/2) in [0.5, 1)) is
+  // a comparison of mantissas and an exponent of 0x3FE or 0x3FF: no branch on it, as
+  // about two draws in five are doubled, in no pattern a predictor could learn.
+  auto bits = std::bit_cast<std::uint64_t>(x);
   const auto biased = static_cast<int>(bits >> 52);  // x > 0: no sign bit
   int e = biased - 1022;
-  double m = std::bit_cast<double>((bits & 0x000F'FFFF'FFFF'FFFFu) | 0x3FE0'0000'0000'0000u);
-  if (biased == 0) m = std::frexp(x, &e);
-  if (m < sqrt_half) {
-    m *= 2.0;
-    --e;
-  }
-  // Now x = m 2^e with m in [sqrt(1/2), sqrt(2)); log(m) = log(1 + f).
+  if (biased == 0) bits = std::bit_cast<std::uint64_t>(std::frexp(x, &e));
+  constexpr std::uint64_t mantissa = 0x000F'FFFF'FFFF'FFFFu;
+  const std::uint64_t frac = bits & mantissa;
+  const std::uint64_t doubled =
+      frac < (std::bit_cast<std::uint64_t>(sqrt_half) & mantissa) ? 1 : 0;
+  e -= static_cast<int>(doubled);
+  const double m = std::bit_cast<double>(frac | ((0x3FEu + doubled) << 52));
+  // log(m) = log(1 + f).
   const double f = m - 1.0;
   const double k = static_cast<double>(e);
   const double s = f / (2.0 + f);

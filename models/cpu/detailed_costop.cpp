@@ -94,7 +94,7 @@ sim::Time DetailedHostCpu::next_quantum_end(Vm& vm, Quantum quantum, int sibling
   return end;
 }
 
-bool DetailedHostCpu::yields(std::uint32_t vi, double mine, const HeapEntry& best_here,
+bool DetailedHostCpu::yields(std::uint32_t vi, double mine, const ReadyEntry& best_here,
                              sim::Time now) {
   // At the end of the quantum its running siblings share, a VM yields as a whole if a vCPU
   // of another VM further behind waits on the node of any of those whose quantum ends now:
@@ -105,7 +105,7 @@ bool DetailedHostCpu::yields(std::uint32_t vi, double mine, const HeapEntry& bes
   // waiting one is a ready sibling (queued earlier, at a lower virtual time) gives way to
   // it alone: the VM's share is the same, and a laggard catches up.
   Vm& vm = vms_[vi];
-  const auto behind = [&](const HeapEntry& best) {
+  const auto behind = [&](const ReadyEntry& best) {
     return best.key < mine && vcpus_[best.vcpu].vm != vi;
   };
   if (vm.yielded_at == now || behind(best_here)) {
@@ -119,7 +119,7 @@ bool DetailedHostCpu::yields(std::uint32_t vi, double mine, const HeapEntry& bes
     const Lcpu& at = lcpus_[static_cast<std::size_t>(s.lcpu)];
     if (at.slice_end > now) continue;
     Node& node = nodes_[static_cast<std::size_t>(at.node)];
-    const HeapEntry* best = node.ready > 0 ? peek_best(node) : nullptr;
+    const ReadyEntry* best = node.ready > 0 ? peek_best(node) : nullptr;
     if (best != nullptr && behind(*best)) {
       vm.yielded_at = now;
       return true;

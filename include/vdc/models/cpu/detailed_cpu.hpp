@@ -79,7 +79,7 @@ class DetailedHostCpu final : public HostCpuModel {
     std::uint32_t vm = 0;
     std::uint16_t k = 0;
     State state = wait;
-    bool queued = false;     // has a valid entry in its node's ready heap
+    bool queued = false;     // has a valid entry in its node's ready queue
     bool has_work = false;   // false once the workload has no more bursts
     std::int32_t node = 0;
     std::int32_t lcpu = -1;
@@ -93,7 +93,7 @@ class DetailedHostCpu final : public HostCpuModel {
     sim::Time next_start = sim::Time::max();  // periodic arrival of the next burst
     double level = 0.0;      // its workload's demand level, cores of work
     double demand = 0.0;     // the level in CPU time: stretched, at most one core
-    std::uint64_t qseq = 0;  // sequence of its valid heap entry
+    std::uint64_t qseq = 0;  // sequence of its valid ready queue entry
     sim::EventId wake;
     sim::Time wake_at;
   };
@@ -154,14 +154,16 @@ class DetailedHostCpu final : public HostCpuModel {
     std::int32_t moving = -1;  // all ones while it progresses, else 0: masks the time now
     State state = wait;
   };
-  struct HeapEntry {
+  struct ReadyEntry {
     double key;
     std::uint64_t seq;
     std::uint32_t vcpu;
   };
   struct Node {
-    std::vector<HeapEntry> heap;
-    int ready = 0;            // valid entries in heap
+    // Ready vCPUs, sorted from the last to run to the next (the best is at the back);
+    // entries whose vCPU left the queue since are dropped when they reach the back.
+    std::vector<ReadyEntry> ready_queue;
+    int ready = 0;            // valid entries in ready_queue
     int first_lcpu = 0;
     int lcpus = 0;
     int first_core = 0;
@@ -169,7 +171,7 @@ class DetailedHostCpu final : public HostCpuModel {
     int doubled = 0;          // cores with more than one busy thread
     std::vector<std::uint64_t> idle_lcpus;  // bit per logical CPU of the node
     std::vector<std::uint64_t> idle_cores;  // bit per core of the node with no busy thread
-    std::uint32_t gang_vm = 0;             // VM of the vCPU last dispatched from the heap ...
+    std::uint32_t gang_vm = 0;             // VM of the vCPU last dispatched from the queue ...
     sim::Time gang_at = sim::Time::max();  // ... at this instant
   };
 
@@ -185,7 +187,7 @@ class DetailedHostCpu final : public HostCpuModel {
   void mark_busy(Node& node, int l);
   void enqueue(std::uint32_t v, double key);
   std::int64_t pop_best(Node& node);
-  const HeapEntry* peek_best(Node& node);
+  const ReadyEntry* peek_best(Node& node);
   void dequeue(std::uint32_t v);
   sim::Time timer_due(int l, sim::Time now) const;
   void arm_timer(int l, sim::Time now);
@@ -226,7 +228,7 @@ class DetailedHostCpu final : public HostCpuModel {
   void apply_limit(std::uint32_t vm, sim::Time now);
   void update_entitlements(sim::Time now);
   sim::Time next_quantum_end(Vm& vm, Quantum quantum, int siblings_running, sim::Time now);
-  bool yields(std::uint32_t vi, double mine, const HeapEntry& best_here, sim::Time now);
+  bool yields(std::uint32_t vi, double mine, const ReadyEntry& best_here, sim::Time now);
   std::int64_t pop_next(Node& node, sim::Time now);
 
   sim::Simulator& sim_;

@@ -52,8 +52,12 @@ constexpr std::uint64_t max_top_buckets = 4096;
 /// the near list stays a handful of entries.
 constexpr std::uint64_t fine_per_bucket = 4;
 /// A bucket with more entries than this is split into a finer rung instead of being
-/// sorted into the near list (the ladder queue's THRES, 50 in the paper).
-constexpr std::uint32_t spawn_threshold = 48;
+/// sorted into the near list (the ladder queue's THRES, 50 in the paper). Twice that: a
+/// CPU scheduler's timers, set a few milliseconds ahead, fill the near buckets of a rung
+/// sized for the whole pending set, and a split (a rung, its buckets refilled one by one,
+/// inserts passing through one rung more) costs more than insertion-sorting up to 96
+/// entries, about half of them cancelled and dropped first (bench/README.md, tenth pass).
+constexpr std::uint32_t spawn_threshold = 96;
 /// The near list is spread over a new rung when it grows beyond this (or beyond twice its
 /// size when it was last refilled).
 constexpr std::size_t min_near_limit = 64;

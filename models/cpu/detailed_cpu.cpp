@@ -449,7 +449,6 @@ void DetailedHostCpu::dispatch(std::uint32_t v, bool was_idle, bool from_wait,
     return;
   }
   if (from_wait) ++stats_.waited;
-  set_state(v, ready, now);
   // Preempt the running vCPU whose VM is furthest ahead of its entitlement, if this VM is
   // behind it (consumed / entitlement as priority, reference A.1).
   int victim = -1;
@@ -474,8 +473,15 @@ void DetailedHostCpu::dispatch(std::uint32_t v, bool was_idle, bool from_wait,
   }
   const double key = vt(vm, now);
   if (victim < 0 || worst <= key) {
+    set_state(v, ready, now);
     enqueue(v, key);
     return;
+  }
+  // It runs at once, no time ready. Its VM is marked changed before the victim's, so that
+  // flush() sets their timers in that order (the order of equal times).
+  if (!vm.dirty) {
+    vm.dirty = true;
+    dirty_.push_back(x.vm);
   }
   ++stats_.preemptions;
   const auto u = static_cast<std::uint32_t>(lcpus_[static_cast<std::size_t>(victim)].vcpu);

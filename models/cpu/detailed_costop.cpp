@@ -183,10 +183,7 @@ void DetailedHostCpu::on_vm_timer(std::uint32_t vi) {
   vm.cosched_stale = true;
   apply_limit(vi, now);
   apply_cosched(vi, now);
-  if (!vm.dirty) {
-    vm.dirty = true;
-    dirty_.push_back(vi);
-  }
+  mark_changed(vi);
   flush(now);
 }
 
@@ -262,10 +259,7 @@ void DetailedHostCpu::update_entitlements(sim::Time now) {
     if (entitled == vm.dynamic) continue;
     vm.dynamic = entitled;
     set_weight(vm, now);
-    if (!vm.dirty) {
-      vm.dirty = true;
-      dirty_.push_back(static_cast<std::uint32_t>(i));
-    }
+    mark_changed(static_cast<std::uint32_t>(i));
   }
 }
 

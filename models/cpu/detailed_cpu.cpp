@@ -89,10 +89,7 @@ void DetailedHostCpu::set_state(std::uint32_t v, State s, sim::Time now) {
   const std::int32_t moving = -static_cast<std::int32_t>((s == run) | (s == wait));
   coprogress_[v] = CoProgress{x.acc[run] + x.acc[wait] - (now.ns() & moving), moving, s};
   vm.cosched_stale = true;
-  if (!vm.dirty) {
-    vm.dirty = true;
-    dirty_.push_back(x.vm);
-  }
+  mark_changed(x.vm);
 }
 
 void DetailedHostCpu::set_demand(std::uint32_t v, double cores) {
@@ -104,10 +101,7 @@ void DetailedHostCpu::set_demand(std::uint32_t v, double cores) {
   vm.demanding += (cores > 0.0 ? 1 : 0) - (x.demand > 0.0 ? 1 : 0);
   x.demand = cores;
   entitlements_dirty_ = true;
-  if (!vm.dirty) {
-    vm.dirty = true;
-    dirty_.push_back(x.vm);
-  }
+  mark_changed(x.vm);
 }
 
 void DetailedHostCpu::settle_vcpu(std::uint32_t v, sim::Time now) {
@@ -219,10 +213,7 @@ void DetailedHostCpu::apply_core_speeds(sim::Time now) {
       vm.run_speed += speed - lc.speed;
       host_run_speed_ += speed - lc.speed;
       lc.speed = speed;
-      if (!vm.dirty) {
-        vm.dirty = true;
-        dirty_.push_back(lc.vm);
-      }
+      mark_changed(lc.vm);
       if (keep) {
         assert(timer_due(t, now) >= lc.timer_at);
       } else {
@@ -479,10 +470,7 @@ void DetailedHostCpu::dispatch(std::uint32_t v, bool was_idle, bool from_wait,
   }
   // It runs at once, no time ready. Its VM is marked changed before the victim's, so that
   // flush() sets their timers in that order (the order of equal times).
-  if (!vm.dirty) {
-    vm.dirty = true;
-    dirty_.push_back(x.vm);
-  }
+  mark_changed(x.vm);
   ++stats_.preemptions;
   const auto u = static_cast<std::uint32_t>(lcpus_[static_cast<std::size_t>(victim)].vcpu);
   stop_running(u, ready, now);

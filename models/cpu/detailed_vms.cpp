@@ -50,10 +50,7 @@ void DetailedHostCpu::refresh() {
     for (std::uint32_t k = 0; k < vm.n; ++k) {
       start_vcpu(vm.first + k, vm.cfg->progress[k], now);
     }
-    if (!vm.dirty) {
-      vm.dirty = true;
-      dirty_.push_back(vi);
-    }
+    mark_changed(vi);
   }
   starting_.clear();
   flush(now);

@@ -209,6 +209,14 @@ class DetailedHostCpu final : public HostCpuModel {
   void settle_vcpu(std::uint32_t v, sim::Time now);
   void settle_vm(Vm& vm, sim::Time now);
   double vt(const Vm& vm, sim::Time now) const;
+  // Marks VM `vi` for flush() (its co-scheduling timer, its gauges), once an instant and in
+  // the order the VMs were first marked: the order in which their timers are set.
+  void mark_changed(std::uint32_t vi) {
+    Vm& vm = vms_[vi];
+    if (vm.dirty) return;
+    vm.dirty = true;
+    dirty_.push_back(vi);
+  }
   void flush(sim::Time now);
   void publish(Vm& vm, sim::Time now);
   void schedule_refresh();

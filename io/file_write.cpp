@@ -1,8 +1,14 @@
+#include <cassert>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -24,37 +30,133 @@ mode_t current_umask() {
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+namespace {
+
+/// A temporary file beside `path`, as readable as any file the user writes.
+struct TempFile {
+  int fd = -1;
+  std::string name;
+};
+
+TempFile create_temp(const std::filesystem::path& path) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  std::string tmpl = (dir / fmt::format(".{}.XXXXXX", path.filename().string())).string();
-  const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) {
+  TempFile t{-1, (dir / fmt::format(".{}.XXXXXX", path.filename().string())).string()};
+  t.fd = ::mkstemp(t.name.data());
+  if (t.fd < 0) {
     throw std::runtime_error(fmt::format("cannot create {}: {}", path.string(), std::strerror(errno)));
   }
   // mkstemp makes the file 0600; the file is as readable as any file the user writes.
-  ::fchmod(fd, static_cast<mode_t>(0666) & ~current_umask());
+  ::fchmod(t.fd, static_cast<mode_t>(0666) & ~current_umask());
+  return t;
+}
 
-  const char* data = content.data();
-  std::size_t left = content.size();
-  int err = 0;
+/// Writes all of `data` to `fd`: 0, or the errno of the failure.
+int write_all(int fd, std::string_view data) {
+  const char* p = data.data();
+  std::size_t left = data.size();
   while (left > 0) {
-    const ssize_t n = ::write(fd, data, left);
+    const ssize_t n = ::write(fd, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      err = errno;
-      break;
+      return errno;
     }
-    data += n;
+    p += n;
     left -= static_cast<std::size_t>(n);
   }
+  return 0;
+}
+
+/// Flushes, closes and renames the temporary file into place, after writing it failed with
+/// `err` (0: it did not); on any failure removes it and throws "cannot write <path>".
+void finish(TempFile& t, const std::filesystem::path& path, int err) {
   // On disk before it takes the name: a crash after the rename never leaves an empty file.
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && ::rename(tmpl.c_str(), path.c_str()) != 0) err = errno;
+  if (err == 0 && ::fsync(t.fd) != 0) err = errno;
+  if (::close(t.fd) != 0 && err == 0) err = errno;
+  t.fd = -1;
+  if (err == 0 && ::rename(t.name.c_str(), path.c_str()) != 0) err = errno;
   if (err != 0) {
-    ::unlink(tmpl.c_str());
+    ::unlink(t.name.c_str());
     throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
   }
+}
+
+}  // namespace
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+  TempFile t = create_temp(path);
+  finish(t, path, write_all(t.fd, content));
+}
+
+struct AtomicFileWriter::State {
+  std::filesystem::path path;
+  TempFile file;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<std::string> pieces;  // handed over, not written yet
+  bool closing = false;            // no more pieces: the thread ends when they are written
+  int err = 0;                     // the first write's failure (later pieces are dropped)
+  std::thread thread;
+
+  void run() {
+    for (;;) {
+      std::string piece;
+      {
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [&] { return closing || !pieces.empty(); });
+        if (pieces.empty()) return;
+        piece = std::move(pieces.front());
+        pieces.pop_front();
+      }
+      if (err == 0) err = write_all(file.fd, piece);  // only this thread writes err until joined
+    }
+  }
+  void stop() {
+    {
+      const std::lock_guard lock(mutex);
+      closing = true;
+    }
+    wake.notify_one();
+    thread.join();
+  }
+};
+
+AtomicFileWriter::AtomicFileWriter(const std::filesystem::path& path) : state_(std::make_unique<State>()) {
+  state_->path = path;
+  state_->file = create_temp(path);
+  try {
+    state_->thread = std::thread([s = state_.get()] { s->run(); });
+  } catch (...) {
+    ::close(state_->file.fd);
+    ::unlink(state_->file.name.c_str());
+    throw;
+  }
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (!state_ || state_->file.fd < 0) return;  // committed (or commit failed and cleaned up)
+  if (state_->thread.joinable()) {
+    {
+      const std::lock_guard lock(state_->mutex);
+      state_->pieces.clear();  // not written: the file goes
+    }
+    state_->stop();
+  }
+  ::close(state_->file.fd);
+  ::unlink(state_->file.name.c_str());
+}
+
+void AtomicFileWriter::write(std::string piece) {
+  {
+    const std::lock_guard lock(state_->mutex);
+    state_->pieces.push_back(std::move(piece));
+  }
+  state_->wake.notify_one();
+}
+
+void AtomicFileWriter::commit() {
+  assert(state_->file.fd >= 0 && "committed once");
+  state_->stop();
+  finish(state_->file, state_->path, state_->err);
 }
 
 std::filesystem::path make_temp_folder(const std::filesystem::path& pattern) {

@@ -1,5 +1,7 @@
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <span>
 #include <string_view>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "json_writer.hpp"
+#include "vdc/io/file.hpp"
 #include "vdc/report/writers.hpp"
 
 namespace vdc::report {
@@ -381,10 +384,15 @@ void contention(JsonWriter& w, const ContentionReport& c) {
 
 }  // namespace
 
-std::string report_json(const Summary& s) {
-  std::string out;
-  // About 1 KiB a VM and a host: one allocation for most runs.
-  out.reserve(1024 * (s.vms.size() + s.hosts.size()) + 4096);
+namespace {
+
+/// report.json into `out`; `spill`, if given, takes what `out` holds between hosts and
+/// between VMs once it passes a mebibyte (and `out` is left empty).
+void write_json(const Summary& s, std::string& out, const std::function<void(std::string&)>& spill) {
+  constexpr std::size_t piece = std::size_t{1} << 20;
+  const auto maybe_spill = [&] {
+    if (spill && out.size() >= piece) spill(out);
+  };
   JsonWriter w(out);
   w.begin_object();
   w.field("scenario", s.scenario);
@@ -406,19 +414,49 @@ std::string report_json(const Summary& s) {
   w.end_array();
   w.key("hosts");
   w.begin_array();
-  for (std::size_t i = 0; i < s.hosts.size(); ++i) host(w, s, i);
+  for (std::size_t i = 0; i < s.hosts.size(); ++i) {
+    host(w, s, i);
+    maybe_spill();
+  }
   w.end_array();
   w.key("vms");
   w.begin_array();
   const std::vector<PerVmTable> per_vm = per_vm_tables(s);
-  for (std::size_t i = 0; i < s.vms.size(); ++i) vm(w, s, i, per_vm);
+  for (std::size_t i = 0; i < s.vms.size(); ++i) {
+    vm(w, s, i, per_vm);
+    maybe_spill();
+  }
   w.end_array();
   tables(w, s);
   capacity(w, s.capacity);
   contention(w, s.contention);
   w.end_object();
   out += '\n';
+}
+
+}  // namespace
+
+std::string report_json(const Summary& s) {
+  std::string out;
+  // About 1 KiB a VM and a host: one allocation for most runs.
+  out.reserve(1024 * (s.vms.size() + s.hosts.size()) + 4096);
+  write_json(s, out, nullptr);
   return out;
+}
+
+void write_report_json(const std::filesystem::path& path, const Summary& s) {
+  // Written as it is made: a large report's pieces go to the disk while the next is made.
+  io::AtomicFileWriter file(path);
+  std::string out;
+  out.reserve(std::size_t{2} << 20);
+  write_json(s, out, [&file](std::string& made) {
+    std::string piece;
+    piece.swap(made);
+    made.reserve(piece.capacity());
+    file.write(std::move(piece));
+  });
+  file.write(std::move(out));
+  file.commit();
 }
 
 nlohmann::ordered_json to_json(const Summary& summary) { return nlohmann::ordered_json::parse(report_json(summary)); }

@@ -224,7 +224,7 @@ int run_command(const RunArgs& args) {
       // second Ctrl-C stops the writing at the next file and leaves the folder as it was.
       const std::filesystem::path& dir = folder->stage();
       check_abort();
-      if (formats->json) report::write_file_atomically(dir / "report.json", report::report_json(summary));
+      if (formats->json) report::write_report_json(dir / "report.json", summary);
       check_abort();
       if (formats->csv) {
         report::write_summary_csv(dir, summary);

@@ -81,6 +81,22 @@ std::string message_of(const Call& call) {
   return "(no error)";
 }
 
+/// The error `call` ends with while files above `bytes` cannot be written (RLIMIT_FSIZE:
+/// write() stops at the limit, then fails with EFBIG, SIGXFSZ ignored).
+template <class Call>
+std::string message_with_file_size_limit(rlim_t bytes, const Call& call) {
+  rlimit previous{};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &previous) == 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = previous;
+  small.rlim_cur = bytes;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  const std::string message = message_of(call);
+  ::setrlimit(RLIMIT_FSIZE, &previous);
+  std::signal(SIGXFSZ, old_handler);
+  return message;
+}
+
 /// Sets the umask for a test and puts the previous one back.
 class Umask {
  public:
@@ -216,16 +232,9 @@ TEST_CASE("an atomic write that fails at the rename leaves no temporary behind")
 TEST_CASE("an atomic write that fails midway keeps the previous file and leaves no temporary") {
   const Scratch dir;
   const std::string file = dir.write("keep.txt", "previous\n");
-  // Files above 16 bytes cannot be written: write() stops at 16 bytes, then fails with EFBIG.
-  rlimit previous{};
-  REQUIRE(::getrlimit(RLIMIT_FSIZE, &previous) == 0);
-  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
-  rlimit small = previous;
-  small.rlim_cur = 16;
-  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
-  const std::string message = message_of([&] { vdc::io::write_file_atomically(file, std::string(100, 'n')); });
-  ::setrlimit(RLIMIT_FSIZE, &previous);
-  std::signal(SIGXFSZ, old_handler);
+  // Files above 16 bytes cannot be written.
+  const std::string message = message_with_file_size_limit(
+      16, [&] { vdc::io::write_file_atomically(file, std::string(100, 'n')); });
   CHECK(message == "cannot write " + file + ": File too large");
   CHECK(slurp(file) == "previous\n");
   CHECK(dir.names() == std::set<std::string>{"keep.txt"});
@@ -244,6 +253,59 @@ TEST_CASE("an atomic write into a read-only folder writes nothing") {
         "cannot create " + (ro / "a.txt").string() + ": Permission denied");
   fs::permissions(ro, fs::perms::owner_all);
   CHECK(fs::is_empty(ro));
+}
+
+TEST_CASE("a file written in pieces is the pieces in order, whole, as readable as any other") {
+  const Scratch dir;
+  const Umask mask(022);
+  const fs::path file = dir.path() / "report.json";
+  const std::string big(3 << 20, 'b');  // more than a pipe or a page cache write takes at once
+  {
+    vdc::io::AtomicFileWriter w(file);
+    w.write("{");
+    w.write("");
+    w.write(big);
+    w.write("}\n");
+    CHECK(!fs::exists(file));  // not before commit
+    w.commit();
+  }
+  CHECK(slurp(file) == "{" + big + "}\n");
+  CHECK(perms_of(file) == (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                           fs::perms::others_read));  // 0666 less 022
+  CHECK(dir.names() == std::set<std::string>{"report.json"});  // no temporary left
+}
+
+TEST_CASE("a file written in pieces and not committed leaves the previous one and nothing else") {
+  const Scratch dir;
+  const std::string file = dir.write("keep.txt", "previous\n");
+  {
+    vdc::io::AtomicFileWriter w(file);
+    w.write(std::string(1 << 20, 'x'));
+    w.write("more");
+  }  // an error before commit: the writer goes
+  CHECK(slurp(file) == "previous\n");
+  CHECK(dir.names() == std::set<std::string>{"keep.txt"});
+}
+
+TEST_CASE("a file written in pieces fails as an atomic write does, leaving nothing behind") {
+  const Scratch dir;
+  const fs::path missing = dir.path() / "missing" / "b.txt";
+  CHECK(message_of([&] { vdc::io::AtomicFileWriter w(missing); }) ==
+        "cannot create " + missing.string() + ": No such file or directory");
+  CHECK(dir.names().empty());
+
+  // A piece that cannot be written (files above 16 bytes cannot): commit says so.
+  const std::string file = dir.write("keep.txt", "previous\n");
+  const std::string message = message_with_file_size_limit(16, [&] {
+    vdc::io::AtomicFileWriter w(file);
+    w.write(std::string(10, 'n'));
+    w.write(std::string(100, 'n'));
+    w.write(std::string(10, 'n'));
+    w.commit();
+  });
+  CHECK(message == "cannot write " + file + ": File too large");
+  CHECK(slurp(file) == "previous\n");
+  CHECK(dir.names() == std::set<std::string>{"keep.txt"});
 }
 
 TEST_CASE("a temporary folder: a unique name, the user's permissions, or an error naming its parent") {

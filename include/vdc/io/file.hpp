@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,31 @@ inline constexpr std::size_t no_size_limit = std::numeric_limits<std::size_t>::m
 /// any file the user creates gets (0666 less the umask). Throws std::runtime_error
 /// "cannot create <path>: <reason>" or "cannot write <path>: <reason>".
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+/// A file written as write_file_atomically writes it, from pieces handed over while the
+/// rest is being made: a thread writes each piece, then flushes the file to disk, while
+/// the caller makes the next (a large report is written as fast as it is made). Nothing is
+/// left behind unless commit() succeeds.
+class AtomicFileWriter {
+ public:
+  /// Creates the temporary file beside `path`. Throws std::runtime_error "cannot create
+  /// <path>: <reason>".
+  explicit AtomicFileWriter(const std::filesystem::path& path);
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+  /// Not committed: the writing stops and the temporary file is removed.
+  ~AtomicFileWriter();
+
+  /// Appends `piece` (written in the background; an error is reported by commit()).
+  void write(std::string piece);
+  /// Waits for the pieces, flushes the file to disk and renames it into place. Throws
+  /// std::runtime_error "cannot write <path>: <reason>" (and leaves nothing behind). Once.
+  void commit();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 /// A new folder named after `pattern` (its name ending in XXXXXX, which becomes unique), with
 /// the permissions any folder the user creates gets (0777 less the umask). Throws

@@ -22,6 +22,9 @@ namespace vdc::report {
 /// report.json's text (docs/scenario.md "report.json"), keys in a stable order, laid out as
 /// nlohmann::json's dump(2) with a final newline; written as it goes, without a tree.
 [[nodiscard]] std::string report_json(const Summary& summary);
+/// report_json(summary) written to `path` as write_file_atomically writes a file, a piece
+/// at a time while the rest is made (io::AtomicFileWriter). Throws std::runtime_error.
+void write_report_json(const std::filesystem::path& path, const Summary& summary);
 
 /// The same document parsed, for code that reads it (tests, tools).
 [[nodiscard]] nlohmann::ordered_json to_json(const Summary& summary);

@@ -28,10 +28,6 @@ mode_t current_umask() {
   return mask;
 }
 
-}  // namespace
-
-namespace {
-
 /// A temporary file beside `path`, as readable as any file the user writes.
 struct TempFile {
   int fd = -1;

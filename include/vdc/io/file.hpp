@@ -44,9 +44,9 @@ inline constexpr std::size_t no_size_limit = std::numeric_limits<std::size_t>::m
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
 /// A file written as write_file_atomically writes it, from pieces handed over while the
-/// rest is being made: a thread writes each piece, then flushes the file to disk, while
-/// the caller makes the next (a large report is written as fast as it is made). Nothing is
-/// left behind unless commit() succeeds.
+/// rest is being made: a thread writes each piece while the caller makes the next (a large
+/// report is written as fast as it is made); commit() then flushes the file to disk and
+/// renames it into place. Nothing is left behind unless commit() succeeds.
 class AtomicFileWriter {
  public:
   /// Creates the temporary file beside `path`. Throws std::runtime_error "cannot create

@@ -1,3 +1,5 @@
+#include <csignal>
+
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
@@ -6,6 +8,10 @@
 
 int main(int argc, char** argv) {
   using namespace vdc::cli;
+  // Past a file size limit (ulimit -f) a write fails with EFBIG, reported as any failed
+  // write (the reports' folder left as it was), instead of SIGXFSZ killing the process with
+  // its temporary files behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"vdcsim: discrete-event simulator of a vSphere-style virtual datacenter.\n"
                "Runs a YAML scenario and writes capacity and contention reports.",
                "vdcsim"};

@@ -69,6 +69,24 @@ std::vector<fs::path> bundled_scenarios() {
 
 }  // namespace
 
+TEST_CASE("past a file size limit the reports fail to be written: an error, and no folder left") {
+  // /bin/sh's `ulimit -f 16` (512-byte blocks in dash, 1 KiB in bash) is below the lab's
+  // report.json (18 KB).
+  const fs::path dir = scratch("fsize");
+  const fs::path out = dir / "reports";
+  const std::string cmd = std::string("cd '") + VDC_SOURCE_DIR + "' && (ulimit -f 16 && '" + VDCSIM_BIN +
+                          "' run scenarios/overcommit-lab.yaml --quiet --out '" + out.string() + "') >/dev/null 2>'" +
+                          (dir / "err").string() + "'";
+  const int raw = std::system(cmd.c_str());
+  REQUIRE(WIFEXITED(raw));  // not killed by SIGXFSZ
+  CHECK(WEXITSTATUS(raw) == 1);
+  const std::string err = slurp(dir / "err");
+  CHECK(contains(err, "vdcsim: error: cannot write "));
+  CHECK(contains(err, "report.json: File too large"));
+  CHECK(!fs::exists(out));
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);  // err alone
+}
+
 TEST_CASE("help lists every subcommand and exits 0") {
   const auto o = vdcsim("--help");
   CHECK(o.status == 0);

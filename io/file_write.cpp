@@ -62,6 +62,13 @@ int write_all(int fd, std::string_view data) {
   return 0;
 }
 
+/// Closes and removes the temporary file (an error before it took its name).
+void discard(TempFile& t) {
+  if (t.fd >= 0) ::close(t.fd);
+  t.fd = -1;
+  ::unlink(t.name.c_str());
+}
+
 /// Flushes, closes and renames the temporary file into place, after writing it failed with
 /// `err` (0: it did not); on any failure removes it and throws "cannot write <path>".
 void finish(TempFile& t, const std::filesystem::path& path, int err) {
@@ -71,7 +78,7 @@ void finish(TempFile& t, const std::filesystem::path& path, int err) {
   t.fd = -1;
   if (err == 0 && ::rename(t.name.c_str(), path.c_str()) != 0) err = errno;
   if (err != 0) {
-    ::unlink(t.name.c_str());
+    discard(t);
     throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(err)));
   }
 }
@@ -106,9 +113,11 @@ struct AtomicFileWriter::State {
       if (err == 0) err = write_all(file.fd, piece);  // only this thread writes err until joined
     }
   }
-  void stop() {
+  /// Ends the thread once the pieces handed over are written, or (`drop`) at once.
+  void stop(bool drop) {
     {
       const std::lock_guard lock(mutex);
+      if (drop) pieces.clear();
       closing = true;
     }
     wake.notify_one();
@@ -122,23 +131,16 @@ AtomicFileWriter::AtomicFileWriter(const std::filesystem::path& path) : state_(s
   try {
     state_->thread = std::thread([s = state_.get()] { s->run(); });
   } catch (...) {
-    ::close(state_->file.fd);
-    ::unlink(state_->file.name.c_str());
+    discard(state_->file);
     throw;
   }
 }
 
 AtomicFileWriter::~AtomicFileWriter() {
-  if (!state_ || state_->file.fd < 0) return;  // committed (or commit failed and cleaned up)
-  if (state_->thread.joinable()) {
-    {
-      const std::lock_guard lock(state_->mutex);
-      state_->pieces.clear();  // not written: the file goes
-    }
-    state_->stop();
-  }
-  ::close(state_->file.fd);
-  ::unlink(state_->file.name.c_str());
+  if (state_->file.fd < 0) return;  // committed (or commit failed and cleaned up)
+  // Not committed: the file goes, and the pieces not written yet with it.
+  if (state_->thread.joinable()) state_->stop(true);
+  discard(state_->file);
 }
 
 void AtomicFileWriter::write(std::string piece) {
@@ -151,7 +153,7 @@ void AtomicFileWriter::write(std::string piece) {
 
 void AtomicFileWriter::commit() {
   assert(state_->file.fd >= 0 && "committed once");
-  state_->stop();
+  state_->stop(false);
   finish(state_->file, state_->path, state_->err);
 }
 
